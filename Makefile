@@ -1,0 +1,60 @@
+# wgrouter build. Sources are found by wildcard so a new module needs no edit here.
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP -pthread
+LDLIBS  := -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lpthread
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+OBJ      := $(patsubst %.c,build/obj/%.o,$(SRC))
+LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(TEST_SRC))
+HARNESS  := build/obj/tests/unit/harness.o
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
+
+.PHONY: all check deps test bench demo clean
+all: build/wgrouter build/wgrouter-userspace
+
+build/wgrouter: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Multi-call: argv[0] == wgrouter-userspace behaves as `wgrouter userspace`.
+build/wgrouter-userspace: build/wgrouter
+	ln -sf wgrouter $@
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/lib.a: $(LIB_OBJ)
+	rm -f $@; ar rcs $@ $^
+
+build/tests/%: build/obj/tests/unit/%.o $(HARNESS) build/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
+
+build/bench/%: build/obj/bench/%.o build/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
+
+deps:
+	@scripts/install-deps.sh
+
+test: all $(TEST_BIN)
+	@tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+bench: deps all $(BENCH_BIN)
+	@bench/run.sh
+
+demo: deps all
+	@scripts/demo.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build/obj -name '*.d' 2>/dev/null)
