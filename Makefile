@@ -10,7 +10,8 @@ OBJ      := $(patsubst %.c,build/obj/%.o,$(SRC))
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(TEST_SRC))
-HARNESS  := build/obj/tests/unit/harness.o
+# Every non-test_*.c file in tests/unit (harness, fixtures) is linked into each test.
+HARNESS  := $(patsubst %.c,build/obj/%.o,$(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 

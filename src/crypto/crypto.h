@@ -68,4 +68,10 @@ void wg_key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t key[WG_KEY_LEN]);
 void wg_os_random(void *buf, size_t len);
 /* A fresh clamped private key from the OS CSPRNG. */
 void wg_generate_private_key(uint8_t key[WG_KEY_LEN]);
+
+/* For src/crypto itself: prints what failed (with OpenSSL's error queue) and aborts.
+ * Used where libcrypto or libsodium fails and no safe result exists (an algorithm
+ * missing at start-up, no memory for a per-thread context): a void primitive must
+ * never hand back a half-computed key or ciphertext instead. */
+_Noreturn void wg_crypto_die(const char *what);
 #endif

@@ -1,0 +1,212 @@
+/* Inbound: handshake messages (with the DoS defences) and transport data (decrypted
+ * in place, replay-checked, source-filtered by allowed IPs, then delivered). */
+#include <string.h>
+#include <endian.h>
+#include "core/internal.h"
+
+bool wg_device_under_load(struct wg_device *dev)
+{
+	uint64_t now = wg_now(dev);
+	if (dev->backlog_high) {
+		dev->last_under_load = now ? now : 1;
+		return true;
+	}
+	return dev->last_under_load && !wg_expired(now, dev->last_under_load, WG_UNDER_LOAD_AFTER);
+}
+
+/* Roaming: the endpoint follows the latest authenticated packet. */
+static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *from)
+{
+	if (wg_endpoint_eq(&peer->endpoint, from)) {
+		peer->endpoint.src = from->src; /* sticky source follows too */
+		peer->endpoint.src_ifindex = from->src_ifindex;
+		return;
+	}
+	char a[WG_ENDPOINT_STRLEN], b[WG_ENDPOINT_STRLEN];
+	if (peer->endpoint.addr.sa.sa_family)
+		wg_log(peer->dev, WG_LOG_VERBOSE, peer, "endpoint", "Endpoint changed from %s to %s",
+		       wg_endpoint_str(&peer->endpoint, a), wg_endpoint_str(from, b));
+	peer->endpoint = *from;
+}
+
+static bool handshake_macs_ok(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
+			      const struct wg_endpoint *from, const struct wg_sink *sink)
+{
+	bool under_load = wg_device_under_load(dev);
+	enum wg_mac_state st = wg_cookie_validate(dev, buf, len, from, under_load);
+
+	if (st == WG_MAC_INVALID) {
+		wg_drop(dev, WG_DROP_MAC);
+		wg_log(dev, WG_LOG_VERBOSE, NULL, "handshake", "Received handshake message with invalid MAC1");
+		return false;
+	}
+	if (under_load && st == WG_MAC_OK_NO_COOKIE) {
+		struct wg_msg_cookie reply;
+		wg_cookie_create_reply(dev, &reply, buf, len, sender, from);
+		sink->send(sink->ctx, NULL, from, (const uint8_t *)&reply, sizeof(reply));
+		wg_drop(dev, WG_DROP_COOKIE_SENT);
+		return false;
+	}
+	if (st == WG_MAC_OK_COOKIE_RATELIMITED) {
+		wg_drop(dev, WG_DROP_RATELIMIT);
+		wg_log(dev, WG_LOG_VERBOSE, NULL, "handshake", "Handshake rate limited");
+		return false;
+	}
+	return true;
+}
+
+static void receive_initiation(struct wg_device *dev, const struct wg_endpoint *from,
+			       const uint8_t *buf, const struct wg_sink *sink)
+{
+	const struct wg_msg_initiation *msg = (const void *)buf;
+	if (!handshake_macs_ok(dev, buf, sizeof(*msg), msg->sender, from, sink))
+		return;
+	struct wg_peer *peer = wg_noise_consume_initiation(dev, msg);
+	if (!peer)
+		return;
+	update_endpoint(peer, from);
+	peer->rx_bytes += sizeof(*msg);
+	wg_timers_any_authenticated_packet_received(peer);
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_log(dev, WG_LOG_VERBOSE, peer, "handshake", "Received handshake initiation");
+	wg_send_handshake_response(peer, sink);
+}
+
+static void receive_response(struct wg_device *dev, const struct wg_endpoint *from,
+			     const uint8_t *buf, const struct wg_sink *sink)
+{
+	const struct wg_msg_response *msg = (const void *)buf;
+	if (!handshake_macs_ok(dev, buf, sizeof(*msg), msg->sender, from, sink))
+		return;
+	struct wg_peer *peer = wg_noise_consume_response(dev, msg);
+	if (!peer)
+		return;
+	if (!wg_noise_begin_session(peer))
+		return;
+	update_endpoint(peer, from);
+	peer->rx_bytes += sizeof(*msg);
+	wg_timers_any_authenticated_packet_received(peer);
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_timers_session_derived(peer);
+	wg_timers_handshake_complete(peer);
+	/* Confirms the session to the responder: staged data, or else a keepalive. */
+	wg_send_keepalive(peer, sink);
+}
+
+static bool inner_src(const uint8_t *pkt, size_t len, int *family, const uint8_t **addr, size_t *inner_len)
+{
+	if (len >= 20 && (pkt[0] >> 4) == 4) {
+		size_t tot = ((size_t)pkt[2] << 8) | pkt[3];
+		if (tot < 20 || tot > len)
+			return false;
+		*family = AF_INET;
+		*addr = pkt + 12;
+		*inner_len = tot;
+		return true;
+	}
+	if (len >= 40 && (pkt[0] >> 4) == 6) {
+		size_t tot = 40 + (((size_t)pkt[4] << 8) | pkt[5]);
+		if (tot > len)
+			return false;
+		*family = AF_INET6;
+		*addr = pkt + 8;
+		*inner_len = tot;
+		return true;
+	}
+	return false;
+}
+
+/* The responder renews a session it did not start only when it is about to expire. */
+static void keep_key_fresh_rx(struct wg_peer *peer, const struct wg_sink *sink)
+{
+	struct wg_keypair *kp = peer->kp_current;
+	if (kp && kp->initiator && !peer->sent_lastminute_handshake &&
+	    wg_now(peer->dev) >= kp->birth + WG_REKEY_ON_RECV_AGE) {
+		peer->sent_lastminute_handshake = true;
+		wg_send_handshake_initiation(peer, false, sink);
+	}
+}
+
+static void deliver_data(struct wg_peer *peer, uint8_t *pkt, size_t len, const struct wg_sink *sink)
+{
+	struct wg_device *dev = peer->dev;
+	int family;
+	const uint8_t *src;
+	size_t inner_len;
+
+	if (!inner_src(pkt, len, &family, &src, &inner_len)) {
+		wg_drop(dev, WG_DROP_INNER);
+		return;
+	}
+	struct wg_aip_owner *o = wg_allowedips_lookup(dev->aips, family, src);
+	if (o != &peer->aip) {
+		wg_drop(dev, WG_DROP_SOURCE);
+		peer->drops_source++;
+		wg_log(dev, WG_LOG_VERBOSE, peer, "allowedips",
+		       "Packet has unallowed src IP from peer (allowed-address mismatch)");
+		return;
+	}
+	sink->deliver(sink->ctx, peer, pkt, inner_len);
+}
+
+static void receive_data(struct wg_device *dev, const struct wg_endpoint *from,
+			 uint8_t *buf, size_t len, const struct wg_sink *sink)
+{
+	struct wg_msg_data *hdr = (struct wg_msg_data *)buf;
+	struct wg_index_entry *e = wg_index_find(dev, le32toh(hdr->receiver));
+	if (!e || !e->keypair) {
+		wg_drop(dev, WG_DROP_UNKNOWN_INDEX);
+		return;
+	}
+	struct wg_keypair *kp = e->keypair;
+	struct wg_peer *peer = e->peer;
+	uint64_t now = wg_now(dev), counter = le64toh(hdr->counter);
+	if (now >= kp->birth + WG_REJECT_AFTER_TIME) {
+		wg_drop(dev, WG_DROP_EXPIRED);
+		return;
+	}
+	size_t plen = len - WG_MSG_DATA_HDR_LEN - WG_TAG_LEN;
+	if (!wg_aead_open(hdr->payload, hdr->payload, len - WG_MSG_DATA_HDR_LEN, NULL, 0, counter, kp->recv_key)) {
+		wg_drop(dev, WG_DROP_DECRYPT);
+		return;
+	}
+	if (!wg_replay_check(&kp->replay, counter)) {
+		wg_drop(dev, WG_DROP_REPLAY);
+		return;
+	}
+	update_endpoint(peer, from);
+	if (wg_noise_received_with_keypair(peer, kp)) {
+		wg_timers_handshake_complete(peer);
+		wg_send_staged(peer, sink);
+	}
+	peer->rx_bytes += len;
+	wg_timers_any_authenticated_packet_received(peer);
+	wg_timers_any_authenticated_packet_traversal(peer);
+	keep_key_fresh_rx(peer, sink);
+	if (!plen)
+		return; /* keepalive */
+	wg_timers_data_received(peer);
+	deliver_data(peer, hdr->payload, plen, sink);
+}
+
+void wg_device_receive(struct wg_device *dev, const struct wg_endpoint *from,
+		       uint8_t *buf, size_t len, const struct wg_sink *sink)
+{
+	uint32_t type;
+	if (len < 4 || !dev->up) {
+		wg_drop(dev, WG_DROP_MALFORMED);
+		return;
+	}
+	memcpy(&type, buf, 4);
+	type = le32toh(type);
+	if (type == WG_MSG_DATA && len >= WG_MSG_DATA_MIN_LEN)
+		receive_data(dev, from, buf, len, sink);
+	else if (type == WG_MSG_INITIATION && len == WG_MSG_INITIATION_LEN)
+		receive_initiation(dev, from, buf, sink);
+	else if (type == WG_MSG_RESPONSE && len == WG_MSG_RESPONSE_LEN)
+		receive_response(dev, from, buf, sink);
+	else if (type == WG_MSG_COOKIE && len == WG_MSG_COOKIE_LEN)
+		wg_cookie_consume_reply(dev, (const struct wg_msg_cookie *)buf);
+	else
+		wg_drop(dev, WG_DROP_MALFORMED);
+}

@@ -1,0 +1,27 @@
+/* Comparisons and erasure whose running time and effect do not depend on the bytes. */
+#include "crypto/crypto.h"
+#include <string.h>
+#include <openssl/crypto.h>
+
+bool wg_memeq(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+bool wg_is_zero(const void *a, size_t n)
+{
+	/* volatile keeps the compiler from turning the OR-fold into an early exit. */
+	const volatile uint8_t *p = a;
+	unsigned acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	/* acc - 1 borrows into bit 8 only when acc == 0. */
+	return ((acc - 1) >> 8) & 1;
+}
+
+void wg_wipe(void *p, size_t n)
+{
+	/* explicit_bzero is documented as never elided, unlike memset before free. */
+	explicit_bzero(p, n);
+}

@@ -1,0 +1,45 @@
+/* One running WireGuard interface: TUN device + UDP sockets + the protocol core +
+ * worker threads + (optionally) the UAPI socket. `wgrouter userspace` runs one of
+ * these; `wgrouter daemon` runs one per configured /interface/wireguard.
+ *
+ * Configuration goes through the UAPI text protocol, in-process or over the socket,
+ * so there is exactly one configuration path and `wg` sees what the router set. */
+#ifndef WG_DATAPLANE_H
+#define WG_DATAPLANE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/device.h"
+
+struct wg_dataplane;
+
+struct wg_dataplane_opts {
+	bool uapi_socket;          /* serve /var/run/wireguard/IFNAME.sock */
+	const char *uapi_dir;      /* default /var/run/wireguard */
+	int mtu;                   /* default 1420 */
+	enum wg_log_level log_level;
+	/* Optional log sink (else stderr with wireguard-go's format). peer_pub is NULL
+	 * for device-level messages; topic as in struct wg_env. Called from data plane
+	 * threads: must be thread-safe. */
+	void (*log)(void *ctx, enum wg_log_level level, const uint8_t *peer_pub,
+		    const char *topic, const char *msg);
+	void *log_ctx;
+};
+
+/* Creates the TUN device IFNAME and starts the threads. NULL and *err = -errno. */
+struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_dataplane_opts *opts, int *err);
+/* Stops threads, removes the UAPI socket, closes the TUN (the device disappears). */
+void wg_dataplane_stop(struct wg_dataplane *dp);
+
+/* Runs one UAPI request ("get=1\n\n" or "set=1\n...\n\n") in-process. Returns the
+ * errno value of the reply (0 or negative) and, for get, the reply text in *reply
+ * (malloc'd, caller frees; may be NULL if not wanted). */
+int wg_dataplane_uapi(struct wg_dataplane *dp, const char *request, char **reply);
+
+int wg_dataplane_set_mtu(struct wg_dataplane *dp, int mtu);
+int wg_dataplane_ifindex(const struct wg_dataplane *dp);
+const char *wg_dataplane_ifname(const struct wg_dataplane *dp);
+/* Administrative state of the interface (link up/down, sessions wiped when down). */
+int wg_dataplane_set_up(struct wg_dataplane *dp, bool up);
+uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp);
+#endif

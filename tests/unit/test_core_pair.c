@@ -1,0 +1,460 @@
+/* Two protocol cores over a fake network with a fake clock: handshakes, data, every
+ * timer, cookies, and the failure cases. */
+#include <arpa/inet.h>
+#include "test.h"
+#include "pair.h"
+#include "core/messages.h"
+
+#define S(x) ((uint64_t)(x) * WG_NSEC)
+#define MS(x) ((uint64_t)(x) * 1000000ULL)
+
+/* A (10.0.0.1, fd00::1) and B (10.0.0.2, fd00::2), each the other's peer. */
+static void setup(struct world *w, struct wg_peer **pa, struct wg_peer **pb)
+{
+	world_init(w, 2);
+	struct wg_peer *a = node_add_peer(&w->nodes[0], &w->nodes[1], "10.0.0.2/32,fd00::2/128,172.16.0.0/24", true);
+	struct wg_peer *b = node_add_peer(&w->nodes[1], &w->nodes[0], "10.0.0.1/32,fd00::1/128", true);
+	if (pa) *pa = a;
+	if (pb) *pb = b;
+}
+
+static uint64_t last_handshake(struct wg_peer *p)
+{
+	struct wg_peer_stats st;
+	wg_peer_stats(p, &st);
+	return st.last_handshake_wall_ns;
+}
+
+static uint64_t drops(struct node *n, enum wg_drop d) { return wg_device_stats(n->dev)->drops[d]; }
+
+TEST(handshake_and_data_both_ways)
+{
+	struct world w; struct wg_peer *pa, *pb;
+	setup(&w, &pa, &pb);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(A->sent_init, 1);
+	CHECK_EQ(B->sent_resp, 1);
+	CHECK_EQ(B->delivered, 1);        /* the staged packet went through the new session */
+	CHECK_EQ(B->last_delivered_len, 100);
+	CHECK(last_handshake(pa) != 0);
+	CHECK(last_handshake(pb) != 0);   /* B confirmed the session on A's first data */
+
+	node_send(B, "10.0.0.2", "10.0.0.1", 1420);
+	CHECK_EQ(A->delivered, 1);
+	CHECK_EQ(A->last_delivered_len, 1420);
+	node_send(B, "fd00::2", "fd00::1", 1280);
+	CHECK_EQ(A->delivered, 2);
+	CHECK_EQ(A->last_delivered[0] >> 4, 6);
+	node_send(A, "10.0.0.1", "172.16.0.9", 60); /* a subnet behind B */
+	CHECK_EQ(B->delivered, 2);
+	CHECK_EQ(A->sent_init, 1);        /* one handshake for all of it */
+
+	struct wg_peer_stats st;
+	wg_peer_stats(pb, &st);
+	/* B received: the initiation (148) + 100->112 + 60->64 padded data (+32 overhead each) */
+	CHECK_EQ(st.rx_bytes, 148 + (112 + 32) + (64 + 32));
+	world_free(&w);
+}
+
+TEST(padding_to_16_and_mtu)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0];
+	wg_device_set_mtu(A->dev, 1420);
+	node_send(A, "10.0.0.1", "10.0.0.2", 1); /* too short for IP: dropped as malformed inner */
+	CHECK_EQ(drops(A, WG_DROP_INNER), 1);
+	node_send(A, "10.0.0.1", "10.0.0.2", 21);
+	CHECK_EQ(w.nodes[1].last_delivered_len, 21); /* padding stripped by the IP total length */
+	world_free(&w);
+}
+
+TEST(rekey_after_120s_by_initiator)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(119));
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(A->sent_init, 1);        /* 119 s: still the first session */
+	world_advance(&w, S(2));
+	int before = B->delivered;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(A->sent_init, 2);        /* 121 s: the send triggers a new handshake */
+	CHECK_EQ(B->delivered, before + 1); /* and the packet itself still went out */
+	CHECK_EQ(B->sent_resp, 2);
+	world_free(&w);
+}
+
+TEST(session_unusable_after_180s)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	node_send(B, "10.0.0.2", "10.0.0.1", 100);
+	CHECK_EQ(A->delivered, 1);
+	w.blackhole = true;
+	world_advance(&w, S(179));
+	/* B, the responder, never rekeys by time: at 179 s its session still encrypts. */
+	int data_before = B->sent_data;
+	node_send(B, "10.0.0.2", "10.0.0.1", 100);
+	CHECK_EQ(B->sent_data, data_before + 1);
+	/* A packet sealed at 179 s but arriving at 181 s is refused. */
+	w.blackhole = false; w.hold = true;
+	node_send(B, "10.0.0.2", "10.0.0.1", 100);
+	struct dgram late = w.net[w.nnet - 1];
+	w.nnet = 0; w.hold = false; w.blackhole = true;
+	world_advance(&w, S(2));
+	wg_device_receive(A->dev, &B->addr, late.buf, late.len, &A->sink);
+	CHECK_EQ(drops(A, WG_DROP_EXPIRED), 1);
+	CHECK_EQ(A->delivered, 1);
+	/* At 181 s B cannot encrypt any more: it starts a handshake instead. */
+	int init_before = B->sent_init;
+	data_before = B->sent_data;
+	node_send(B, "10.0.0.2", "10.0.0.1", 100);
+	CHECK_EQ(B->sent_data, data_before);
+	CHECK_EQ(B->sent_init, init_before + 1);
+	world_free(&w);
+}
+
+TEST(keepalive_after_10s_of_silence)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	int ka = B->sent_keepalive;
+	world_advance(&w, MS(9900));
+	CHECK_EQ(B->sent_keepalive, ka);
+	world_advance(&w, MS(200));
+	CHECK_EQ(B->sent_keepalive, ka + 1);
+	/* Nothing more while nothing is received. */
+	world_advance(&w, S(60));
+	CHECK_EQ(B->sent_keepalive, ka + 1);
+	world_free(&w);
+}
+
+TEST(new_handshake_15s_after_unanswered_data)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(30)); /* quiet: keepalives exchanged, nothing pending */
+	int inits = A->sent_init;
+	w.blackhole = true;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, MS(14900));
+	CHECK_EQ(A->sent_init, inits);
+	world_advance(&w, MS(500)); /* 15 s + up to 333 ms jitter */
+	CHECK_EQ(A->sent_init, inits + 1);
+	world_free(&w);
+}
+
+TEST(retries_every_5s_with_jitter_and_gives_up_at_90s)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0];
+	w.blackhole = true;
+	uint64_t t0 = w.now;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(200));
+	CHECK_EQ(A->sent_init, 18);
+	bool jittered = false;
+	for (int i = 1; i < A->sent_init && i < 64; i++) {
+		uint64_t gap = A->init_times[i] - A->init_times[i - 1];
+		CHECK(gap >= S(5) && gap <= S(5) + WG_NSEC / 3, "retry %d came after %llu ns", i, (unsigned long long)gap);
+		jittered |= gap != S(5);
+	}
+	CHECK(jittered);
+	CHECK(A->init_times[17] - t0 < S(90));
+	/* After giving up, the staged packet is gone: a later handshake delivers nothing old. */
+	w.blackhole = false;
+	node_send(A, "10.0.0.1", "10.0.0.2", 77);
+	CHECK_EQ(w.nodes[1].delivered, 1);
+	CHECK_EQ(w.nodes[1].last_delivered_len, 77);
+	world_free(&w);
+}
+
+TEST(persistent_keepalive)
+{
+	struct world w; struct wg_peer *pa;
+	setup(&w, &pa, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(20));
+	int ka = A->sent_keepalive;
+	wg_peer_set_persistent_keepalive(pa, 25, &A->sink);
+	CHECK_EQ(A->sent_keepalive, ka + 1); /* turning it on sends one at once */
+	world_advance(&w, S(24));
+	CHECK_EQ(A->sent_keepalive, ka + 1);
+	world_advance(&w, S(2));
+	CHECK_EQ(A->sent_keepalive, ka + 2);
+	int inits = A->sent_init;
+	world_advance(&w, S(100));
+	/* Four more by the 25 s schedule, plus one confirming the session that A, as its
+	 * initiator, renews at 120 s of age (the keepalive itself triggers the rekey). */
+	CHECK_EQ(A->sent_init, inits + 1);
+	CHECK_EQ(A->sent_keepalive, ka + 7);
+	int kb = B->sent_keepalive;
+	world_advance(&w, S(100));
+	CHECK_EQ(B->sent_keepalive, kb); /* B has none configured and A sends no data */
+	wg_peer_set_persistent_keepalive(pa, 0, &A->sink);
+	ka = A->sent_keepalive;
+	world_advance(&w, S(100));
+	CHECK_EQ(A->sent_keepalive, ka);
+	world_free(&w);
+}
+
+TEST(cookie_reply_under_load_then_mac2_retry)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	wg_device_set_handshake_backlog(B->dev, 200, 1024); /* >= 1/8: under load */
+	uint64_t t0 = w.now;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->sent_cookie, 1);
+	CHECK_EQ(B->sent_resp, 0);
+	CHECK_EQ(drops(B, WG_DROP_COOKIE_SENT), 1);
+	/* The load persists; A's retry 5 s later carries MAC2 and is accepted. */
+	for (int i = 0; i < 12; i++) {
+		wg_device_set_handshake_backlog(B->dev, 200, 1024);
+		world_advance(&w, MS(500));
+	}
+	CHECK_EQ(B->sent_resp, 1);
+	CHECK_EQ(B->sent_cookie, 1);
+	CHECK_EQ(B->delivered, 1);
+	CHECK(A->init_times[1] - t0 >= S(5));
+	world_free(&w);
+}
+
+TEST(ratelimit_under_load_per_source)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	wg_device_set_handshake_backlog(B->dev, 200, 1024);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);      /* gets A a cookie */
+	w.hold = true;
+	world_advance(&w, MS(5400));                     /* retry with MAC2, held in flight */
+	CHECK(w.nnet >= 1);
+	struct dgram init = w.net[w.nnet - 1];
+	CHECK_EQ(init.buf[0], WG_MSG_INITIATION);
+	w.nnet = 0; w.hold = false;
+	wg_device_set_handshake_backlog(B->dev, 200, 1024);
+	for (int i = 0; i < 10; i++) {
+		uint8_t copy[sizeof(init.buf)];
+		memcpy(copy, init.buf, init.len);
+		wg_device_receive(B->dev, &A->addr, copy, init.len, &B->sink);
+	}
+	/* Burst of 5 per source passes the limiter (1 handshake + 4 replays); 5 are limited. */
+	CHECK_EQ(drops(B, WG_DROP_RATELIMIT), 5);
+	CHECK_EQ(drops(B, WG_DROP_TIMESTAMP), 4);
+	world_free(&w);
+}
+
+TEST(psk_mismatch_fails)
+{
+	struct world w; struct wg_peer *pa, *pb;
+	setup(&w, &pa, &pb);
+	uint8_t k1[32], k2[32];
+	memset(k1, 1, 32); memset(k2, 2, 32);
+	wg_peer_set_preshared_key(pa, k1);
+	wg_peer_set_preshared_key(pb, k2);
+	node_send(&w.nodes[0], "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(20));
+	CHECK_EQ(w.nodes[1].delivered, 0);
+	CHECK(last_handshake(pa) == 0);
+	CHECK(drops(&w.nodes[0], WG_DROP_HANDSHAKE) >= 1);
+	/* Same PSK on both: works. */
+	wg_peer_set_preshared_key(pb, k1);
+	world_advance(&w, S(10));
+	node_send(&w.nodes[0], "10.0.0.1", "10.0.0.2", 100);
+	CHECK(w.nodes[1].delivered >= 1);
+	world_free(&w);
+}
+
+TEST(wrong_static_key_fails)
+{
+	struct world w;
+	world_init(&w, 3); /* node 2 is an impostor B expects instead of A */
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_add_peer(A, B, "10.0.0.2/32", true);
+	node_add_peer(B, &w.nodes[2], "10.0.0.1/32", false);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(30));
+	CHECK(A->sent_init >= 2);
+	CHECK_EQ(B->sent_resp, 0);
+	CHECK_EQ(B->delivered, 0);
+	CHECK(drops(B, WG_DROP_HANDSHAKE) >= 1);
+	world_free(&w);
+}
+
+TEST(replayed_initiation_rejected)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	w.hold = true;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	struct dgram init = w.net[0];
+	w.hold = false;
+	world_flush(&w);
+	CHECK_EQ(B->sent_resp, 1);
+	world_advance(&w, S(1));
+	wg_device_receive(B->dev, &A->addr, init.buf, init.len, &B->sink);
+	CHECK_EQ(B->sent_resp, 1);
+	CHECK_EQ(drops(B, WG_DROP_TIMESTAMP), 1);
+	world_free(&w);
+}
+
+TEST(initiation_flood_limited_to_50_per_second)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	struct wg_peer *pa = wg_device_find_peer(A->dev, B->pub);
+	/* Two fresh initiations 10 ms apart (newer timestamps): the second is refused. */
+	w.hold = true;
+	wg_peer_send_keepalive(pa, &A->sink);
+	struct dgram first = w.net[0];
+	w.nnet = 0;
+	struct wg_endpoint ep; wg_peer_endpoint(pa, &ep);
+	w.now += S(6); /* past REKEY_TIMEOUT so A may initiate again */
+	wg_device_set_private_key(A->dev, A->priv); /* reset A's handshake state */
+	wg_peer_send_keepalive(wg_device_find_peer(A->dev, B->pub), &A->sink);
+	struct dgram second = w.net[0];
+	w.nnet = 0; w.hold = false;
+	wg_device_receive(B->dev, &A->addr, first.buf, first.len, &B->sink);
+	w.now += MS(10);
+	wg_device_receive(B->dev, &A->addr, second.buf, second.len, &B->sink);
+	CHECK_EQ(B->sent_resp, 1);
+	CHECK_EQ(drops(B, WG_DROP_TIMESTAMP), 1);
+	world_free(&w);
+}
+
+TEST(low_order_points_as_peers_send_nothing)
+{
+	static const char *points[7] = {
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	};
+	struct world w;
+	world_init(&w, 1);
+	struct node *A = &w.nodes[0];
+	for (int i = 0; i < 7; i++) {
+		uint8_t pub[32];
+		test_unhex(pub, 32, points[i]);
+		struct wg_peer *p = wg_device_add_peer(A->dev, pub);
+		CHECK(p != NULL);
+		if (!p) continue;
+		uint8_t net[4] = { 10, 1, (uint8_t)i, 0 };
+		wg_peer_add_allowed_ip(p, AF_INET, net, 24);
+		struct wg_endpoint ep; set_addr(&ep, "198.51.100.1", (uint16_t)(1000 + i));
+		wg_peer_set_endpoint(p, &ep);
+		wg_peer_set_persistent_keepalive(p, 1, &A->sink);
+		char dst[32]; snprintf(dst, sizeof(dst), "10.1.%d.1", i);
+		node_send(A, "10.0.0.1", dst, 64);
+	}
+	world_advance(&w, S(200));
+	CHECK_EQ(A->sent_init + A->sent_data + A->sent_keepalive + A->sent_resp, 0);
+	world_free(&w);
+}
+
+TEST(inner_source_outside_allowed_ips_dropped)
+{
+	struct world w; struct wg_peer *pb;
+	setup(&w, NULL, &pb);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->delivered, 1);
+	node_send(A, "10.0.0.99", "10.0.0.2", 100); /* B allows only 10.0.0.1 from A */
+	CHECK_EQ(B->delivered, 1);
+	CHECK_EQ(drops(B, WG_DROP_SOURCE), 1);
+	struct wg_peer_stats st; wg_peer_stats(pb, &st);
+	CHECK_EQ(st.drops_source, 1);
+	node_send(A, "fd00::1", "fd00::2", 80);
+	CHECK_EQ(B->delivered, 2);
+	world_free(&w);
+}
+
+TEST(endpoint_follows_roaming_peer)
+{
+	struct world w; struct wg_peer *pb;
+	setup(&w, NULL, &pb);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	set_addr(&A->addr, "203.0.113.77", 40000); /* A moves */
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	struct wg_endpoint ep; wg_peer_endpoint(pb, &ep);
+	CHECK(wg_endpoint_eq(&ep, &A->addr));
+	node_send(B, "10.0.0.2", "10.0.0.1", 100); /* the reply reaches A at its new address */
+	CHECK_EQ(A->delivered, 1);
+	/* And over IPv6 outer transport. */
+	set_addr(&A->addr, "2001:db8::77", 40001);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	wg_peer_endpoint(pb, &ep);
+	CHECK(wg_endpoint_eq(&ep, &A->addr));
+	node_send(B, "10.0.0.2", "10.0.0.1", 100);
+	CHECK_EQ(A->delivered, 2);
+	world_free(&w);
+}
+
+TEST(own_public_key_as_peer_ignored)
+{
+	struct world w;
+	world_init(&w, 1);
+	CHECK(wg_device_add_peer(w.nodes[0].dev, w.nodes[0].pub) == NULL);
+	CHECK_EQ(wg_device_peer_count(w.nodes[0].dev), 0);
+	world_free(&w);
+}
+
+TEST(keys_zeroed_after_540s_without_handshake)
+{
+	struct world w; struct wg_peer *pb;
+	setup(&w, NULL, &pb);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	w.hold = true;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100); /* sealed with the first session */
+	struct dgram old = w.net[w.nnet - 1];
+	w.nnet = 0;
+	w.blackhole = true; w.hold = false;
+	world_advance(&w, S(541));
+	/* The session is gone altogether: its index no longer exists. */
+	wg_device_receive(B->dev, &A->addr, old.buf, old.len, &B->sink);
+	CHECK_EQ(drops(B, WG_DROP_UNKNOWN_INDEX), 1);
+	world_free(&w);
+}
+
+TEST(changing_one_peer_keeps_others_sessions)
+{
+	struct world w;
+	world_init(&w, 3);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1], *C = &w.nodes[2];
+	node_add_peer(A, B, "10.0.0.2/32", true);
+	struct wg_peer *ac = node_add_peer(A, C, "10.0.0.3/32", true);
+	node_add_peer(B, A, "10.0.0.1/32", true);
+	node_add_peer(C, A, "10.0.0.1/32", true);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	node_send(A, "10.0.0.1", "10.0.0.3", 100);
+	int inits = A->sent_init;
+	uint8_t psk[32]; memset(psk, 7, 32);
+	wg_peer_set_preshared_key(ac, psk);
+	wg_peer_remove_allowed_ip(ac, AF_INET, (uint8_t[]){10, 0, 0, 3}, 32);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(A->sent_init, inits);
+	CHECK_EQ(B->delivered, 2);
+	world_free(&w);
+}
