@@ -6,7 +6,7 @@
 int cmd_genkey(int argc, char **argv);   /* src/cmd_keys.c */
 int cmd_genpsk(int argc, char **argv);   /* src/cmd_keys.c */
 int cmd_pubkey(int argc, char **argv);   /* src/cmd_keys.c */
-int cmd_userspace(int argc, char **argv) __attribute__((weak)); /* src/dataplane/cmd_userspace.c */
+int cmd_userspace(int argc, char **argv);  /* src/dataplane/cmd_userspace.c */
 int cmd_daemon(int argc, char **argv) __attribute__((weak));    /* src/router/cmd_daemon.c */
 int cmd_cli(int argc, char **argv) __attribute__((weak));       /* src/console/cmd_cli.c */
 #endif

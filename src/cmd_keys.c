@@ -24,9 +24,19 @@ static void warn_if_world_readable(void)
 		      "Consider setting the umask to 077 and trying again.\n", stderr);
 }
 
+static int usage_if_args(int argc, char **argv)
+{
+	if (argc == 1)
+		return 0;
+	fprintf(stderr, "Usage: wg %s\n", argv[0]);
+	return 1;
+}
+
 int cmd_genkey(int argc, char **argv)
 {
 	uint8_t key[WG_KEY_LEN];
+	if (usage_if_args(argc, argv))
+		return 1;
 	warn_if_world_readable();
 	wg_generate_private_key(key);
 	int rc = print_key(key);
@@ -37,6 +47,8 @@ int cmd_genkey(int argc, char **argv)
 int cmd_genpsk(int argc, char **argv)
 {
 	uint8_t key[WG_KEY_LEN];
+	if (usage_if_args(argc, argv))
+		return 1;
 	warn_if_world_readable();
 	wg_os_random(key, sizeof(key));
 	int rc = print_key(key);
@@ -44,25 +56,44 @@ int cmd_genpsk(int argc, char **argv)
 	return rc;
 }
 
+/* wg reads exactly 44 characters, then allows only white space (and NULs) up to EOF;
+ * the messages and the "wg:" prefix are wg's, so scripts that match on them keep working. */
+static int read_key_line(char b64[WG_KEY_B64_LEN + 1])
+{
+	if (fread(b64, 1, WG_KEY_B64_LEN, stdin) != WG_KEY_B64_LEN) {
+		fputs("wg: Key is not the correct length or format\n", stderr);
+		return -1;
+	}
+	b64[WG_KEY_B64_LEN] = 0;
+	for (int c; (c = getc(stdin)) != EOF;) {
+		if (c && !isspace(c)) {
+			fputs("wg: Trailing characters found after key\n", stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cmd_pubkey(int argc, char **argv)
 {
-	char line[WG_KEY_B64_LEN + 2];
+	char b64[WG_KEY_B64_LEN + 1];
 	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
-	size_t n = fread(line, 1, sizeof(line) - 1, stdin);
-	line[n] = 0;
-	/* wg accepts trailing white space (the newline of echo) and nothing else. */
-	while (n && isspace((unsigned char)line[n - 1]))
-		line[--n] = 0;
 	int rc = 1;
-	if (n != WG_KEY_B64_LEN || !wg_key_from_base64(priv, line)) {
-		fputs("pubkey: Key is not the correct length or format\n", stderr);
+	if (argc != 1) {
+		fprintf(stderr, "Usage: wg %s\n", argv[0]);
+		return 1;
+	}
+	if (read_key_line(b64) < 0)
+		goto out;
+	if (!wg_key_from_base64(priv, b64)) {
+		fputs("wg: Key is not the correct length or format\n", stderr);
 		goto out;
 	}
 	wg_x25519_clamp(priv);
 	wg_x25519_public(pub, priv);
 	rc = print_key(pub);
 out:
-	wg_wipe(line, sizeof(line));
+	wg_wipe(b64, sizeof(b64));
 	wg_wipe(priv, sizeof(priv));
 	return rc;
 }

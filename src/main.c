@@ -31,7 +31,7 @@ static int usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (!strcmp(basename(argv[0]), "wgrouter-userspace"))
-		return cmd_userspace ? cmd_userspace(argc, argv) : 1;
+		return cmd_userspace(argc, argv);
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))

@@ -10,8 +10,8 @@
  *     the owner's list; it may have zero, one or two children.
  *   - glue: a branch point where two owned prefixes diverge. It has exactly two
  *     children and stores no key at all (crit-bit style): random prefixes make about
- *     as many glue nodes as entries, so keeping glue to 24 bytes saves a third of the
- *     memory. Whatever a glue node's prefix is, any entry below it carries it.
+ *     as many glue nodes as entries, so keeping glue to 24 bytes saves a quarter of
+ *     the memory. Whatever a glue node's prefix is, any entry below it carries it.
  *
  * Lookup walks down by the address's bits and checks the prefix only at entries; the
  * first entry that does not match ends the walk, since everything below it shares that
@@ -32,11 +32,14 @@ struct node {
 	uint8_t flags;
 };
 
+/* The key's first word sits right after the header, so that a lookup step usually
+ * reads one cache line; the second word is only there for IPv6 longer than /64. */
 struct entry {
 	struct node n;                 /* first, so a node with F_ENTRY is an entry */
+	uint64_t key0;
 	struct wg_aip_owner *owner;
 	struct entry *prev, *next;     /* circular list of the owner's entries */
-	uint64_t key[];                /* 1 word, or 2 for IPv6 longer than /64 */
+	uint64_t key1[];
 };
 
 struct wg_allowedips {
@@ -86,9 +89,9 @@ static void mask_key(uint64_t k[2], unsigned cidr)
 	}
 }
 
-static unsigned key_words(unsigned cidr)
+static bool long_key(unsigned cidr)
 {
-	return cidr > 64 ? 2 : 1;
+	return cidr > 64;
 }
 
 /* Bit i (0 = most significant) of a key; i < 128. */
@@ -97,8 +100,7 @@ static unsigned bit(const uint64_t *k, unsigned i)
 	return (k[i >> 6] >> (63 - (i & 63))) & 1;
 }
 
-/* How many leading bits a and b share, at most limit. b may have one word only when
- * limit <= 64. */
+/* How many leading bits a and b share, at most limit. */
 static unsigned common_bits(const uint64_t *a, const uint64_t *b, unsigned limit)
 {
 	uint64_t x = a[0] ^ b[0];
@@ -117,8 +119,14 @@ static bool matches(const struct entry *e, const uint64_t *a)
 {
 	unsigned c = e->n.cidr;
 	if (c <= 64)
-		return !((a[0] ^ e->key[0]) & mask64(c));
-	return a[0] == e->key[0] && !((a[1] ^ e->key[1]) & mask64(c - 64));
+		return !((a[0] ^ e->key0) & mask64(c));
+	return a[0] == e->key0 && !((a[1] ^ e->key1[0]) & mask64(c - 64));
+}
+
+static void entry_key(const struct entry *e, uint64_t k[2])
+{
+	k[0] = e->key0;
+	k[1] = long_key(e->n.cidr) ? e->key1[0] : 0;
 }
 
 static bool is_entry(const struct node *n)
@@ -182,12 +190,13 @@ static void list_del(struct entry *e)
 
 static struct entry *entry_new(int family, const uint64_t k[2], unsigned cidr)
 {
-	unsigned words = key_words(cidr);
-	struct entry *e = malloc(sizeof(*e) + words * sizeof(uint64_t));
+	struct entry *e = malloc(sizeof(*e) + long_key(cidr) * sizeof(uint64_t));
 	if (!e)
 		return NULL;
 	memset(e, 0, sizeof(*e));
-	memcpy(e->key, k, words * sizeof(uint64_t));
+	e->key0 = k[0];
+	if (long_key(cidr))
+		e->key1[0] = k[1];
 	e->n.cidr = cidr;
 	e->n.flags = F_ENTRY | (family == AF_INET6 ? F_V6 : 0);
 	return e;
@@ -215,28 +224,37 @@ static const struct entry *any_entry(const struct node *n)
 
 /* ---- insert ---- */
 
-/* Where a new cidr-bit prefix k belongs: the slot to put it in, and how many leading
- * bits k shares with the node already there (if any). Descends once to find an entry
- * the key can be compared with, then again to stop where the key departs from the
- * path. */
-static struct node **find_slot(struct node **root, const uint64_t *k, unsigned cidr,
-			       unsigned *shared, const struct entry **near)
+/* Where a new prefix goes: the slot, how many leading bits the new key shares with
+ * the subtree already in that slot (if any), and the key of an entry in that subtree. */
+struct place {
+	struct node **slot;
+	unsigned shared;
+	uint64_t near[2];
+};
+
+/* Glue stores no key, so descend once to find an entry to compare the new key with,
+ * then again to stop where the key departs from the path. */
+static struct place find_place(struct node **root, const uint64_t *k, unsigned cidr)
 {
+	struct place p = { root, 0, { 0, 0 } };
 	struct node *n = *root, *last = NULL;
 	while (n && n->cidr < cidr) {
 		last = n;
 		n = n->child[bit(k, n->cidr)];
 	}
 	if (!n && !last)
-		return root;
+		return p;
 	const struct entry *x = any_entry(n ? n : last);
-	unsigned d = common_bits(k, x->key, cidr < x->n.cidr ? cidr : x->n.cidr);
-	struct node **slot = root;
-	while (*slot && (*slot)->cidr <= d && (*slot)->cidr < cidr)
-		slot = &(*slot)->child[bit(k, (*slot)->cidr)];
-	*shared = d;
-	*near = x;
-	return slot;
+	entry_key(x, p.near);
+	p.shared = common_bits(k, p.near, cidr < x->n.cidr ? cidr : x->n.cidr);
+	while (*p.slot && (*p.slot)->cidr <= p.shared && (*p.slot)->cidr < cidr)
+		p.slot = &(*p.slot)->child[bit(k, (*p.slot)->cidr)];
+	return p;
+}
+
+static bool is_exact(const struct place *p, unsigned cidr)
+{
+	return *p->slot && (*p->slot)->cidr == cidr && p->shared == cidr;
 }
 
 /* Turns the glue at *slot into entry e, which takes over its children. */
@@ -249,63 +267,62 @@ static void replace(struct node **slot, struct entry *e)
 	free(old);
 }
 
-/* Puts entry e (key k, d bits shared with the subtree at *slot, which holds x) in
- * place: as a leaf, above the subtree, or beside it under a new glue node. */
-static int link_entry(struct node **slot, struct entry *e, const uint64_t *k, unsigned d,
-		      const struct entry *x)
+/* Puts entry e (key k) at p: as a leaf, in place of glue, above the subtree there, or
+ * beside it under a new glue node where the two part. */
+static int link_entry(const struct place *p, struct entry *e, const uint64_t *k)
 {
-	struct node *n = *slot;
-	unsigned cidr = e->n.cidr;
+	struct node *n = *p->slot;
+	unsigned cidr = e->n.cidr, d = p->shared;
 	if (!n) {
-		*slot = &e->n;
-	} else if (n->cidr == cidr && d == cidr) {
-		replace(slot, e);
+		*p->slot = &e->n;
+	} else if (is_exact(p, cidr)) {
+		replace(p->slot, e);
 	} else if (d == cidr) {
-		e->n.child[bit(x->key, cidr)] = n;
-		*slot = &e->n;
+		e->n.child[bit(p->near, cidr)] = n;
+		*p->slot = &e->n;
 	} else {
 		unsigned b = bit(k, d);
 		struct node *g = glue_new(d, b ? n : &e->n, b ? &e->n : n);
 		if (!g)
 			return -ENOMEM;
-		*slot = g;
+		*p->slot = g;
 	}
 	return 0;
 }
 
-static void move_entry(struct entry *e, struct wg_aip_owner *owner)
+static void move_entry(struct wg_allowedips *t, struct entry *e, struct wg_aip_owner *owner)
 {
 	if (e->owner == owner)
 		return;
 	list_del(e);
 	list_add(owner, e);
+	t->gen++;
 }
 
 int wg_allowedips_insert(struct wg_allowedips *t, int family, const uint8_t *addr,
 			 uint8_t cidr, struct wg_aip_owner *owner)
 {
-	unsigned bits = max_bits(family), d = 0;
-	const struct entry *x = NULL;
+	unsigned bits = max_bits(family);
 	uint64_t k[2];
 	if (!bits || cidr > bits)
 		return -EINVAL;
 	load_key(k, family, addr);
 	mask_key(k, cidr);
-	struct node **slot = find_slot(root_of(t, family), k, cidr, &d, &x);
-	t->gen++;
-	if (*slot && (*slot)->cidr == cidr && d == cidr && is_entry(*slot)) {
+	struct place p = find_place(root_of(t, family), k, cidr);
+	if (is_exact(&p, cidr) && is_entry(*p.slot)) {
 		/* The prefix exists: it changes hands. */
-		move_entry(as_entry(*slot), owner);
+		move_entry(t, as_entry(*p.slot), owner);
 		return 0;
 	}
 	struct entry *e = entry_new(family, k, cidr);
 	if (!e)
 		return -ENOMEM;
-	if (link_entry(slot, e, k, d, x) < 0) {
+	if (link_entry(&p, e, k) < 0) {
 		free(e);
 		return -ENOMEM;
 	}
 	list_add(owner, e);
+	t->gen++;
 	return 0;
 }
 
@@ -363,9 +380,11 @@ static void unlink_entry(struct node **slot, struct node **parent)
 static void remove_entry(struct wg_allowedips *t, struct entry *e)
 {
 	struct node **slot = root_of(t, family_of(e)), **up = NULL;
+	uint64_t k[2];
+	entry_key(e, k);
 	while (*slot != &e->n) {
 		up = slot;
-		slot = &(*slot)->child[bit(e->key, (*slot)->cidr)];
+		slot = &(*slot)->child[bit(k, (*slot)->cidr)];
 	}
 	list_del(e);
 	unlink_entry(slot, up);
@@ -427,25 +446,99 @@ void wg_allowedips_free(struct wg_allowedips *t)
 
 /* ---- lookups ---- */
 
+/* One walk in progress. a has a third, zero word: a /128 entry reads bit 128 on its
+ * way out (its children are both NULL, so the value does not matter). */
+struct walk {
+	const struct node *n;
+	const struct entry *best;
+	uint64_t a[3];
+};
+
+/* Sets w up for addr; false if there is nothing to walk (bad family, empty trie). */
+static bool walk_start(struct walk *w, const struct wg_allowedips *t, int family,
+		       const uint8_t *addr)
+{
+	w->best = NULL;
+	w->a[2] = 0;
+	if (!max_bits(family))
+		return false;
+	load_key(w->a, family, addr);
+	w->n = t->root[family == AF_INET6];
+	return w->n != NULL;
+}
+
+/* Visits w->n and moves on; false once the walk is over. */
+static bool walk_step(struct walk *w)
+{
+	const struct node *n = w->n;
+	if (is_entry(n)) {
+		const struct entry *e = (const struct entry *)n;
+		if (!matches(e, w->a))
+			return false;
+		w->best = e;
+	}
+	w->n = n->child[bit(w->a, n->cidr)];
+	return w->n != NULL;
+}
+
+static struct wg_aip_owner *walk_result(const struct walk *w)
+{
+	return w->best ? w->best->owner : NULL;
+}
+
 struct wg_aip_owner *wg_allowedips_lookup(const struct wg_allowedips *t, int family,
 					  const uint8_t *addr)
 {
-	/* A third, zero word: a /128 entry reads bit 128 on its way out (its children
-	 * are both NULL, so the value does not matter). */
-	uint64_t a[3] = { 0, 0, 0 };
-	const struct entry *best = NULL;
-	const struct node *n;
-	if (!max_bits(family))
-		return NULL;
-	load_key(a, family, addr);
-	for (n = t->root[family == AF_INET6]; n; n = n->child[bit(a, n->cidr)]) {
-		if (!is_entry(n))
-			continue;
-		if (!matches((const struct entry *)n, a))
-			break;
-		best = (const struct entry *)n;
+	struct walk w;
+	if (walk_start(&w, t, family, addr))
+		while (walk_step(&w))
+			;
+	return walk_result(&w);
+}
+
+/* A big table is bigger than the caches, so each step of a walk waits for memory.
+ * Taking several walks in turns and prefetching each one's next node lets those waits
+ * overlap. */
+enum { LANES = 16 };
+
+struct lane {
+	struct walk w;
+	struct wg_aip_query *q;
+};
+
+/* Gives lane l the next query that needs a walk, answering those that do not. */
+static bool lane_fill(struct lane *l, const struct wg_allowedips *t,
+		      struct wg_aip_query *q, size_t count, size_t *next)
+{
+	while (*next < count) {
+		l->q = &q[(*next)++];
+		if (walk_start(&l->w, t, l->q->family, l->q->addr))
+			return true;
+		l->q->owner = NULL;
 	}
-	return best ? best->owner : NULL;
+	return false;
+}
+
+void wg_allowedips_lookup_many(const struct wg_allowedips *t, struct wg_aip_query *q,
+			       size_t count)
+{
+	struct lane lane[LANES];
+	size_t active = 0, next = 0;
+	while (active < LANES && lane_fill(&lane[active], t, q, count, &next))
+		active++;
+	while (active) {
+		for (size_t i = 0; i < active;) {
+			struct lane *l = &lane[i];
+			if (walk_step(&l->w)) {
+				__builtin_prefetch(l->w.n);
+				i++;
+				continue;
+			}
+			l->q->owner = walk_result(&l->w);
+			if (!lane_fill(l, t, q, count, &next))
+				*l = lane[--active];
+		}
+	}
 }
 
 struct wg_aip_owner *wg_allowedips_find_exact(const struct wg_allowedips *t, int family,
@@ -466,7 +559,8 @@ struct wg_aip_owner *wg_allowedips_find_exact(const struct wg_allowedips *t, int
 
 static void emit(const struct entry *e, int *family, uint8_t *addr, uint8_t *cidr)
 {
-	uint64_t k[2] = { e->key[0], e->n.cidr > 64 ? e->key[1] : 0 };
+	uint64_t k[2];
+	entry_key(e, k);
 	*family = family_of(e);
 	*cidr = e->n.cidr;
 	store_key(addr, *family, k);

@@ -1,5 +1,5 @@
 /* ChaCha20-Poly1305 (RFC 8439) over OpenSSL, whose AVX-512 code seals a 1420-byte
- * packet in about two thirds of libsodium's time (docs/crypto-choice.md). The cipher is
+ * packet in about half of libsodium's time (docs/crypto-choice.md). The cipher is
  * fetched once and each thread keeps one context; every call re-keys it in full, so no
  * state carries from one packet to the next. */
 #include "crypto/crypto.h"

@@ -1,0 +1,217 @@
+/* Lifecycle of one interface and the configuration hooks the UAPI needs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include "dataplane/dp_internal.h"
+#include "uapi/uapi_server.h"
+
+static uint16_t get_port(void *ctx) { return wg_udp_port(&((struct wg_dataplane *)ctx)->udp); }
+static uint32_t get_mark(void *ctx) { return ((struct wg_dataplane *)ctx)->fwmark; }
+static void lock(void *ctx) { pthread_mutex_lock(&((struct wg_dataplane *)ctx)->lock); }
+/* Whatever a UAPI line changed may have armed a timer: re-aim the timerfd. */
+static void unlock(void *ctx)
+{
+	struct wg_dataplane *dp = ctx;
+	dp_timer_update(dp);
+	dp_round_flush(&dp->ctl_round); /* e.g. the keepalive a new persistent-keepalive sends */
+	pthread_mutex_unlock(&dp->lock);
+}
+
+/* Reopens the sockets on the new port; on failure the old ones stay. */
+static int set_port(void *ctx, uint16_t port)
+{
+	struct wg_dataplane *dp = ctx;
+	struct wg_udp fresh;
+	if (port && port == wg_udp_port(&dp->udp))
+		return 0;
+	int rc = wg_udp_open(&fresh, port, dp->fwmark);
+	if (rc)
+		return rc;
+	/* The receive thread may still be polling the old sockets: wake it and let it
+	 * close them the next time it takes the lock. */
+	wg_udp_close(&dp->retired);
+	dp->retired = dp->udp;
+	wg_udp_shutdown(&dp->retired);
+	dp->udp = fresh;
+	return 0;
+}
+
+static int set_mark(void *ctx, uint32_t mark)
+{
+	struct wg_dataplane *dp = ctx;
+	int rc = wg_udp_set_mark(&dp->udp, mark);
+	if (!rc)
+		dp->fwmark = mark;
+	return rc;
+}
+
+static void uapi_log(void *ctx, const char *msg)
+{
+	wg_dp_log(ctx, WG_LOG_ERROR, NULL, "uapi", "UAPI: %s", msg);
+}
+
+static void setup_uapi_ops(struct wg_dataplane *dp)
+{
+	dp->uapi_ops = (struct wg_uapi_ops){
+		.ctx = dp, .get_listen_port = get_port, .set_listen_port = set_port,
+		.get_fwmark = get_mark, .set_fwmark = set_mark, .sink = &dp->ctl_round.sink,
+		.lock = lock, .unlock = unlock, .log = uapi_log,
+	};
+}
+
+static void stop_threads(struct wg_dataplane *dp)
+{
+	uint64_t one = 1;
+	atomic_store(&dp->stopping, true);
+	if (dp->stopfd >= 0 && write(dp->stopfd, &one, sizeof(one)) < 0)
+		perror("eventfd");
+	if (dp->started_tun) pthread_join(dp->th_tun, NULL);
+	if (dp->started_udp) pthread_join(dp->th_udp, NULL);
+	if (dp->started_ctl) pthread_join(dp->th_ctl, NULL);
+	dp->started_tun = dp->started_udp = dp->started_ctl = false;
+}
+
+void wg_dataplane_stop(struct wg_dataplane *dp)
+{
+	if (!dp)
+		return;
+	stop_threads(dp);
+	if (dp->uapi_fd >= 0) {
+		close(dp->uapi_fd);
+		unlink(dp->uapi_path);
+	}
+	if (dp->dev)
+		wg_device_free(dp->dev);
+	wg_udp_close(&dp->udp);
+	wg_udp_close(&dp->retired);
+	if (dp->tun.fd >= 0)
+		wg_tun_close(&dp->tun);
+	if (dp->timerfd >= 0) close(dp->timerfd);
+	if (dp->stopfd >= 0) close(dp->stopfd);
+	dp_round_free(&dp->ctl_round);
+	pthread_mutex_destroy(&dp->lock);
+	free(dp);
+}
+
+static int start_threads(struct wg_dataplane *dp)
+{
+	if (pthread_create(&dp->th_ctl, NULL, dp_ctl_thread, dp))
+		return -EAGAIN;
+	dp->started_ctl = true;
+	if (pthread_create(&dp->th_udp, NULL, dp_udp_thread, dp))
+		return -EAGAIN;
+	dp->started_udp = true;
+	if (pthread_create(&dp->th_tun, NULL, dp_tun_thread, dp))
+		return -EAGAIN;
+	dp->started_tun = true;
+	return 0;
+}
+
+struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_dataplane_opts *opts, int *err)
+{
+	struct wg_dataplane *dp = calloc(1, sizeof(*dp));
+	struct wg_env env;
+	int rc = -ENOMEM;
+
+	if (!dp)
+		goto fail_nodp;
+	snprintf(dp->ifname, sizeof(dp->ifname), "%s", ifname);
+	dp->opts = *opts;
+	if (!dp->opts.mtu)
+		dp->opts.mtu = 1420;
+	dp->tun.fd = dp->uapi_fd = dp->timerfd = dp->stopfd = -1;
+	dp->udp.fd4 = dp->udp.fd6 = dp->retired.fd4 = dp->retired.fd6 = -1;
+	dp->up = true;
+	atomic_store(&dp->armed, UINT64_MAX);
+	pthread_mutex_init(&dp->lock, NULL);
+	if (dp_round_init(&dp->ctl_round, dp))
+		goto fail;
+	setup_uapi_ops(dp);
+	wg_dp_env(dp, &env);
+	if (!(dp->dev = wg_device_new(&env)))
+		goto fail;
+	wg_device_set_mtu(dp->dev, dp->opts.mtu);
+	dp->timerfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	dp->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dp->timerfd < 0 || dp->stopfd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	if ((rc = wg_tun_open(&dp->tun, ifname, 0)))
+		goto fail;
+	snprintf(dp->ifname, sizeof(dp->ifname), "%s", dp->tun.name);
+	if ((rc = wg_tun_set_mtu(&dp->tun, dp->opts.mtu)))
+		goto fail;
+	if ((rc = wg_udp_open(&dp->udp, 0, 0)))
+		goto fail;
+	if (dp->opts.uapi_socket) {
+		dp->uapi_fd = wg_uapi_listen(dp->opts.uapi_dir ? dp->opts.uapi_dir : "/var/run/wireguard",
+					     dp->ifname, dp->uapi_path, sizeof(dp->uapi_path));
+		if (dp->uapi_fd < 0) {
+			rc = dp->uapi_fd;
+			goto fail;
+		}
+	}
+	if ((rc = start_threads(dp)))
+		goto fail;
+	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s up, listening on port %u",
+		  dp->ifname, wg_udp_port(&dp->udp));
+	return dp;
+fail:
+	wg_dataplane_stop(dp);
+fail_nodp:
+	if (err)
+		*err = rc;
+	return NULL;
+}
+
+int wg_dataplane_uapi(struct wg_dataplane *dp, const char *request, char **reply)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *in = fmemopen((void *)request, strlen(request), "r");
+	FILE *o = open_memstream(&out, &outlen);
+	int status = -ENOMEM;
+	if (in && o)
+		wg_uapi_handle_status(dp->dev, &dp->uapi_ops, in, o, &status);
+	if (in) fclose(in);
+	if (o) fclose(o);
+	if (reply)
+		*reply = out;
+	else
+		free(out);
+	return status;
+}
+
+int wg_dataplane_set_mtu(struct wg_dataplane *dp, int mtu)
+{
+	pthread_mutex_lock(&dp->lock);
+	int rc = wg_tun_set_mtu(&dp->tun, mtu);
+	if (!rc) {
+		dp->opts.mtu = mtu;
+		wg_device_set_mtu(dp->dev, mtu);
+	}
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+int wg_dataplane_set_up(struct wg_dataplane *dp, bool up)
+{
+	pthread_mutex_lock(&dp->lock);
+	int rc = wg_tun_set_up(&dp->tun, up);
+	if (!rc) {
+		dp->up = up;
+		wg_device_set_up(dp->dev, up);
+		dp_timer_update(dp);
+	}
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+int wg_dataplane_ifindex(const struct wg_dataplane *dp) { return dp->tun.ifindex; }
+const char *wg_dataplane_ifname(const struct wg_dataplane *dp) { return dp->ifname; }
+uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp) { return wg_udp_port(&dp->udp); }

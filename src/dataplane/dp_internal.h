@@ -1,0 +1,73 @@
+/* Internals of one running interface (see dataplane.h). */
+#ifndef WG_DP_INTERNAL_H
+#define WG_DP_INTERNAL_H
+#include <pthread.h>
+#include <stdatomic.h>
+#include <net/if.h>
+#include "dataplane/dataplane.h"
+#include "platform/tun.h"
+#include "platform/udp.h"
+#include "uapi/uapi.h"
+
+enum {
+	DP_BATCH = 128,          /* packets per read/process/write round */
+	DP_BUF = 2048 + 64,      /* one datagram or packet with head- and tailroom */
+	DP_AUX = 160,            /* messages the core builds itself per round (handshakes, staged) */
+};
+
+/* A round of packets through the core. The core answers with pointers into the
+ * round's own buffers (encrypted or decrypted in place); the few messages it makes
+ * itself (handshakes, cookies, keepalives) are copied into aux. */
+struct dp_round {
+	struct wg_dataplane *dp;
+	struct wg_udp_msg out[DP_BATCH + DP_AUX];
+	int nout;
+	struct wg_tun_pkt tun_out[DP_BATCH];
+	int ntun;
+	uint8_t (*aux)[DP_BUF];  /* DP_AUX copies: staged packets leave the core's memory */
+	int naux;
+	uint8_t *bufs;           /* DP_BATCH x DP_BUF, the round's packet memory */
+	struct wg_sink sink;
+};
+
+struct wg_dataplane {
+	char ifname[IFNAMSIZ];
+	struct wg_dataplane_opts opts;
+	pthread_mutex_t lock;    /* the core and the sockets' configuration */
+	struct wg_device *dev;
+	struct wg_tun tun;
+	struct wg_udp udp;
+	struct wg_udp retired;   /* sockets replaced by a port change, closed by the rx thread */
+	uint32_t fwmark;
+	bool up;
+	int timerfd, stopfd, uapi_fd;
+	char uapi_path[108];
+	_Atomic uint64_t armed;  /* deadline the timerfd is set to, UINT64_MAX = none */
+	_Atomic bool stopping;
+	pthread_t th_tun, th_udp, th_ctl;
+	bool started_tun, started_udp, started_ctl;
+	struct dp_round ctl_round;  /* for timer and UAPI work, under the lock */
+	struct wg_uapi_ops uapi_ops;
+};
+
+void wg_dp_env(struct wg_dataplane *dp, struct wg_env *env);
+uint64_t wg_dp_now(void);
+void wg_dp_log(struct wg_dataplane *dp, enum wg_log_level level, const uint8_t *peer_pub,
+	       const char *topic, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* round.c */
+int dp_round_init(struct dp_round *r, struct wg_dataplane *dp);
+void dp_round_free(struct dp_round *r);
+void dp_round_reset(struct dp_round *r);
+/* Sends and writes what the round collected (outside the lock). */
+void dp_round_flush(struct dp_round *r);
+
+/* timer.c: keeps the timerfd at the core's next deadline. Call with the lock held. */
+void dp_timer_update(struct wg_dataplane *dp);
+void dp_timer_fire(struct wg_dataplane *dp);
+
+/* threads */
+void *dp_tun_thread(void *arg);
+void *dp_udp_thread(void *arg);
+void *dp_ctl_thread(void *arg);
+#endif

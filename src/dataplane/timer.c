@@ -1,0 +1,34 @@
+/* One timerfd per interface, armed at the core's next deadline: no polling tick. */
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "dataplane/dp_internal.h"
+
+void dp_timer_update(struct wg_dataplane *dp)
+{
+	uint64_t next = wg_device_next_deadline(dp->dev);
+	if (next == atomic_load(&dp->armed))
+		return;
+	atomic_store(&dp->armed, next);
+	struct itimerspec its = { 0 };
+	if (next != UINT64_MAX) {
+		its.it_value.tv_sec = (time_t)(next / 1000000000ULL);
+		its.it_value.tv_nsec = (long)(next % 1000000000ULL);
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1; /* zero would disarm */
+	}
+	timerfd_settime(dp->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+void dp_timer_fire(struct wg_dataplane *dp)
+{
+	uint64_t expirations;
+	if (read(dp->timerfd, &expirations, sizeof(expirations)) < 0)
+		return;
+	struct dp_round *r = &dp->ctl_round;
+	pthread_mutex_lock(&dp->lock);
+	atomic_store(&dp->armed, UINT64_MAX);
+	wg_device_tick(dp->dev, &r->sink);
+	dp_timer_update(dp);
+	dp_round_flush(r); /* handshakes and keepalives: few, and the sockets are thread-safe */
+	pthread_mutex_unlock(&dp->lock);
+}

@@ -1,0 +1,41 @@
+/* Tunnel to network: read a batch of inner packets, let the core encrypt them in
+ * place, send the resulting datagrams in one batch (GSO where the kernel has it). */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include "dataplane/dp_internal.h"
+
+void *dp_tun_thread(void *arg)
+{
+	struct wg_dataplane *dp = arg;
+	struct dp_round r;
+	struct wg_tun_pkt pkts[DP_BATCH];
+	struct pollfd pfd[2] = { { .fd = dp->tun.fd, .events = POLLIN }, { .fd = dp->stopfd, .events = POLLIN } };
+
+	if (dp_round_init(&r, dp))
+		return NULL;
+	while (!atomic_load(&dp->stopping)) {
+		for (int i = 0; i < DP_BATCH; i++) {
+			pkts[i].data = r.bufs + (size_t)i * DP_BUF + WG_HEADROOM;
+			pkts[i].len = DP_BUF - WG_HEADROOM - WG_TAILROOM;
+		}
+		int n = wg_tun_read_batch(&dp->tun, pkts, DP_BATCH);
+		if (n == -EAGAIN || n == -EINTR) {
+			poll(pfd, 2, -1);
+			continue;
+		}
+		if (n < 0) {
+			wg_dp_log(dp, WG_LOG_ERROR, NULL, "tun", "TUN read failed: %s", strerror(-n));
+			poll(pfd, 2, 100);
+			continue;
+		}
+		pthread_mutex_lock(&dp->lock);
+		for (int i = 0; i < n; i++)
+			wg_device_send(dp->dev, pkts[i].data, pkts[i].len, &r.sink);
+		dp_timer_update(dp);
+		pthread_mutex_unlock(&dp->lock);
+		dp_round_flush(&r);
+	}
+	dp_round_free(&r);
+	return NULL;
+}

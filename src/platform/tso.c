@@ -1,0 +1,176 @@
+#include "platform/tso.h"
+#include "platform/csum.h"
+#include "platform/vnet.h"
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Where the TCP/UDP header starts. With NEEDS_CSUM the kernel told us (csum_start);
+ * otherwise only a plain header with nothing between IP and L4 is understood. */
+static int find_l4(struct wg_tso *s, const struct virtio_net_hdr *vh)
+{
+	const uint8_t *p = s->pkt;
+	size_t iphl = s->v6 ? IP6_HDR_LEN : (size_t)(p[0] & 0x0f) * 4;
+	if (iphl < IP4_HDR_MIN || iphl > s->len)
+		return -EINVAL;
+	if (s->needs_csum) {
+		if (s->csum_start < iphl || (size_t)s->csum_start + s->csum_offset + 2 > s->len)
+			return -EINVAL;
+		s->l4off = s->csum_start;
+	} else {
+		s->l4off = (uint16_t)iphl;
+	}
+	return 0;
+}
+
+/* TCP or UDP header length for a GSO packet, checked against the gso_type. */
+static int gso_headers(struct wg_tso *s)
+{
+	const uint8_t *p = s->pkt;
+	uint8_t proto = s->v6 ? p[IP6_NEXT] : p[IP4_PROTO];
+	bool plain = !s->v6 || s->l4off == IP6_HDR_LEN; /* else proto names an ext header */
+	size_t l4len;
+	if (s->gso == VIRTIO_NET_HDR_GSO_UDP_L4) {
+		if (plain && proto != IPPROTO_UDP)
+			return -EINVAL;
+		l4len = UDP_HDR_LEN;
+	} else {
+		if ((s->gso == VIRTIO_NET_HDR_GSO_TCPV6) != s->v6 || (plain && proto != IPPROTO_TCP))
+			return -EINVAL;
+		if ((size_t)s->l4off + TCP_HDR_MIN > s->len)
+			return -EINVAL;
+		l4len = (size_t)(p[s->l4off + TCP_DOFF] >> 4) * 4;
+		if (l4len < TCP_HDR_MIN)
+			return -EINVAL;
+	}
+	if ((size_t)s->l4off + l4len > s->len)
+		return -EINVAL;
+	s->hdrlen = (uint16_t)(s->l4off + l4len);
+	return 0;
+}
+
+static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_t max_pkt)
+{
+	int err = gso_headers(s);
+	if (err)
+		return err;
+	size_t seg = vh->gso_size, payload = s->len - s->hdrlen;
+	if (seg == 0)
+		return -EINVAL;
+	/* TCP is a byte stream, so cutting smaller than the sender asked is harmless. */
+	if (s->gso != VIRTIO_NET_HDR_GSO_UDP_L4 && max_pkt > s->hdrlen && s->hdrlen + seg > max_pkt)
+		seg = max_pkt - s->hdrlen;
+	size_t n = payload ? (payload + seg - 1) / seg : 1;
+	if (n > UINT16_MAX)
+		return -EINVAL;
+	s->seg = (uint16_t)seg;
+	s->nsegs = (uint16_t)n;
+	return 0;
+}
+
+int wg_tso_prepare(struct wg_tso *s, const struct virtio_net_hdr *vh, const uint8_t *pkt,
+		   size_t len, size_t max_pkt)
+{
+	memset(s, 0, sizeof(*s));
+	s->pkt = pkt;
+	s->len = len;
+	s->nsegs = 1;
+	if (len < IP4_HDR_MIN || len > UINT16_MAX + (size_t)IP6_HDR_LEN)
+		return -EINVAL;
+	unsigned ver = pkt[0] >> 4;
+	if (ver != 4 && (ver != 6 || len < IP6_HDR_LEN))
+		return -EINVAL;
+	s->v6 = ver == 6;
+	s->needs_csum = vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	s->csum_start = vh->csum_start;
+	s->csum_offset = vh->csum_offset;
+	s->gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	int err = find_l4(s, vh);
+	if (err)
+		return err;
+	switch (s->gso) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		s->hdrlen = s->l4off;
+		return 0;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		return gso_geometry(s, vh, max_pkt);
+	default:
+		return -EINVAL; /* UFO (IP fragmentation) is never offered to the kernel */
+	}
+}
+
+/* A packet that needs no cutting: copy it and finish the partial checksum the way the
+ * kernel's skb_checksum_help does (the field already holds the pseudo-header sum). */
+static ssize_t whole(const struct wg_tso *s, uint8_t *out, size_t cap)
+{
+	if (s->len > cap)
+		return -EMSGSIZE;
+	memcpy(out, s->pkt, s->len);
+	if (s->needs_csum) {
+		uint16_t c = wg_csum_final(wg_csum_add(0, out + s->csum_start, s->len - s->csum_start));
+		wg_put_csum(out + s->csum_start + s->csum_offset, c ? c : 0xffff);
+	}
+	return (ssize_t)s->len;
+}
+
+static void fix_ip(const struct wg_tso *s, unsigned i, uint8_t *out, size_t len)
+{
+	if (s->v6) {
+		wg_put16(out + IP6_PLEN, (uint16_t)(len - IP6_HDR_LEN));
+		return;
+	}
+	size_t iphl = (size_t)(out[0] & 0x0f) * 4;
+	wg_put16(out + IP4_TOTLEN, (uint16_t)len);
+	wg_put16(out + IP4_ID, (uint16_t)(wg_get16(out + IP4_ID) + i));
+	memset(out + IP4_CSUM, 0, 2);
+	wg_put_csum(out + IP4_CSUM, wg_csum_final(wg_csum_add(0, out, iphl)));
+}
+
+/* Sequence number advances by the payload before this segment; FIN and PSH belong to the
+ * end of the data, CWR to its start (the kernel's tcp_gso_segment does the same). */
+static void fix_tcp(const struct wg_tso *s, unsigned i, uint8_t *th)
+{
+	wg_put32(th + TCP_SEQ, wg_get32(th + TCP_SEQ) + (uint32_t)i * s->seg);
+	if (i + 1 < s->nsegs)
+		th[TCP_FLAGS] &= (uint8_t)~(WG_TH_FIN | WG_TH_PSH);
+	if (i > 0)
+		th[TCP_FLAGS] &= (uint8_t)~WG_TH_CWR;
+}
+
+static uint64_t pseudo(const struct wg_tso *s, const uint8_t *out, uint8_t proto, size_t l4len)
+{
+	if (s->v6)
+		return wg_csum_pseudo(AF_INET6, out + IP6_SRC, out + IP6_DST, proto, (uint32_t)l4len);
+	return wg_csum_pseudo(AF_INET, out + IP4_SRC, out + IP4_DST, proto, (uint32_t)l4len);
+}
+
+ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t cap)
+{
+	if (s->gso == VIRTIO_NET_HDR_GSO_NONE)
+		return whole(s, out, cap);
+	size_t off = s->hdrlen + (size_t)i * s->seg;
+	size_t plen = s->len - off < s->seg ? s->len - off : s->seg;
+	size_t len = s->hdrlen + plen;
+	if (len > cap)
+		return -EMSGSIZE;
+	memcpy(out, s->pkt, s->hdrlen);
+	uint64_t sum = wg_csum_copy(0, out + s->hdrlen, s->pkt + off, plen);
+	fix_ip(s, i, out, len);
+	uint8_t *l4 = out + s->l4off;
+	size_t l4len = len - s->l4off;
+	bool udp = s->gso == VIRTIO_NET_HDR_GSO_UDP_L4;
+	size_t csum_at = udp ? UDP_CSUM : TCP_CSUM;
+	if (udp)
+		wg_put16(l4 + UDP_LEN, (uint16_t)l4len);
+	else
+		fix_tcp(s, i, l4);
+	memset(l4 + csum_at, 0, 2);
+	sum = wg_csum_add(sum, l4, s->hdrlen - s->l4off);
+	sum = wg_csum_combine(sum, pseudo(s, out, udp ? IPPROTO_UDP : IPPROTO_TCP, l4len));
+	uint16_t c = wg_csum_final(sum);
+	wg_put_csum(l4 + csum_at, c ? c : 0xffff); /* 0 means "no checksum" to UDP/IPv4 */
+	return (ssize_t)len;
+}

@@ -1,0 +1,143 @@
+/* The UAPI UNIX socket: creating it safely, and serving one connection over stdio
+ * streams so the protocol code never sees a socket. */
+#include "uapi/uapi_server.h"
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* An interface name becomes part of a path: no '/', no "." or "..". */
+static bool valid_ifname(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 0 && n < IFNAMSIZ && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(dir);
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+static int bind_socket(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), rc, err;
+	mode_t old;
+	if (fd < 0)
+		return -errno;
+	old = umask(0077);
+	rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	err = errno;
+	umask(old);
+	if (rc) {
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* Someone answers on the path: a live process owns the interface. */
+static bool answered(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live = fd >= 0 && !connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	if (fd >= 0)
+		close(fd);
+	return live;
+}
+
+/* The path is taken: replace it only if it is a socket nobody serves any more. */
+static int replace_stale(const struct sockaddr_un *sa)
+{
+	struct stat st;
+	if (lstat(sa->sun_path, &st))
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	if (answered(sa))
+		return -EADDRINUSE;
+	if (unlink(sa->sun_path) && errno != ENOENT)
+		return -errno;
+	return bind_socket(sa);
+}
+
+int wg_uapi_listen(const char *dir, const char *ifname, char *path_out, size_t cap)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, n;
+	if (!valid_ifname(ifname))
+		return -EINVAL;
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, ifname);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path) || (size_t)n >= cap)
+		return -ENAMETOOLONG;
+	if ((fd = mkdir_p(dir, 0755)) < 0)
+		return fd;
+	fd = bind_socket(&sa);
+	if (fd == -EADDRINUSE)
+		fd = replace_stale(&sa);
+	if (fd < 0)
+		return fd;
+	if (listen(fd, SOMAXCONN)) {
+		int err = errno;
+		unlink(sa.sun_path);
+		close(fd);
+		return -err;
+	}
+	memcpy(path_out, sa.sun_path, (size_t)n + 1);
+	return fd;
+}
+
+/* stdio writes with write(2), which raises SIGPIPE on a closed socket: send instead. */
+static ssize_t send_all(void *cookie, const char *buf, size_t len)
+{
+	int fd = *(int *)cookie;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1; /* EAGAIN here is SO_SNDTIMEO expiring: the client stopped reading */
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+void wg_uapi_serve(int fd, struct wg_device *dev, const struct wg_uapi_ops *ops)
+{
+	struct timeval tv = { .tv_sec = WG_UAPI_SEND_TIMEOUT_S };
+	cookie_io_functions_t io = { .write = send_all };
+	FILE *in, *out;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	out = fopencookie(&fd, "w", io);
+	in = out ? fdopen(fd, "r") : NULL;
+	if (in && out)
+		while (wg_uapi_handle(dev, ops, in, out) == 0)
+			;
+	if (out)
+		fclose(out); /* before in: its cookie is fd, which fclose(in) closes */
+	if (in)
+		fclose(in);
+	else
+		close(fd);
+}
