@@ -18,7 +18,7 @@ run() { # name, command...
 }
 for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
-	run "$(basename "$t")" "$t"
+	run "$(basename "$t")" timeout 300 "$t"
 done
 if [ "$(id -u)" -eq 0 ]; then
 	for t in tests/netns/test_*.sh; do

@@ -116,14 +116,15 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t pub[WG_K
 	p->hs.entry.peer = p;
 	wg_peer_cookie_init(p);
 	wg_noise_precompute(p);
+	if (dev->npeers + 1 > dev->peer_nbuckets)
+		rehash_peers(dev); /* before p is on the list, which the rehash walks */
 	p->prev = dev->last;
 	if (dev->last)
 		dev->last->next = p;
 	else
 		dev->first = p;
 	dev->last = p;
-	if (++dev->npeers > dev->peer_nbuckets)
-		rehash_peers(dev);
+	dev->npeers++;
 	size_t b = key_bucket(dev, pub);
 	p->hash_next = dev->peer_buckets[b];
 	dev->peer_buckets[b] = p;

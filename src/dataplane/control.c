@@ -14,9 +14,43 @@ struct uapi_client { struct wg_dataplane *dp; int fd; };
 static void *serve_client(void *arg)
 {
 	struct uapi_client *c = arg;
-	wg_uapi_serve(c->fd, c->dp->dev, &c->dp->uapi_ops);
+	struct wg_dataplane *dp = c->dp;
+	wg_uapi_serve(c->fd, dp->dev, &dp->uapi_ops);
+	pthread_mutex_lock(&dp->clients_lock);
+	for (int i = 0; i < DP_MAX_CLIENTS; i++)
+		if (dp->client_fds[i] == c->fd)
+			dp->client_fds[i] = -1;
+	dp->nclients--;
+	pthread_cond_broadcast(&dp->clients_done);
+	pthread_mutex_unlock(&dp->clients_lock);
 	free(c);
 	return NULL;
+}
+
+/* Ends every UAPI connection and waits for its thread: none may outlive the device. */
+void dp_clients_stop(struct wg_dataplane *dp)
+{
+	pthread_mutex_lock(&dp->clients_lock);
+	for (int i = 0; i < DP_MAX_CLIENTS; i++)
+		if (dp->client_fds[i] >= 0)
+			shutdown(dp->client_fds[i], SHUT_RDWR);
+	while (dp->nclients)
+		pthread_cond_wait(&dp->clients_done, &dp->clients_lock);
+	pthread_mutex_unlock(&dp->clients_lock);
+}
+
+static bool track_client(struct wg_dataplane *dp, int fd)
+{
+	bool ok = false;
+	pthread_mutex_lock(&dp->clients_lock);
+	for (int i = 0; i < DP_MAX_CLIENTS && !ok; i++)
+		if (dp->client_fds[i] < 0) {
+			dp->client_fds[i] = fd;
+			dp->nclients++;
+			ok = true;
+		}
+	pthread_mutex_unlock(&dp->clients_lock);
+	return ok;
 }
 
 static void accept_client(struct wg_dataplane *dp)
@@ -32,12 +66,15 @@ static void accept_client(struct wg_dataplane *dp)
 		return;
 	}
 	*c = (struct uapi_client){ dp, fd };
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, serve_client, c)) {
+	if (!track_client(dp, fd)) { /* too many at once: refuse this one */
 		close(fd);
 		free(c);
+		return;
 	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, serve_client, c))
+		serve_client(c); /* no thread to spare: serve it here */
 	pthread_attr_destroy(&attr);
 }
 

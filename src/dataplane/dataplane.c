@@ -80,6 +80,7 @@ void wg_dataplane_stop(struct wg_dataplane *dp)
 	if (!dp)
 		return;
 	stop_threads(dp);
+	dp_clients_stop(dp);
 	if (dp->uapi_fd >= 0) {
 		close(dp->uapi_fd);
 		unlink(dp->uapi_path);
@@ -94,6 +95,8 @@ void wg_dataplane_stop(struct wg_dataplane *dp)
 	if (dp->stopfd >= 0) close(dp->stopfd);
 	dp_round_free(&dp->ctl_round);
 	pthread_mutex_destroy(&dp->lock);
+	pthread_mutex_destroy(&dp->clients_lock);
+	pthread_cond_destroy(&dp->clients_done);
 	free(dp);
 }
 
@@ -128,6 +131,10 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	dp->up = true;
 	atomic_store(&dp->armed, UINT64_MAX);
 	pthread_mutex_init(&dp->lock, NULL);
+	pthread_mutex_init(&dp->clients_lock, NULL);
+	pthread_cond_init(&dp->clients_done, NULL);
+	for (int i = 0; i < DP_MAX_CLIENTS; i++)
+		dp->client_fds[i] = -1;
 	if (dp_round_init(&dp->ctl_round, dp))
 		goto fail;
 	setup_uapi_ops(dp);

@@ -12,6 +12,7 @@
 enum {
 	DP_BATCH = 128,          /* packets per read/process/write round */
 	DP_BUF = 2048 + 64,      /* one datagram or packet with head- and tailroom */
+	DP_MAX_CLIENTS = 64,     /* concurrent UAPI connections */
 	DP_AUX = 160,            /* messages the core builds itself per round (handshakes, staged) */
 };
 
@@ -48,6 +49,10 @@ struct wg_dataplane {
 	bool started_tun, started_udp, started_ctl;
 	struct dp_round ctl_round;  /* for timer and UAPI work, under the lock */
 	struct wg_uapi_ops uapi_ops;
+	pthread_mutex_t clients_lock;
+	pthread_cond_t clients_done;
+	int client_fds[DP_MAX_CLIENTS];
+	int nclients;
 };
 
 void wg_dp_env(struct wg_dataplane *dp, struct wg_env *env);
@@ -70,4 +75,5 @@ void dp_timer_fire(struct wg_dataplane *dp);
 void *dp_tun_thread(void *arg);
 void *dp_udp_thread(void *arg);
 void *dp_ctl_thread(void *arg);
+void dp_clients_stop(struct wg_dataplane *dp);
 #endif

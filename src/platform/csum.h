@@ -12,8 +12,7 @@
 
 /* Adds len bytes at p to the running sum (start with 0). */
 uint64_t wg_csum_add(uint64_t sum, const void *p, size_t len);
-/* Copies len bytes from src to dst and adds them to the running sum (the second pass
- * reads dst while it is still in cache). */
+/* Copies len bytes from src to dst and adds them to the running sum, in one pass. */
 uint64_t wg_csum_copy(uint64_t sum, void *dst, const void *src, size_t len);
 /* Sum of two running sums (one's-complement addition keeps the carry). */
 static inline uint64_t wg_csum_combine(uint64_t a, uint64_t b)

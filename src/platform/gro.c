@@ -56,7 +56,7 @@ static bool parse_ip(struct info *in, const uint8_t *p, size_t len)
 static void parse_tcp(struct info *in, const uint8_t *p, size_t len, unsigned flags)
 {
 	const uint8_t *th = p + in->l4off;
-	size_t hl = (size_t)(th[TCP_DOFF] >> 4) * 4;
+	size_t hl = in->l4off + (size_t)TCP_HDR_MIN <= len ? (size_t)(th[TCP_DOFF] >> 4) * 4 : 0;
 	if (hl < TCP_HDR_MIN || in->l4off + hl > len) {
 		in->cand = false;
 		return;

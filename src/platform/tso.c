@@ -149,6 +149,8 @@ static uint64_t pseudo(const struct wg_tso *s, const uint8_t *out, uint8_t proto
 
 ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t cap)
 {
+	if (i >= s->nsegs)
+		return -EINVAL;
 	if (s->gso == VIRTIO_NET_HDR_GSO_NONE)
 		return whole(s, out, cap);
 	size_t off = s->hdrlen + (size_t)i * s->seg;

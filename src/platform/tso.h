@@ -41,6 +41,7 @@ int wg_tso_prepare(struct wg_tso *s, const struct virtio_net_hdr *vh, const uint
 		   size_t len, size_t max_pkt);
 
 /* Writes segment i (< s->nsegs) as a complete IP packet with valid checksums into out,
- * which has room for cap bytes. Returns its length, or -EMSGSIZE if it does not fit. */
+ * which has room for cap bytes. Returns its length, -EMSGSIZE if it does not fit, or
+ * -EINVAL if there is no segment i. */
 ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t cap);
 #endif

@@ -62,6 +62,8 @@ static int create(struct wg_tun *t, const char *name, unsigned flags)
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
 	if (flags & WG_TUN_MULTI_QUEUE)
 		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+	if (name && strlen(name) >= IFNAMSIZ)
+		return -EINVAL;
 	if (name)
 		strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	t->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);

@@ -56,7 +56,8 @@ static int bind_socket(const struct sockaddr_un *sa)
 	return fd;
 }
 
-/* Someone answers on the path: a live process owns the interface. */
+/* Someone answers on the path: a live process owns the interface. (It sees the probe
+ * as a connection that closes at once, which its serve loop shrugs off.) */
 static bool answered(const struct sockaddr_un *sa)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -107,35 +108,42 @@ int wg_uapi_listen(const char *dir, const char *ifname, char *path_out, size_t c
 	return fd;
 }
 
+struct conn {
+	int fd;
+	bool dead; /* a send failed: fail the rest at once instead of waiting out the timeout again */
+};
+
 /* stdio writes with write(2), which raises SIGPIPE on a closed socket: send instead. */
 static ssize_t send_all(void *cookie, const char *buf, size_t len)
 {
-	int fd = *(int *)cookie;
+	struct conn *c = cookie;
 	size_t done = 0;
-	while (done < len) {
-		ssize_t n = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+	while (done < len && !c->dead) {
+		ssize_t n = send(c->fd, buf + done, len - done, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return -1; /* EAGAIN here is SO_SNDTIMEO expiring: the client stopped reading */
-		done += (size_t)n;
+			c->dead = true; /* EAGAIN is SO_SNDTIMEO expiring: the client stopped reading */
+		else
+			done += (size_t)n;
 	}
-	return (ssize_t)done;
+	return c->dead ? -1 : (ssize_t)done;
 }
 
 void wg_uapi_serve(int fd, struct wg_device *dev, const struct wg_uapi_ops *ops)
 {
 	struct timeval tv = { .tv_sec = WG_UAPI_SEND_TIMEOUT_S };
 	cookie_io_functions_t io = { .write = send_all };
+	struct conn c = { .fd = fd };
 	FILE *in, *out;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	out = fopencookie(&fd, "w", io);
+	out = fopencookie(&c, "w", io);
 	in = out ? fdopen(fd, "r") : NULL;
 	if (in && out)
 		while (wg_uapi_handle(dev, ops, in, out) == 0)
 			;
 	if (out)
-		fclose(out); /* before in: its cookie is fd, which fclose(in) closes */
+		fclose(out); /* before in: its cookie uses fd, which fclose(in) closes */
 	if (in)
 		fclose(in);
 	else

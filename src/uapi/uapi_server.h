@@ -7,9 +7,10 @@
 
 #define WG_UAPI_DIR "/var/run/wireguard"
 
-/* Creates dir (mode 0755, parents too) and listens on dir/IFNAME.sock, created with mode
- * 0600 (umask 077 around bind, as wireguard-go does; umask is process-wide, so call
- * this before starting threads that create files). A socket left behind by a dead
+/* Creates dir (mode 0755, parents too) and listens on dir/IFNAME.sock, reachable by its
+ * owner only: umask 077 around bind, as wireguard-go does, which leaves a socket at
+ * 0700 (connecting needs write permission, so only root can configure). umask is
+ * process-wide: call this before starting threads that create files. A socket left behind by a dead
  * process (connect() is refused) is replaced; one that answers is not (-EADDRINUSE);
  * a path that is not a socket is never removed (-EEXIST). Returns the listening fd
  * (close-on-exec) and the socket's path in path_out, or -errno. */

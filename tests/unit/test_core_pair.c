@@ -458,3 +458,35 @@ TEST(changing_one_peer_keeps_others_sessions)
 	CHECK_EQ(B->delivered, 2);
 	world_free(&w);
 }
+
+TEST(many_peers_found_and_removed)
+{
+	struct world w;
+	world_init(&w, 1);
+	struct wg_device *dev = w.nodes[0].dev;
+	enum { N = 3000 };
+	static struct wg_peer *peers[N];
+	uint8_t key[32] = { 0 };
+	for (int i = 0; i < N; i++) {
+		key[0] = (uint8_t)i; key[1] = (uint8_t)(i >> 8); key[31] = 0x40;
+		peers[i] = wg_device_add_peer(dev, key);
+	}
+	CHECK_EQ(wg_device_peer_count(dev), N);
+	for (int i = 0; i < N; i += 2)
+		wg_device_remove_peer(dev, peers[i]);
+	int found = 0, wrong = 0;
+	for (int i = 0; i < N; i++) {
+		key[0] = (uint8_t)i; key[1] = (uint8_t)(i >> 8);
+		struct wg_peer *p = wg_device_find_peer(dev, key);
+		if (i % 2 == 0) wrong += p != NULL;
+		else { found += p == peers[i]; }
+	}
+	CHECK_EQ(found, N / 2);
+	CHECK_EQ(wrong, 0);
+	key[0] = 0xff; key[1] = 0xff; key[2] = 0xff; /* a missing key must not loop */
+	CHECK(wg_device_find_peer(dev, key) == NULL);
+	int n = 0;
+	for (struct wg_peer *p = wg_device_first_peer(dev); p; p = wg_peer_next(p)) n++;
+	CHECK_EQ(n, N / 2);
+	world_free(&w);
+}

@@ -336,6 +336,7 @@ TEST(tso_rejects_nonsense)
 	CHECK_EQ(wg_tso_prepare(&t, &vh, big, len, 1500), 0);
 	CHECK_EQ(wg_tso_segment(&t, 0, seg, 1000), -EMSGSIZE);
 	CHECK_EQ(wg_tso_segment(&t, 2, seg, 200), 40 + 3000 - 2 * 1448);
+	CHECK_EQ(wg_tso_segment(&t, 3, seg, sizeof(seg)), -EINVAL);
 }
 
 /* ---- merging ---- */

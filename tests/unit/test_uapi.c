@@ -835,6 +835,7 @@ TEST(streaming_get_at_scale_in_bounded_memory)
 	struct fixture fx;
 	struct gen g = { 0 };
 	cookie_io_functions_t gio = { .read = gen_read };
+	alarm(60); /* a hang (e.g. a broken peer hash) must fail the run, not stall it */
 	setup(&fx);
 	fx.ops.sink = NULL;
 	FILE *in = fopencookie(&g, "r", gio);
@@ -867,6 +868,7 @@ TEST(streaming_get_at_scale_in_bounded_memory)
 	if (grown > 64 * 1024)
 		test_fail(__FILE__, __LINE__, "heap grew by %zu bytes during get", grown);
 	teardown(&fx);
+	alarm(0);
 }
 
 /* --- the UNIX socket server --- */
@@ -913,12 +915,14 @@ TEST(socket_server)
 	int lfd = wg_uapi_listen(sub, "wgtest0", path, sizeof(path));
 	CHECK(lfd >= 0, "listen: %d", lfd);
 	CHECK(!stat(sub, &st) && (st.st_mode & 0777) == 0755);
-	CHECK(!stat(path, &st) && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+	/* umask 077 around bind: owner only (0700 for a socket, exactly as wireguard-go's) */
+	CHECK(!stat(path, &st) && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0700);
 	char want[160];
 	snprintf(want, sizeof(want), "%s/wgtest0.sock", sub);
 	CHECK_STR(path, want);
 	/* a live owner keeps it */
 	CHECK_EQ(wg_uapi_listen(sub, "wgtest0", path2, sizeof(path2)), -EADDRINUSE);
+	close(accept(lfd, NULL, NULL)); /* the liveness probe's connection, already gone */
 
 	struct server srv = { lfd, &fx };
 	pthread_t th;
@@ -969,6 +973,7 @@ TEST(server_survives_client_that_disappears)
 {
 	struct fixture fx;
 	char dir[] = "/tmp/wguapiXXXXXX", path[128];
+	alarm(60);
 	setup(&fx);
 	fx.ops.sink = NULL;
 	CHECK(mkdtemp(dir) != NULL);
@@ -992,4 +997,5 @@ TEST(server_survives_client_that_disappears)
 	unlink(path);
 	rmdir(dir);
 	teardown(&fx);
+	alarm(0);
 }
