@@ -197,7 +197,7 @@ static struct entry *entry_new(int family, const uint64_t k[2], unsigned cidr)
 	e->key0 = k[0];
 	if (long_key(cidr))
 		e->key1[0] = k[1];
-	e->n.cidr = cidr;
+	e->n.cidr = (uint8_t)cidr;
 	e->n.flags = F_ENTRY | (family == AF_INET6 ? F_V6 : 0);
 	return e;
 }
@@ -209,7 +209,7 @@ static struct node *glue_new(unsigned cidr, struct node *a, struct node *b)
 		return NULL;
 	g->child[0] = a;
 	g->child[1] = b;
-	g->cidr = cidr;
+	g->cidr = (uint8_t)cidr;
 	g->flags = 0;
 	return g;
 }

@@ -376,6 +376,15 @@ TEST(aip_cursor)
 	CHECK_EQ(wg_allowedips_next(t, &a, &cur, &family, addr, &cidr), 1);
 	CHECK_EQ(del(t, "2001:db8::", 32, &a), 0);
 	CHECK_EQ(wg_allowedips_next(t, &a, &cur, &family, addr, &cidr), -EAGAIN);
+	/* So are a new prefix and one that changes hands. */
+	memset(&cur, 0, sizeof(cur));
+	CHECK_EQ(wg_allowedips_next(t, &a, &cur, &family, addr, &cidr), 1);
+	CHECK_EQ(ins(t, "10.7.0.0", 16, &a), 0);
+	CHECK_EQ(wg_allowedips_next(t, &a, &cur, &family, addr, &cidr), -EAGAIN);
+	memset(&cur, 0, sizeof(cur));
+	CHECK_EQ(wg_allowedips_next(t, &a, &cur, &family, addr, &cidr), 1);
+	CHECK_EQ(ins(t, "10.7.0.0", 16, &b), 0);
+	CHECK_EQ(wg_allowedips_next(t, &a, &cur, &family, addr, &cidr), -EAGAIN);
 	memset(&cur, 0, sizeof(cur));
 	int n = 0;
 	while (wg_allowedips_next(t, &a, &cur, &family, addr, &cidr) == 1)

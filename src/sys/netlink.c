@@ -1,0 +1,87 @@
+/* One rtnetlink request/response exchange; see nl_internal.h. Each exchange uses its own
+ * socket so callers share no state: the price is a socket() per call, which is cheap
+ * next to what configuration changes cost anyway. */
+#include "sys/nl_internal.h"
+#include "sys/netlink.h"
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct nlmsghdr *sysnl_msg(void *buf, int type, int flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	return nlh;
+}
+
+/* Reads replies until the kernel's final ACK/error or NLMSG_DONE. */
+static int receive(struct mnl_socket *nl, uint32_t seq, mnl_cb_t cb, void *data)
+{
+	char *buf = malloc(SYSNL_BUF_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	unsigned portid = mnl_socket_get_portid(nl);
+	int ret;
+	do {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, SYSNL_BUF_SIZE);
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+		if (ret < 0)
+			ret = errno ? -errno : -EIO;
+	} while (ret > MNL_CB_STOP);
+	free(buf);
+	return ret < 0 ? ret : 0;
+}
+
+int sysnl_transact(struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	/* NLM_F_DUMP is two bits, one shared with NLM_F_EXCL: test both. */
+	if ((req->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		req->nlmsg_flags |= NLM_F_ACK;
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	int ret;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
+		ret = -errno;
+	else
+		ret = receive(nl, req->nlmsg_seq, cb, data);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+void *sysnl_array_push(void **arr, size_t *n, size_t *cap, size_t elem)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *p = realloc(*arr, ncap * elem);
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = ncap;
+	}
+	void *slot = (char *)*arr + (*n)++ * elem;
+	memset(slot, 0, elem);
+	return slot;
+}
+
+int sysnl_ifindex(const char *name)
+{
+	if (!name || !*name || strlen(name) >= IF_NAMESIZE)
+		return -ENODEV;
+	unsigned idx = if_nametoindex(name);
+	return idx ? (int)idx : -ENODEV;
+}
+
+int wg_nl_ifindex(const char *name)
+{
+	return sysnl_ifindex(name);
+}
