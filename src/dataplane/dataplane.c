@@ -31,6 +31,7 @@ static int set_port(void *ctx, uint16_t port)
 	int rc = wg_udp_open(&fresh, port, dp->fwmark);
 	if (rc)
 		return rc;
+	wg_udp_set_gro(&fresh, true); /* best effort: without it we get single datagrams */
 	/* The receive thread may still be polling the old sockets: wake it and let it
 	 * close them the next time it takes the lock. */
 	wg_udp_close(&dp->retired);
@@ -155,6 +156,7 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 		goto fail;
 	if ((rc = wg_udp_open(&dp->udp, 0, 0)))
 		goto fail;
+	wg_udp_set_gro(&dp->udp, true);
 	if (dp->opts.uapi_socket) {
 		dp->uapi_fd = wg_uapi_listen(dp->opts.uapi_dir ? dp->opts.uapi_dir : "/var/run/wireguard",
 					     dp->ifname, dp->uapi_path, sizeof(dp->uapi_path));

@@ -33,8 +33,8 @@ static void on_send(void *ctx, struct wg_peer *peer, const struct wg_endpoint *t
 static void on_deliver(void *ctx, struct wg_peer *peer, uint8_t *pkt, size_t len)
 {
 	struct dp_round *r = ctx;
-	if (r->ntun == DP_BATCH)
-		return; /* cannot happen: one delivery per datagram of the round */
+	if (r->ntun == DP_BATCH) /* a GRO round can bring many more packets than that */
+		dp_round_flush(r);
 	r->tun_out[r->ntun].data = pkt;
 	r->tun_out[r->ntun].len = len;
 	r->ntun++;

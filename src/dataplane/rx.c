@@ -2,26 +2,54 @@
  * decrypt them in place, write the packets to the TUN in one batch (GRO-merged). */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dataplane/dp_internal.h"
 
-static int receive_some(struct wg_dataplane *dp, struct dp_round *r, int fd, struct wg_udp_msg *msgs)
+/* With UDP GRO the kernel hands us up to 64 datagrams of one flow in one message, so
+ * each message needs a 64 KB buffer and one receive call brings thousands. */
+enum { RX_MSGS = 32 };
+
+static int receive_some(uint8_t *mem, int fd, struct wg_udp_msg *msgs)
 {
-	for (int i = 0; i < DP_BATCH; i++) {
-		msgs[i].buf = r->bufs + (size_t)i * DP_BUF;
-		msgs[i].len = DP_BUF;
+	for (int i = 0; i < RX_MSGS; i++) {
+		msgs[i].buf = mem + (size_t)i * WG_UDP_GRO_BUF;
+		msgs[i].len = WG_UDP_GRO_BUF;
 	}
-	return wg_udp_recv_batch(fd, msgs, DP_BATCH);
+	return wg_udp_recv_batch(fd, msgs, RX_MSGS);
+}
+
+static size_t count_initiations(const struct wg_udp_msg *msgs, int n)
+{
+	size_t queued = 0;
+	for (int k = 0; k < n; k++)
+		queued += msgs[k].len && !msgs[k].gso_size && msgs[k].buf[0] == WG_MSG_INITIATION;
+	return queued;
+}
+
+static void process(struct wg_dataplane *dp, struct dp_round *r, struct wg_udp_msg *msgs, int n)
+{
+	/* Handshakes waiting in this round are the queue that defines "under load". */
+	wg_device_set_handshake_backlog(dp->dev, count_initiations(msgs, n), RX_MSGS);
+	for (int k = 0; k < n; k++) {
+		size_t off = 0, len;
+		uint8_t *seg;
+		while ((len = wg_udp_next(&msgs[k], &off, &seg)))
+			wg_device_receive(dp->dev, &msgs[k].ep, seg, len, &r->sink);
+	}
 }
 
 void *dp_udp_thread(void *arg)
 {
 	struct wg_dataplane *dp = arg;
 	struct dp_round r;
-	struct wg_udp_msg msgs[DP_BATCH];
+	struct wg_udp_msg msgs[RX_MSGS];
+	uint8_t *mem = aligned_alloc(64, (size_t)RX_MSGS * WG_UDP_GRO_BUF);
 
-	if (dp_round_init(&r, dp))
+	if (!mem || dp_round_init(&r, dp)) {
+		free(mem);
 		return NULL;
+	}
 	while (!atomic_load(&dp->stopping)) {
 		int fds[2], nfds = 0;
 		pthread_mutex_lock(&dp->lock); /* the sockets may be reopened by a port change */
@@ -37,22 +65,17 @@ void *dp_udp_thread(void *arg)
 		for (int i = 0; i < nfds; i++) {
 			if (!(pfd[1 + i].revents & POLLIN))
 				continue;
-			int n = receive_some(dp, &r, fds[i], msgs);
+			int n = receive_some(mem, fds[i], msgs);
 			if (n <= 0)
 				continue;
-			size_t queued = 0;
-			for (int k = 0; k < n; k++)
-				queued += msgs[k].len && msgs[k].buf[0] == WG_MSG_INITIATION;
 			pthread_mutex_lock(&dp->lock);
-			/* Handshakes waiting in this round are the queue that defines "under load". */
-			wg_device_set_handshake_backlog(dp->dev, queued, DP_BATCH);
-			for (int k = 0; k < n; k++)
-				wg_device_receive(dp->dev, &msgs[k].ep, msgs[k].buf, msgs[k].len, &r.sink);
+			process(dp, &r, msgs, n);
 			dp_timer_update(dp);
 			pthread_mutex_unlock(&dp->lock);
 			dp_round_flush(&r);
 		}
 	}
 	dp_round_free(&r);
+	free(mem);
 	return NULL;
 }
