@@ -133,6 +133,37 @@ struct wg_peer *wg_device_route(struct wg_device *dev, const uint8_t *pkt, size_
 /* Sends a keepalive (or starts a handshake) to the peer now. */
 void wg_peer_send_keepalive(struct wg_peer *peer, const struct wg_sink *sink);
 
+/* --- Packets in batches, with the crypto outside the caller's lock ---
+ * prepare (locked) -> seal/open (no lock, any thread) -> finish (locked), in order.
+ * A job keeps its session alive until finish, even if it is replaced meanwhile. */
+struct wg_tx_job {
+	struct wg_peer *peer;
+	struct wg_keypair *kp;
+	uint8_t *pkt;       /* inner packet, room around it as for wg_device_send */
+	size_t len;
+	size_t out_len;     /* datagram at pkt - WG_HEADROOM after seal */
+	uint64_t nonce;
+};
+/* true: the packet became a job; false: the core dealt with it (staged behind a
+ * handshake, or dropped). */
+bool wg_device_send_prepare(struct wg_device *dev, uint8_t *pkt, size_t len,
+			    struct wg_tx_job *job, const struct wg_sink *sink);
+void wg_tx_seal(struct wg_tx_job *job);
+void wg_device_send_finish(struct wg_device *dev, struct wg_tx_job *jobs, int n, const struct wg_sink *sink);
+
+struct wg_rx_job {
+	struct wg_keypair *kp;
+	uint8_t *buf;
+	size_t len;
+	const struct wg_endpoint *from;
+	bool ok;            /* authenticated by wg_rx_open */
+};
+/* true: a transport message became a job; false: handled (handshake, cookie, drop). */
+bool wg_device_receive_prepare(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
+			       size_t len, struct wg_rx_job *job, const struct wg_sink *sink);
+void wg_rx_open(struct wg_rx_job *job);
+void wg_device_receive_finish(struct wg_device *dev, struct wg_rx_job *job, const struct wg_sink *sink);
+
 /* --- Timers --- */
 /* Monotonic time of the next timer event, UINT64_MAX if none. */
 uint64_t wg_device_next_deadline(const struct wg_device *dev);

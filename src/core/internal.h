@@ -24,6 +24,10 @@ struct wg_keypair {
 	uint32_t remote_index;
 	uint64_t birth;          /* monotonic ns */
 	bool initiator;
+	/* Jobs of the batch API hold references while they seal or open outside the lock;
+	 * a keypair retired meanwhile is only marked dead, and freed by the last put. */
+	int refs;
+	bool dead;
 };
 
 enum wg_hs_state {
@@ -154,6 +158,7 @@ void wg_noise_handshake_clear(struct wg_peer *peer);
 void wg_noise_keypairs_clear(struct wg_peer *peer);
 void wg_noise_precompute(struct wg_peer *peer);
 void wg_keypair_free(struct wg_device *dev, struct wg_keypair *kp);
+void wg_keypair_put(struct wg_keypair *kp);
 bool wg_noise_received_with_keypair(struct wg_peer *peer, struct wg_keypair *kp);
 void wg_tai64n_now(const struct wg_device *dev, uint8_t out[WG_TAI64N_LEN]);
 

@@ -331,8 +331,20 @@ void wg_keypair_free(struct wg_device *dev, struct wg_keypair *kp)
 	if (!kp)
 		return;
 	wg_index_del(dev, &kp->entry);
+	if (kp->refs) {
+		kp->dead = true;
+		return;
+	}
 	wg_wipe(kp, sizeof(*kp));
 	free(kp);
+}
+
+void wg_keypair_put(struct wg_keypair *kp)
+{
+	if (--kp->refs == 0 && kp->dead) {
+		wg_wipe(kp, sizeof(*kp));
+		free(kp);
+	}
 }
 
 /* Where a fresh session goes (the kernel's add_new_keypair): an initiator uses it at

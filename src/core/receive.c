@@ -149,28 +149,41 @@ static void deliver_data(struct wg_peer *peer, uint8_t *pkt, size_t len, const s
 	sink->deliver(sink->ctx, peer, pkt, inner_len);
 }
 
-static void receive_data(struct wg_device *dev, const struct wg_endpoint *from,
-			 uint8_t *buf, size_t len, const struct wg_sink *sink)
+/* Finds the session of a transport message; NULL (and counted) if there is none or it
+ * is too old to use. */
+static struct wg_keypair *data_keypair(struct wg_device *dev, const uint8_t *buf)
 {
-	struct wg_msg_data *hdr = (struct wg_msg_data *)buf;
+	const struct wg_msg_data *hdr = (const struct wg_msg_data *)buf;
 	struct wg_index_entry *e = wg_index_find(dev, le32toh(hdr->receiver));
 	if (!e || !e->keypair) {
 		wg_drop(dev, WG_DROP_UNKNOWN_INDEX);
-		return;
+		return NULL;
 	}
-	struct wg_keypair *kp = e->keypair;
-	struct wg_peer *peer = e->peer;
-	uint64_t now = wg_now(dev), counter = le64toh(hdr->counter);
-	if (now >= kp->birth + WG_REJECT_AFTER_TIME) {
+	if (wg_now(dev) >= e->keypair->birth + WG_REJECT_AFTER_TIME) {
 		wg_drop(dev, WG_DROP_EXPIRED);
-		return;
+		return NULL;
 	}
+	return e->keypair;
+}
+
+/* Decrypts in place. Pure: reads only the packet and the immutable keys. */
+static bool open_data(const struct wg_keypair *kp, uint8_t *buf, size_t len)
+{
+	struct wg_msg_data *hdr = (struct wg_msg_data *)buf;
+	return wg_aead_open(hdr->payload, hdr->payload, len - WG_MSG_DATA_HDR_LEN, NULL, 0,
+			    le64toh(hdr->counter), kp->recv_key);
+}
+
+/* Everything after authentication: replay window, session confirmation, roaming,
+ * timers, source filtering, delivery. */
+static void accept_data(struct wg_device *dev, struct wg_keypair *kp, const struct wg_endpoint *from,
+			uint8_t *buf, size_t len, const struct wg_sink *sink)
+{
+	struct wg_msg_data *hdr = (struct wg_msg_data *)buf;
+	struct wg_peer *peer = kp->entry.peer;
 	size_t plen = len - WG_MSG_DATA_HDR_LEN - WG_TAG_LEN;
-	if (!wg_aead_open(hdr->payload, hdr->payload, len - WG_MSG_DATA_HDR_LEN, NULL, 0, counter, kp->recv_key)) {
-		wg_drop(dev, WG_DROP_DECRYPT);
-		return;
-	}
-	if (!wg_replay_check(&kp->replay, counter)) {
+
+	if (!wg_replay_check(&kp->replay, le64toh(hdr->counter))) {
 		wg_drop(dev, WG_DROP_REPLAY);
 		return;
 	}
@@ -187,6 +200,57 @@ static void receive_data(struct wg_device *dev, const struct wg_endpoint *from,
 		return; /* keepalive */
 	wg_timers_data_received(peer);
 	deliver_data(peer, hdr->payload, plen, sink);
+}
+
+static void receive_data(struct wg_device *dev, const struct wg_endpoint *from,
+			 uint8_t *buf, size_t len, const struct wg_sink *sink)
+{
+	struct wg_keypair *kp = data_keypair(dev, buf);
+	if (!kp)
+		return;
+	if (!open_data(kp, buf, len)) {
+		wg_drop(dev, WG_DROP_DECRYPT);
+		return;
+	}
+	accept_data(dev, kp, from, buf, len, sink);
+}
+
+static bool is_data(const uint8_t *buf, size_t len)
+{
+	uint32_t type;
+	if (len < WG_MSG_DATA_MIN_LEN)
+		return false;
+	memcpy(&type, buf, 4);
+	return le32toh(type) == WG_MSG_DATA;
+}
+
+bool wg_device_receive_prepare(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
+			       size_t len, struct wg_rx_job *job, const struct wg_sink *sink)
+{
+	if (!dev->up || !is_data(buf, len)) {
+		wg_device_receive(dev, from, buf, len, sink);
+		return false;
+	}
+	struct wg_keypair *kp = data_keypair(dev, buf);
+	if (!kp)
+		return false;
+	kp->refs++;
+	*job = (struct wg_rx_job){ .kp = kp, .buf = buf, .len = len, .from = from };
+	return true;
+}
+
+void wg_rx_open(struct wg_rx_job *job)
+{
+	job->ok = open_data(job->kp, job->buf, job->len);
+}
+
+void wg_device_receive_finish(struct wg_device *dev, struct wg_rx_job *job, const struct wg_sink *sink)
+{
+	if (!job->ok)
+		wg_drop(dev, WG_DROP_DECRYPT);
+	else if (!job->kp->dead) /* retired meanwhile: its peer may be gone */
+		accept_data(dev, job->kp, job->from, job->buf, job->len, sink);
+	wg_keypair_put(job->kp);
 }
 
 void wg_device_receive(struct wg_device *dev, const struct wg_endpoint *from,

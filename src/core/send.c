@@ -73,19 +73,21 @@ static size_t padded_len(const struct wg_device *dev, size_t len)
 }
 
 /* Encrypts pkt in place into a transport message starting at pkt - WG_HEADROOM and
- * returns its length. */
-static size_t seal_in_place(struct wg_peer *peer, struct wg_keypair *kp, uint8_t *pkt, size_t len)
+ * returns its length. Pure: touches only the packet and the immutable keys. */
+static size_t seal(const struct wg_keypair *kp, uint64_t nonce, uint8_t *pkt, size_t len, size_t plen)
 {
-	size_t plen = padded_len(peer->dev, len);
 	struct wg_msg_data *hdr = (struct wg_msg_data *)(pkt - WG_HEADROOM);
-	uint64_t nonce = kp->send_counter++;
-
 	memset(pkt + len, 0, plen - len);
 	hdr->type = htole32(WG_MSG_DATA);
 	hdr->receiver = htole32(kp->remote_index);
 	hdr->counter = htole64(nonce);
 	wg_aead_seal(pkt, pkt, plen, NULL, 0, nonce, kp->send_key);
 	return WG_MSG_DATA_HDR_LEN + plen + WG_TAG_LEN;
+}
+
+static size_t seal_in_place(struct wg_peer *peer, struct wg_keypair *kp, uint8_t *pkt, size_t len)
+{
+	return seal(kp, kp->send_counter++, pkt, len, padded_len(peer->dev, len));
 }
 
 /* Sends while the session is fresh; the initiator of a session also renews it once it
@@ -204,6 +206,47 @@ struct wg_peer *wg_device_route(struct wg_device *dev, const uint8_t *pkt, size_
 		return NULL;
 	}
 	return (struct wg_peer *)((char *)o - offsetof(struct wg_peer, aip));
+}
+
+bool wg_device_send_prepare(struct wg_device *dev, uint8_t *pkt, size_t len,
+			    struct wg_tx_job *job, const struct wg_sink *sink)
+{
+	struct wg_peer *peer = wg_device_route(dev, pkt, len);
+	if (!peer)
+		return false;
+	if (!peer->endpoint.addr.sa.sa_family) {
+		wg_drop(dev, WG_DROP_NO_ENDPOINT);
+		return false;
+	}
+	struct wg_keypair *kp = usable_keypair(peer, wg_now(dev));
+	if (!kp || peer->staged_count) {
+		stage(peer, pkt, len);
+		wg_send_staged(peer, sink);
+		return false;
+	}
+	kp->refs++;
+	*job = (struct wg_tx_job){ .peer = peer, .kp = kp, .pkt = pkt, .len = len,
+				   .out_len = padded_len(dev, len), .nonce = kp->send_counter++ };
+	return true;
+}
+
+void wg_tx_seal(struct wg_tx_job *job)
+{
+	job->out_len = seal(job->kp, job->nonce, job->pkt, job->len, job->out_len);
+}
+
+void wg_device_send_finish(struct wg_device *dev, struct wg_tx_job *jobs, int n, const struct wg_sink *sink)
+{
+	for (int i = 0; i < n; i++) {
+		struct wg_tx_job *j = &jobs[i];
+		/* A session retired meanwhile may belong to a peer that is gone: drop. */
+		if (!j->kp->dead) {
+			wg_send_to_peer(j->peer, j->pkt - WG_HEADROOM, j->out_len, sink);
+			if (i + 1 == n || jobs[i + 1].peer != j->peer)
+				sent_packets(j->peer, true, sink);
+		}
+		wg_keypair_put(j->kp);
+	}
 }
 
 void wg_device_send(struct wg_device *dev, uint8_t *pkt, size_t len, const struct wg_sink *sink)

@@ -27,16 +27,31 @@ static size_t count_initiations(const struct wg_udp_msg *msgs, int n)
 	return queued;
 }
 
-static void process(struct wg_dataplane *dp, struct dp_round *r, struct wg_udp_msg *msgs, int n)
+enum { RX_JOBS = RX_MSGS * 64 }; /* a GRO message holds at most 64 datagrams */
+
+/* Handshakes are handled at once under the lock; transport messages become jobs that
+ * are decrypted with the lock released and finished under it again, in order. */
+static void process(struct wg_dataplane *dp, struct dp_round *r, struct wg_udp_msg *msgs, int n,
+		    struct wg_rx_job *jobs)
 {
+	int nj = 0;
+	pthread_mutex_lock(&dp->lock);
 	/* Handshakes waiting in this round are the queue that defines "under load". */
 	wg_device_set_handshake_backlog(dp->dev, count_initiations(msgs, n), RX_MSGS);
 	for (int k = 0; k < n; k++) {
 		size_t off = 0, len;
 		uint8_t *seg;
-		while ((len = wg_udp_next(&msgs[k], &off, &seg)))
-			wg_device_receive(dp->dev, &msgs[k].ep, seg, len, &r->sink);
+		while ((len = wg_udp_next(&msgs[k], &off, &seg)) && nj < RX_JOBS)
+			nj += wg_device_receive_prepare(dp->dev, &msgs[k].ep, seg, len, &jobs[nj], &r->sink);
 	}
+	pthread_mutex_unlock(&dp->lock);
+	for (int i = 0; i < nj; i++)
+		wg_rx_open(&jobs[i]);
+	pthread_mutex_lock(&dp->lock);
+	for (int i = 0; i < nj; i++)
+		wg_device_receive_finish(dp->dev, &jobs[i], &r->sink);
+	dp_timer_update(dp);
+	pthread_mutex_unlock(&dp->lock);
 }
 
 void *dp_udp_thread(void *arg)
@@ -45,9 +60,11 @@ void *dp_udp_thread(void *arg)
 	struct dp_round r;
 	struct wg_udp_msg msgs[RX_MSGS];
 	uint8_t *mem = aligned_alloc(64, (size_t)RX_MSGS * WG_UDP_GRO_BUF);
+	struct wg_rx_job *jobs = calloc(RX_JOBS, sizeof(*jobs));
 
-	if (!mem || dp_round_init(&r, dp)) {
+	if (!mem || !jobs || dp_round_init(&r, dp)) {
 		free(mem);
+		free(jobs);
 		return NULL;
 	}
 	while (!atomic_load(&dp->stopping)) {
@@ -68,14 +85,12 @@ void *dp_udp_thread(void *arg)
 			int n = receive_some(mem, fds[i], msgs);
 			if (n <= 0)
 				continue;
-			pthread_mutex_lock(&dp->lock);
-			process(dp, &r, msgs, n);
-			dp_timer_update(dp);
-			pthread_mutex_unlock(&dp->lock);
+			process(dp, &r, msgs, n, jobs);
 			dp_round_flush(&r);
 		}
 	}
 	dp_round_free(&r);
 	free(mem);
+	free(jobs);
 	return NULL;
 }

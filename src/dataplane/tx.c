@@ -10,6 +10,7 @@ void *dp_tun_thread(void *arg)
 	struct wg_dataplane *dp = arg;
 	struct dp_round r;
 	struct wg_tun_pkt pkts[DP_BATCH];
+	struct wg_tx_job jobs[DP_BATCH];
 	struct pollfd pfd[2] = { { .fd = dp->tun.fd, .events = POLLIN }, { .fd = dp->stopfd, .events = POLLIN } };
 
 	if (dp_round_init(&r, dp))
@@ -29,9 +30,16 @@ void *dp_tun_thread(void *arg)
 			poll(pfd, 2, 100);
 			continue;
 		}
+		int nj = 0;
 		pthread_mutex_lock(&dp->lock);
 		for (int i = 0; i < n; i++)
-			wg_device_send(dp->dev, pkts[i].data, pkts[i].len, &r.sink);
+			nj += wg_device_send_prepare(dp->dev, pkts[i].data, pkts[i].len, &jobs[nj], &r.sink);
+		pthread_mutex_unlock(&dp->lock);
+		/* The encryption runs unlocked: the receive thread decrypts meanwhile. */
+		for (int i = 0; i < nj; i++)
+			wg_tx_seal(&jobs[i]);
+		pthread_mutex_lock(&dp->lock);
+		wg_device_send_finish(dp->dev, jobs, nj, &r.sink);
 		dp_timer_update(dp);
 		pthread_mutex_unlock(&dp->lock);
 		dp_round_flush(&r);
