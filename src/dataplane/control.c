@@ -1,7 +1,7 @@
 /* The control thread: the timer and the UAPI socket. Each UAPI client is served on
  * its own short-lived thread, so a slow client never delays the timers. */
 #include <errno.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -78,22 +78,32 @@ static void accept_client(struct wg_dataplane *dp)
 	pthread_attr_destroy(&attr);
 }
 
+/* The event loop of the interface's control plane: the timerfd (armed exactly at the
+ * core's next deadline, never a periodic tick), the UAPI listener and the stop event. */
 void *dp_ctl_thread(void *arg)
 {
 	struct wg_dataplane *dp = arg;
-	struct pollfd pfd[3] = {
-		{ .fd = dp->stopfd, .events = POLLIN },
-		{ .fd = dp->timerfd, .events = POLLIN },
-		{ .fd = dp->uapi_fd, .events = POLLIN },
-	};
-	int n = dp->uapi_fd >= 0 ? 3 : 2;
-	while (!atomic_load(&dp->stopping)) {
-		if (poll(pfd, n, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[1].revents & POLLIN)
-			dp_timer_fire(dp);
-		if (n == 3 && (pfd[2].revents & POLLIN))
-			accept_client(dp);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int fds[3] = { dp->stopfd, dp->timerfd, dp->uapi_fd };
+	if (ep < 0)
+		return NULL;
+	for (int i = 0; i < 3; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
+		if (fds[i] >= 0)
+			epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
 	}
+	while (!atomic_load(&dp->stopping)) {
+		struct epoll_event evs[3];
+		int n = epoll_wait(ep, evs, 3, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == dp->timerfd)
+				dp_timer_fire(dp);
+			else if (evs[i].data.fd == dp->uapi_fd)
+				accept_client(dp);
+		}
+	}
+	close(ep);
 	return NULL;
 }

@@ -77,7 +77,8 @@ void *dp_udp_thread(void *arg)
 		struct pollfd pfd[3] = { { .fd = dp->stopfd, .events = POLLIN } };
 		for (int i = 0; i < nfds; i++)
 			pfd[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-		if (poll(pfd, 1 + nfds, 1000) <= 0)
+		/* No timeout: a port change shuts the old sockets down, which wakes us. */
+		if (poll(pfd, 1 + nfds, -1) <= 0)
 			continue;
 		for (int i = 0; i < nfds; i++) {
 			if (!(pfd[1 + i].revents & POLLIN))
