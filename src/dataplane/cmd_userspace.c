@@ -33,6 +33,12 @@ static int usage(void)
 	return 1;
 }
 
+/* The link was deleted (wg-quick down): end like a SIGTERM, as wireguard-go does. */
+static void on_lost(void *ctx)
+{
+	kill(getpid(), SIGTERM);
+}
+
 /* Runs until SIGINT/SIGTERM; reports readiness (0 or -errno) on ready_fd. */
 static int run(const char *ifname, int ready_fd)
 {
@@ -44,7 +50,8 @@ static int run(const char *ifname, int ready_fd)
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by the data plane's threads */
 	signal(SIGPIPE, SIG_IGN);
 
-	struct wg_dataplane_opts opts = { .uapi_socket = true, .log_level = log_level_from_env() };
+	struct wg_dataplane_opts opts = { .uapi_socket = true, .log_level = log_level_from_env(),
+					  .on_lost = on_lost };
 	int err = 0;
 	struct wg_dataplane *dp = wg_dataplane_start(ifname, &opts, &err);
 	if (ready_fd >= 0) {
@@ -82,12 +89,17 @@ static int daemonize_and_run(const char *ifname)
 	close(p[0]);
 	setsid();
 	if (chdir("/")) { /* not fatal */ }
+	/* As wireguard-go: the background process keeps the caller's stdout and stderr only
+	 * when LOG_LEVEL asks for output, so a pipe reading `wg-quick up` still ends. */
+	const char *lvl = getenv("LOG_LEVEL");
+	bool keep_output = lvl && *lvl && log_level_from_env() != WG_LOG_SILENT;
 	int null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		if (log_level_from_env() == WG_LOG_SILENT)
+		if (!keep_output) {
+			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
+		}
 		if (null > 2)
 			close(null);
 	}

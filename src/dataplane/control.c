@@ -84,17 +84,17 @@ void *dp_ctl_thread(void *arg)
 {
 	struct wg_dataplane *dp = arg;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
-	int fds[3] = { dp->stopfd, dp->timerfd, dp->uapi_fd };
+	int fds[4] = { dp->stopfd, dp->timerfd, dp->uapi_fd, dp_link_fd(dp) };
 	if (ep < 0)
 		return NULL;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
 		if (fds[i] >= 0)
 			epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
 	}
 	while (!atomic_load(&dp->stopping)) {
-		struct epoll_event evs[3];
-		int n = epoll_wait(ep, evs, 3, -1);
+		struct epoll_event evs[4];
+		int n = epoll_wait(ep, evs, 4, -1);
 		if (n < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < n; i++) {
@@ -102,6 +102,8 @@ void *dp_ctl_thread(void *arg)
 				dp_timer_fire(dp);
 			else if (evs[i].data.fd == dp->uapi_fd)
 				accept_client(dp);
+			else if (evs[i].data.fd == dp_link_fd(dp) && dp_link_event(dp))
+				dp_lost(dp);
 		}
 	}
 	close(ep);

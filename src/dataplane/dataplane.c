@@ -92,6 +92,7 @@ void wg_dataplane_stop(struct wg_dataplane *dp)
 	wg_udp_close(&dp->retired);
 	if (dp->tun.fd >= 0)
 		wg_tun_close(&dp->tun);
+	dp_link_close(dp);
 	if (dp->timerfd >= 0) close(dp->timerfd);
 	if (dp->stopfd >= 0) close(dp->stopfd);
 	dp_round_free(&dp->ctl_round);
@@ -165,6 +166,8 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 			goto fail;
 		}
 	}
+	if (dp_link_open(dp)) /* without it an `ip link` MTU change is not followed */
+		wg_dp_log(dp, WG_LOG_ERROR, NULL, "device", "Cannot follow link changes of %s", dp->ifname);
 	if ((rc = start_threads(dp)))
 		goto fail;
 	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s up, listening on port %u",

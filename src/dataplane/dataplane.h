@@ -24,6 +24,10 @@ struct wg_dataplane_opts {
 	void (*log)(void *ctx, enum wg_log_level level, const uint8_t *peer_pub,
 		    const char *topic, const char *msg);
 	void *log_ctx;
+	/* Optional: called once, from a data plane thread, when the interface cannot go on
+	 * (its link was deleted, e.g. by `wg-quick down`). The owner then stops it. */
+	void (*on_lost)(void *ctx);
+	void *lost_ctx;
 };
 
 /* Creates the TUN device IFNAME and starts the threads. NULL and *err = -errno. */

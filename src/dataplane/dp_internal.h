@@ -53,6 +53,9 @@ struct wg_dataplane {
 	pthread_cond_t clients_done;
 	int client_fds[DP_MAX_CLIENTS];
 	int nclients;
+	struct mnl_socket *link_nl;  /* link notifications (link.c) */
+	_Atomic bool lost;           /* the TUN device is gone: the interface is over */
+	atomic_flag lost_reported;
 };
 
 void wg_dp_env(struct wg_dataplane *dp, struct wg_env *env);
@@ -76,4 +79,13 @@ void *dp_tun_thread(void *arg);
 void *dp_udp_thread(void *arg);
 void *dp_ctl_thread(void *arg);
 void dp_clients_stop(struct wg_dataplane *dp);
+
+/* link.c */
+struct mnl_socket;
+int dp_link_open(struct wg_dataplane *dp);
+void dp_link_close(struct wg_dataplane *dp);
+int dp_link_fd(const struct wg_dataplane *dp);
+bool dp_link_event(struct wg_dataplane *dp);
+/* The interface cannot go on (its link was deleted): tell the owner. */
+void dp_lost(struct wg_dataplane *dp);
 #endif

@@ -1,6 +1,7 @@
 /* Tunnel to network: read a batch of inner packets, let the core encrypt them in
  * place, send the resulting datagrams in one batch (GSO where the kernel has it). */
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <string.h>
 #include "dataplane/dp_internal.h"
@@ -24,6 +25,13 @@ void *dp_tun_thread(void *arg)
 		if (n == -EAGAIN || n == -EINTR) {
 			poll(pfd, 2, -1);
 			continue;
+		}
+		/* The device deleted under us reads as EBADFD; whatever the error, a link that
+		 * no longer carries our index is gone. */
+		if (n == -EBADFD || n == -EIO || n == -ENXIO || n == -ENODEV ||
+		    (n < 0 && (int)if_nametoindex(dp->ifname) != dp->tun.ifindex)) {
+			dp_lost(dp);
+			break;
 		}
 		if (n < 0) {
 			wg_dp_log(dp, WG_LOG_ERROR, NULL, "tun", "TUN read failed: %s", strerror(-n));
