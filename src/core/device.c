@@ -36,6 +36,7 @@ struct wg_device *wg_device_new(const struct wg_env *env)
 		return NULL;
 	dev->env = *env;
 	dev->up = true;
+	dev->deadline_hint = UINT64_MAX;
 	dev->peer_nbuckets = 64;
 	dev->peer_buckets = calloc(dev->peer_nbuckets, sizeof(*dev->peer_buckets));
 	dev->aips = wg_allowedips_new();
@@ -219,20 +220,19 @@ void wg_device_set_up(struct wg_device *dev, bool up)
 
 uint64_t wg_device_next_deadline(const struct wg_device *dev)
 {
-	uint64_t next = UINT64_MAX;
-	for (const struct wg_peer *p = dev->first; p; p = p->next) {
-		uint64_t t = wg_timers_next(p);
-		if (t < next)
-			next = t;
-	}
-	return next;
+	return dev->deadline_hint;
 }
 
 void wg_device_tick(struct wg_device *dev, const struct wg_sink *sink)
 {
 	uint64_t now = wg_now(dev);
-	for (struct wg_peer *p = dev->first; p; p = p->next)
+	dev->deadline_hint = UINT64_MAX; /* timers run below re-arm and lower it again */
+	for (struct wg_peer *p = dev->first; p; p = p->next) {
 		if (wg_timers_next(p) <= now)
 			wg_timers_run(p, now, sink);
+		uint64_t t = wg_timers_next(p);
+		if (t < dev->deadline_hint)
+			dev->deadline_hint = t;
+	}
 	wg_ratelimiter_gc(dev->ratelimiter, now);
 }

@@ -102,7 +102,7 @@ struct wg_peer {
 	uint64_t last_sent_handshake;         /* monotonic ns, 0 = never */
 	uint16_t persistent_keepalive;        /* seconds, 0 = off */
 	bool responder_only;
-	struct wg_staged staged[WG_MAX_STAGED_PACKETS];
+	struct wg_staged *staged;             /* ring of WG_MAX_STAGED_PACKETS, allocated on first use */
 	unsigned staged_head, staged_count;
 	uint64_t rx_bytes, tx_bytes, drops_source;
 	uint64_t last_handshake_wall;
@@ -128,6 +128,10 @@ struct wg_device {
 	bool backlog_high;
 	int mtu;
 	struct wg_device_stats stats;
+	/* No later than the earliest armed timer of any peer: arming lowers it, a tick
+	 * recomputes it. A stale (early) value only costs a tick that finds nothing due,
+	 * and keeps next_deadline O(1) however many peers there are. */
+	uint64_t deadline_hint;
 };
 
 /* Clock and randomness of the instance. */

@@ -84,6 +84,8 @@ void wg_peer_reset_sessions(struct wg_peer *peer)
 {
 	wg_timers_stop(peer);
 	wg_staged_purge(peer);
+	free(peer->staged);
+	peer->staged = NULL;
 	wg_noise_handshake_clear(peer);
 	wg_noise_keypairs_clear(peer);
 	peer->last_sent_handshake = 0;

@@ -112,6 +112,9 @@ static void sent_packets(struct wg_peer *peer, bool data, const struct wg_sink *
 
 static bool stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 {
+	/* Most peers never wait for a handshake with data queued: the ring comes on demand. */
+	if (!peer->staged && !(peer->staged = calloc(WG_MAX_STAGED_PACKETS, sizeof(*peer->staged))))
+		return false;
 	if (peer->staged_count == WG_MAX_STAGED_PACKETS) { /* drop the oldest, like Linux */
 		struct wg_staged *old = &peer->staged[peer->staged_head];
 		free(old->buf);

@@ -13,8 +13,12 @@ static uint64_t jitter(const struct wg_peer *peer)
 
 static void arm(struct wg_peer *peer, enum wg_timer t, uint64_t delay)
 {
-	if (peer->dev->up)
-		peer->timers[t] = wg_now(peer->dev) + delay;
+	struct wg_device *dev = peer->dev;
+	if (!dev->up)
+		return;
+	peer->timers[t] = wg_now(dev) + delay;
+	if (peer->timers[t] < dev->deadline_hint)
+		dev->deadline_hint = peer->timers[t];
 }
 
 static bool pending(const struct wg_peer *peer, enum wg_timer t) { return peer->timers[t] != 0; }

@@ -19,11 +19,16 @@ static int receive_some(uint8_t *mem, int fd, struct wg_udp_msg *msgs)
 	return wg_udp_recv_batch(fd, msgs, RX_MSGS);
 }
 
+/* Initiations waiting in this round, GRO-merged ones (equal 148-byte datagrams from
+ * one source) counted one by one. */
 static size_t count_initiations(const struct wg_udp_msg *msgs, int n)
 {
 	size_t queued = 0;
-	for (int k = 0; k < n; k++)
-		queued += msgs[k].len && !msgs[k].gso_size && msgs[k].buf[0] == WG_MSG_INITIATION;
+	for (int k = 0; k < n; k++) {
+		if (!msgs[k].len || msgs[k].buf[0] != WG_MSG_INITIATION)
+			continue;
+		queued += msgs[k].gso_size ? (msgs[k].len + msgs[k].gso_size - 1) / msgs[k].gso_size : 1;
+	}
 	return queued;
 }
 
@@ -36,8 +41,10 @@ static void process(struct wg_dataplane *dp, struct dp_round *r, struct wg_udp_m
 {
 	int nj = 0;
 	pthread_mutex_lock(&dp->lock);
-	/* Handshakes waiting in this round are the queue that defines "under load". */
-	wg_device_set_handshake_backlog(dp->dev, count_initiations(msgs, n), RX_MSGS);
+	/* Handshakes waiting in this round are the queue that defines "under load": with
+	 * RX_JOBS as its capacity, 256 initiations in one round (like the kernel's 512 of
+	 * 4096) switch MAC2 on. */
+	wg_device_set_handshake_backlog(dp->dev, count_initiations(msgs, n), RX_JOBS);
 	for (int k = 0; k < n; k++) {
 		size_t off = 0, len;
 		uint8_t *seg;

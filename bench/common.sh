@@ -1,0 +1,110 @@
+# Shared by the bench scripts (source it). Everything a bench creates lives in network
+# namespaces named "$NS_PREFIX-<name>" (unique per run): the root namespace's links,
+# addresses and routes are never touched. An EXIT trap stops every process the bench
+# started and deletes its namespaces, also on failure or interruption.
+# (Ideas from tests/netns/lib.sh, kept separate so the benches do not follow the
+# tests' pass/fail conventions.)
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WGR="$ROOT/build/wgrouter"
+BENCH_BIN="$ROOT/build/bench"
+NS_PREFIX="wgb$$"
+TMP=$(mktemp -d "/tmp/wgbench.XXXXXX")
+PIDS=()
+NSLIST=()
+PY=$(command -v /usr/bin/python3 || command -v python3)
+umask 077
+
+# Stops every process this bench started (and anything left inside its namespaces),
+# deletes its namespaces and stale UAPI sockets.
+bench_teardown() {
+	local p n
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for n in "${NSLIST[@]}"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for _ in $(seq 30); do
+		local alive=0
+		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		for n in "${NSLIST[@]}"; do [ -n "$(ip netns pids "$n" 2>/dev/null)" ] && alive=1; done
+		[ $alive -eq 0 ] && break
+		sleep 0.1
+	done
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for n in "${NSLIST[@]}"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -f /var/run/wireguard/${NS_PREFIX}*.sock
+	PIDS=(); NSLIST=()
+}
+bench_cleanup() {
+	bench_teardown
+	if [ "${WGB_KEEP:-0}" = 1 ]; then echo "logs kept in $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap bench_cleanup EXIT
+trap 'echo "interrupted" >&2; exit 130' INT TERM HUP
+
+note() { echo "$*" >&2; }
+
+ns() { echo "$NS_PREFIX-$1"; }
+nsx() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
+mkns() {
+	local n; n=$(ns "$1")
+	ip netns add "$n" || return 1
+	NSLIST+=("$n")
+	ip -n "$n" link set lo up
+}
+# veth_pair A B: namespaces A and B joined by a veth pair (eth0 in each), created
+# directly inside them, 192.0.2.1/24 in A and 192.0.2.2/24 in B (TEST-NET-1).
+veth_pair() {
+	ip link add eth0 netns "$(ns "$1")" type veth peer name eth0 netns "$(ns "$2")" || return 1
+	ip -n "$(ns "$1")" addr add 192.0.2.1/24 dev eth0
+	ip -n "$(ns "$2")" addr add 192.0.2.2/24 dev eth0
+	ip -n "$(ns "$1")" link set eth0 up
+	ip -n "$(ns "$2")" link set eth0 up
+}
+
+# Interface names are unique per run: the UAPI sockets in /var/run/wireguard are shared.
+ifn() { echo "${NS_PREFIX}$1"; }
+
+# start_wg IMPL NS IFNAME: IMPL is wgrouter or wireguard-go; sets WG_PID to the
+# daemon's process id (ip netns exec and env exec, so $! is the daemon itself; a shell
+# function in the background would be a subshell with a pid of its own).
+start_wg() {
+	local impl=$1 n=$2 ifname=$3
+	if [ "$impl" = wgrouter ]; then
+		ip netns exec "$(ns "$n")" env LOG_LEVEL=error "$WGR" userspace -f "$ifname" \
+			>"$TMP/$ifname.log" 2>&1 &
+	else
+		ip netns exec "$(ns "$n")" env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
+			LOG_LEVEL=error wireguard-go -f "$ifname" >"$TMP/$ifname.log" 2>&1 &
+	fi
+	WG_PID=$!
+	PIDS+=("$WG_PID")
+	for _ in $(seq 50); do
+		[ -S "/var/run/wireguard/$ifname.sock" ] && nsx "$n" ip link show "$ifname" >/dev/null 2>&1 && return 0
+		kill -0 "$WG_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	note "interface $ifname did not come up ($impl):"
+	sed 's/^/    /' "$TMP/$ifname.log" >&2
+	return 1
+}
+
+# proc_cpu PID: user + system CPU time of a process so far, in clock ticks.
+proc_cpu() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+# proc_rss_kb PID: resident set size in kB.
+proc_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# now_s: monotonic-ish seconds with nanoseconds, for timing shell steps.
+now_s() { date +%s.%N; }
+
+# need_bins NAME...: builds the bench binaries if they are missing (outside make bench).
+need_bins() {
+	local missing=()
+	for b in "$@"; do [ -x "$BENCH_BIN/$b" ] || missing+=("build/bench/$b"); done
+	[ -x "$WGR" ] || missing+=(build/wgrouter)
+	[ ${#missing[@]} -eq 0 ] || make -C "$ROOT" --no-print-directory "${missing[@]}" >&2
+}
