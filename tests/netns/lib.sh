@@ -10,6 +10,9 @@ TMP=$(mktemp -d "/tmp/$TESTNAME.XXXXXX")
 PIDS=()
 NSLIST=()
 FAILED=0
+FAILS=0 # number of FAIL lines so far (a scenario can tell whether it failed)
+# python3 for parsing JSON (iperf3 -J): the system one starts much faster than a shim
+PY=$(command -v /usr/bin/python3 || command -v python3)
 
 # Key files, configs and logs are private (wg warns about world-readable key files).
 umask 077
@@ -43,6 +46,11 @@ teardown() {
 # On exit: teardown, then the temporary directory goes, unless WGT_KEEP=1 (then its path,
 # with the daemons' logs, is printed).
 cleanup() {
+	# also namespaces of this run that a subshell created (not in this shell's NSLIST)
+	local n
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		[[ $n == "$NS_PREFIX-"* ]] && NSLIST+=("$n")
+	done
 	teardown
 	if [ "${WGT_KEEP:-0}" = 1 ]; then echo "logs kept in $TMP" >&2; else rm -rf "$TMP"; fi
 }
@@ -51,7 +59,7 @@ trap cleanup EXIT
 trap 'echo "FAIL $TESTNAME:interrupted"; exit 1' INT TERM
 
 pass() { echo "PASS $TESTNAME:$1"; }
-fail() { echo "FAIL $TESTNAME:$1${2:+ ($2)}"; FAILED=1; }
+fail() { echo "FAIL $TESTNAME:$1${2:+ ($2)}"; FAILED=1; FAILS=$((FAILS + 1)); }
 # check NAME CMD...: PASS if the command succeeds.
 check() { local name=$1; shift; if "$@" >"$TMP/check.out" 2>&1; then pass "$name"; else fail "$name" "$(tail -3 "$TMP/check.out" | tr '\n' ' ')"; fi; }
 
@@ -110,6 +118,10 @@ wait_for() {
 	for _ in $(seq $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
 	return 1
 }
+
+# alive PID: the process exists and is not a zombie (a daemon that exited is reparented to
+# PID 1, which may take its time to reap it)
+alive() { local st; st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null); [ -n "$st" ] && [ "$st" != Z ]; }
 
 # show_log IFNAME [LINES]: the tail of a daemon's log, indented, for a failure report.
 show_log() {

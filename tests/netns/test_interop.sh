@@ -38,7 +38,7 @@ pair() {
 	nsx b iperf3 -s -1 -D -B 10.9.0.2 >/dev/null 2>&1
 	sleep 0.3
 	if nsx a iperf3 -c 10.9.0.2 -t 2 -J >"$TMP/iperf.json" 2>&1; then
-		local bps; bps=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$TMP/iperf.json" 2>/dev/null || echo 0)
+		local bps; bps=$("$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$TMP/iperf.json" 2>/dev/null || echo 0)
 		echo "  $tag: iperf3 $((bps / 1000000)) Mbit/s"
 		[ "$bps" -gt 1000000 ] && pass "$tag:tcp" || fail "$tag:tcp" "$bps bit/s"
 	else
