@@ -538,3 +538,24 @@ TEST(batch_api_round_trip_and_retired_session)
 	CHECK_EQ(w.nnet, 0);
 	world_free(&w);
 }
+
+TEST(replayed_data_packet_dropped)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	w.hold = true;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	struct dgram d = w.net[w.nnet - 1];
+	w.nnet = 0; w.hold = false;
+	uint8_t copy[sizeof(d.buf)];
+	memcpy(copy, d.buf, d.len);
+	int before = B->delivered;
+	wg_device_receive(B->dev, &A->addr, d.buf, d.len, &B->sink);
+	CHECK_EQ(B->delivered, before + 1);
+	wg_device_receive(B->dev, &A->addr, copy, d.len, &B->sink); /* the same datagram again */
+	CHECK_EQ(B->delivered, before + 1);
+	CHECK_EQ(drops(B, WG_DROP_REPLAY), 1);
+	world_free(&w);
+}
