@@ -1,0 +1,239 @@
+/* `wgrouter cli [--state-dir DIR] [COMMAND ...]`: the console of the running daemon.
+ * With arguments it runs them as one command line, with a pipe or file on stdin it runs
+ * that script, on a terminal it is an interactive console with the current menu in
+ * the prompt, history and tab completion (asked from the daemon). Exit status 1 when a
+ * command failed. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include "cmd.h"
+#include "router/ctl.h"
+#include "router/util.h"
+
+static int ctl_fd = -1;
+static char *prompt;
+
+static int connect_daemon(const char *dir)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/" WG_CTL_SOCKET, dir);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "wgrouter: cannot reach the router at %s: %s (is `wgrouter daemon` running?)\n",
+			a.sun_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Prints the daemon's output until the end of the request; returns its status. */
+static int finish(struct strvec *list)
+{
+	for (;;) {
+		char type, *data;
+		size_t len;
+		if (wg_ctl_recv(ctl_fd, &type, &data, &len) < 0) {
+			fputs("wgrouter: connection to the router lost\n", stderr);
+			return 1;
+		}
+		if (type == 'O' || type == 'E') {
+			fwrite(data, 1, len, type == 'O' ? stdout : stderr);
+			fflush(type == 'O' ? stdout : stderr);
+		} else if (type == 'L' && list) {
+			sv_split(list, data, '\n');
+		} else if (type == 'D') {
+			char *nl = strchr(data, '\n');
+			int status = atoi(data);
+			if (nl) {
+				free(prompt);
+				prompt = xstrdup(nl + 1);
+			}
+			free(data);
+			return status;
+		}
+		free(data);
+	}
+}
+
+static int request(char type, const char *text, struct strvec *list)
+{
+	if (wg_ctl_send(ctl_fd, type, text, strlen(text)) < 0) {
+		fputs("wgrouter: connection to the router lost\n", stderr);
+		return 1;
+	}
+	return finish(list);
+}
+
+/* Shell words back into one command line: `comment=two words` or `message~a b` (one
+ * shell word holding one name=value) regains its quotes; a whole command line in one
+ * word, or a [substitution], stays as it is. */
+static void join_word(struct sbuf *b, const char *a)
+{
+	size_t name = strcspn(a, "=~<>"), blank = strcspn(a, " \t");
+	bool command = a[0] == '/' || a[0] == ':' || strchr(a, ';'); /* a whole line in one word */
+	bool spaced = a[blank] && a[0] != '[' && a[0] != '"' && !command;
+	if (!spaced || (a[name] && blank < name)) {
+		sb_add(b, a);
+	} else if (a[name]) {
+		const char *v = a + name + 1;
+		sb_addn(b, a, name + 1);
+		if (v[0] == '"' || v[0] == '[')
+			sb_add(b, v);
+		else
+			sb_printf(b, "\"%s\"", v);
+	} else {
+		sb_printf(b, "\"%s\"", a);
+	}
+}
+
+static char *join_args(int argc, char **argv)
+{
+	struct sbuf b;
+	sb_init(&b);
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			sb_addc(&b, ' ');
+		join_word(&b, argv[i]);
+	}
+	return sb_take(&b);
+}
+
+static char *read_stdin(void)
+{
+	struct sbuf b;
+	char buf[4096];
+	size_t n;
+	sb_init(&b);
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		sb_addn(&b, buf, n);
+	return sb_take(&b);
+}
+
+/* ---- interactive ---- */
+
+static struct strvec matches;
+static size_t match_next;
+
+static char *match_gen(const char *text, int state)
+{
+	if (!state) {
+		sv_free(&matches);
+		match_next = 0;
+		char *line = xstrndup(rl_line_buffer, (size_t)rl_point);
+		request('T', line, &matches);
+		free(line);
+	}
+	return match_next < matches.n ? xstrdup(matches.v[match_next++]) : NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	rl_attempted_completion_over = 1;
+	if (matches.n == 1 || text[0])
+		rl_completion_append_character = ' ';
+	char **m = rl_completion_matches(text, match_gen);
+	if (m && m[0] && m[0][strlen(m[0]) - 1] == '=')
+		rl_completion_append_character = '\0';
+	return m;
+}
+
+static char *history_path(void)
+{
+	const char *home = getenv("HOME");
+	return home ? xasprintf("%s/.wgrouter_history", home) : NULL;
+}
+
+/* Lines ending in a backslash continue on the next one, as in RouterOS. */
+static char *read_command(void)
+{
+	struct sbuf b;
+	sb_init(&b);
+	const char *p = prompt ? prompt : "> ";
+	for (;;) {
+		char *line = readline(p);
+		if (!line) {
+			if (!b.len) {
+				sb_free(&b);
+				return NULL;
+			}
+			break;
+		}
+		size_t n = strlen(line);
+		sb_add(&b, line);
+		free(line);
+		if (!n || b.s[b.len - 1] != '\\')
+			break;
+		sb_addc(&b, '\n');
+		p = "\\ ";
+	}
+	return sb_take(&b);
+}
+
+static int interactive(void)
+{
+	char *hist = history_path();
+	rl_attempted_completion_function = complete;
+	rl_completer_word_break_characters = " ";
+	if (hist)
+		read_history(hist);
+	request('P', "", NULL);
+	for (char *line; (line = read_command());) {
+		if (!strcmp(line, "quit") || !strcmp(line, "/quit")) {
+			free(line);
+			break;
+		}
+		if (*line) {
+			add_history(line);
+			request('R', line, NULL);
+		}
+		free(line);
+	}
+	if (hist)
+		write_history(hist);
+	free(hist);
+	return 0;
+}
+
+int cmd_cli(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state-dir", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	const char *dir = NULL;
+	int c;
+	/* '+': stop at the first command word, so `cli /ip/address/print detail` stays whole */
+	while ((c = getopt_long(argc, argv, "+s:", opts, NULL)) != -1) {
+		if (c != 's') {
+			fputs("Usage: wgrouter cli [--state-dir DIR] [COMMAND ...]\n", stderr);
+			return 1;
+		}
+		dir = optarg;
+	}
+	if ((ctl_fd = connect_daemon(wg_ctl_state_dir(dir))) < 0)
+		return 1;
+	char cwd[4096];
+	if (getcwd(cwd, sizeof(cwd)))
+		request('C', cwd, NULL);
+	int rc;
+	if (optind < argc) {
+		char *line = join_args(argc - optind, argv + optind);
+		rc = request('R', line, NULL);
+		free(line);
+	} else if (!isatty(STDIN_FILENO)) {
+		char *script = read_stdin();
+		rc = request('R', script, NULL);
+		free(script);
+	} else {
+		rc = interactive();
+	}
+	close(ctl_fd);
+	free(prompt);
+	return rc ? 1 : 0;
+}

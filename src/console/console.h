@@ -1,0 +1,27 @@
+/* A RouterOS console session over the router: the daemon makes one per client
+ * connection, unit tests make them directly. Output goes to a callback, stream 1 for
+ * normal output and 2 for errors. */
+#ifndef WG_CONSOLE_H
+#define WG_CONSOLE_H
+#include <stddef.h>
+#include "router/router.h"
+#include "router/util.h"
+
+struct wg_session;
+typedef void (*wg_out_fn)(void *ctx, int stream, const char *text, size_t len);
+
+struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_ctx);
+void wg_session_free(struct wg_session *s);
+/* Runs a script: commands run in order and the first failing one stops it (like
+ * RouterOS import), its error printed. 0 when every command succeeded, else -1. */
+int wg_session_run(struct wg_session *s, const char *script);
+/* Current menu, e.g. "/interface/wireguard" ("/" at the root). */
+const char *wg_session_menu(const struct wg_session *s);
+/* "[admin@IDENTITY] /interface/wireguard> " */
+char *wg_session_prompt(struct wg_session *s);
+/* Relative file names (export file=, import file-name=, show-client-config file=)
+ * are taken from this directory: the client's working directory. */
+void wg_session_set_cwd(struct wg_session *s, const char *dir);
+/* Completions of the last word of line: menus, commands, then property names. */
+void wg_session_complete(struct wg_session *s, const char *line, struct strvec *out);
+#endif

@@ -1,0 +1,603 @@
+/* The interpreter: resolves a command line's words against the menu tree (both
+ * `/interface wireguard add` and `/interface/wireguard/add`, `..`, `/`), evaluates
+ * values ($variables, [substitutions]), runs the global commands (:put, :local,
+ * :global, :set ...) and dispatches the rest to the command tables. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "console/interp.h"
+#include "router/schema.h"
+#include "router/units.h"
+
+/* ---- output ---- */
+
+void wg_outs(struct wg_session *s, const char *text)
+{
+	if (s->out && *text)
+		s->out(s->out_ctx, 1, text, strlen(text));
+}
+
+void wg_out(struct wg_session *s, const char *fmt, ...)
+{
+	struct sbuf b;
+	va_list ap;
+	sb_init(&b);
+	va_start(ap, fmt);
+	sb_vprintf(&b, fmt, ap);
+	va_end(ap);
+	wg_outs(s, sb_str(&b));
+	sb_free(&b);
+}
+
+int wg_err(struct wg_session *s, const char *fmt, ...)
+{
+	struct sbuf b;
+	va_list ap;
+	sb_init(&b);
+	va_start(ap, fmt);
+	sb_vprintf(&b, fmt, ap);
+	va_end(ap);
+	sb_addc(&b, '\n');
+	if (s->out)
+		s->out(s->out_ctx, 2, sb_str(&b), b.len);
+	sb_free(&b);
+	return -1;
+}
+
+/* ---- session ---- */
+
+struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_ctx)
+{
+	struct wg_session *s = xcalloc(1, sizeof(*s));
+	s->r = r;
+	s->out = out;
+	s->out_ctx = out_ctx;
+	s->menu = xstrdup("/");
+	return s;
+}
+
+void wg_session_free(struct wg_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nnums; i++)
+		free(s->nums[i].ids);
+	free(s->nums);
+	sv_free(&s->lnames);
+	for (size_t i = 0; i < s->lvals.n; i++)
+		xfree_secret(s->lvals.v[i]);
+	free(s->lvals.v);
+	xfree_secret(s->last_genkey);
+	wg_store_free(s->shadow);
+	free(s->menu);
+	free(s->cwd);
+	free(s);
+}
+
+const char *wg_session_menu(const struct wg_session *s)
+{
+	return s->menu;
+}
+
+void wg_session_set_cwd(struct wg_session *s, const char *dir)
+{
+	xset(&s->cwd, dir);
+}
+
+char *wg_path_file(struct wg_session *s, const char *name)
+{
+	if (name[0] == '/' || !s->cwd)
+		return xstrdup(name);
+	return xasprintf("%s/%s", s->cwd, name);
+}
+
+char *wg_session_prompt(struct wg_session *s)
+{
+	const struct wg_menu *m = wg_menu_find("/system/identity");
+	const struct wg_table *t = wg_store_ctable(wg_cur_store(s), m);
+	const char *id = t->n ? wg_item_get(m, t->v[0], "name") : "wgrouter";
+	return xasprintf("[admin@%s] %s> ", id, s->menu);
+}
+
+const struct wg_store *wg_cur_store(struct wg_session *s)
+{
+	return s->shadow ? s->shadow : wg_router_store(s->r);
+}
+
+int wg_commit(struct wg_session *s, struct wg_store *next)
+{
+	char err[256];
+	if (s->shadow) {
+		wg_store_free(s->shadow);
+		s->shadow = next;
+		return 0;
+	}
+	if (wg_router_commit(s->r, next, err, sizeof(err)) < 0)
+		return wg_err(s, "%s", err);
+	wg_router_logf(s->r, "system,info", "%s by admin", s->what);
+	return 0;
+}
+
+/* ---- variables ---- */
+
+static int local_index(struct wg_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->lnames.n; i++)
+		if (!strcmp(s->lnames.v[i], name))
+			return (int)i;
+	return -1;
+}
+
+static const char *var_get(struct wg_session *s, const char *name)
+{
+	int i = local_index(s, name);
+	if (i >= 0)
+		return s->lvals.v[i];
+	return wg_router_global(s->r, name);
+}
+
+void wg_set_local(struct wg_session *s, const char *name, const char *val)
+{
+	int i = local_index(s, name);
+	if (i >= 0) {
+		xset(&s->lvals.v[i], val);
+		return;
+	}
+	sv_push(&s->lnames, name);
+	sv_push(&s->lvals, val);
+}
+
+/* ---- values and arguments ---- */
+
+static bool is_value_tok(enum wg_tok_type t)
+{
+	return t == TK_WORD || t == TK_STR || t == TK_VAR || t == TK_SUBST;
+}
+
+static int eval_one(struct wg_call *c, const struct wg_tok *t, struct sbuf *b)
+{
+	const char *v;
+	switch (t->type) {
+	case TK_WORD:
+	case TK_STR:
+		sb_add(b, t->text);
+		return 0;
+	case TK_VAR:
+		v = var_get(c->s, t->text);
+		sb_add(b, v ? v : "");
+		return 0;
+	case TK_SUBST: {
+		struct sbuf r;
+		sb_init(&r);
+		int rc = wg_run_nested(c->s, t->sub, c->menu ? c->menu->path : c->s->menu, &r, false);
+		sb_add(b, sb_str(&r));
+		sb_free(&r);
+		return rc;
+	}
+	default:
+		return wg_err(c->s, "syntax error (line %d column %d)", t->line, t->col);
+	}
+}
+
+int wg_eval_value(struct wg_call *c, size_t i, char **out, size_t *used)
+{
+	struct sbuf b;
+	size_t j = i;
+	sb_init(&b);
+	do {
+		if (eval_one(c, &c->t[j], &b) < 0) {
+			sb_free(&b);
+			return -1;
+		}
+		j++;
+	} while (j < c->n && !c->t[j].space && is_value_tok(c->t[j].type));
+	*out = sb_take(&b);
+	*used = j - i;
+	return 0;
+}
+
+static void push_arg(struct wg_args *a, struct wg_arg arg)
+{
+	a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+	a->v[a->n++] = arg;
+}
+
+/* name=value: the value is whatever follows the '=' without a space (possibly empty). */
+static int named_arg(struct wg_call *c, size_t *i, struct wg_args *a)
+{
+	const struct wg_tok *name = &c->t[*i];
+	struct wg_arg arg = { .name = xstrdup(name->text), .line = name->line, .col = name->col };
+	size_t k = *i + 2, used = 0;
+	if (k < c->n && !c->t[k].space && is_value_tok(c->t[k].type)) {
+		if (wg_eval_value(c, k, &arg.value, &used) < 0) {
+			free(arg.name);
+			return -1;
+		}
+	} else {
+		arg.value = xstrdup("");
+	}
+	push_arg(a, arg);
+	*i = k + used;
+	return 0;
+}
+
+int wg_collect_args(struct wg_call *c, struct wg_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->where = (size_t)-1;
+	for (size_t i = 0; i < c->n;) {
+		const struct wg_tok *t = &c->t[i];
+		bool eq_next = i + 1 < c->n && c->t[i + 1].type == TK_EQ && !c->t[i + 1].space;
+		if (t->type == TK_WORD && eq_next) {
+			if (named_arg(c, &i, a) < 0)
+				return -1;
+		} else if (t->type == TK_WORD && !strcmp(t->text, "where")) {
+			a->where = i + 1;
+			return 0;
+		} else if (t->type == TK_NOT && i + 1 < c->n && c->t[i + 1].type == TK_WORD && !c->t[i + 1].space) {
+			push_arg(a, (struct wg_arg){ .name = xstrdup(c->t[i + 1].text), .neg = true, .line = t->line, .col = t->col });
+			i += 2;
+		} else if (is_value_tok(t->type)) {
+			struct wg_arg arg = { .bare = t->type == TK_WORD, .line = t->line, .col = t->col };
+			size_t used;
+			if (wg_eval_value(c, i, &arg.value, &used) < 0)
+				return -1;
+			arg.bare = arg.bare && used == 1;
+			push_arg(a, arg);
+			i += used;
+		} else {
+			return wg_err(c->s, "expected end of command (line %d column %d)", t->line, t->col);
+		}
+	}
+	return 0;
+}
+
+void wg_args_free(struct wg_args *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].name);
+		xfree_secret(a->v[i].value);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+bool wg_arg_flag(struct wg_args *a, const char *name)
+{
+	bool found = false;
+	for (size_t i = 0; i < a->n; i++) {
+		struct wg_arg *g = &a->v[i];
+		if (!g->used && !g->name && g->bare && !strcmp(g->value, name)) {
+			g->used = true;
+			found = true; /* `do-not-fragment do-not-fragment` is one flag */
+		} else if (!g->used && g->name && !strcmp(g->name, name) && !g->neg &&
+			   (!strcmp(g->value, "yes") || !strcmp(g->value, "true") || !g->value[0])) {
+			g->used = true;
+			found = true;
+		}
+	}
+	return found;
+}
+
+const char *wg_arg_value(struct wg_args *a, const char *name)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct wg_arg *g = &a->v[i];
+		if (g->used)
+			continue;
+		if (g->name && !g->neg && !strcmp(g->name, name)) {
+			g->used = true;
+			return g->value;
+		}
+		if (!g->name && g->bare && !strcmp(g->value, name) && i + 1 < a->n && !a->v[i + 1].name) {
+			g->used = a->v[i + 1].used = true;
+			return a->v[i + 1].value;
+		}
+	}
+	return NULL;
+}
+
+struct wg_arg *wg_arg_unnamed(struct wg_args *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->v[i].used && !a->v[i].name) {
+			a->v[i].used = true;
+			return &a->v[i];
+		}
+	}
+	return NULL;
+}
+
+int wg_args_done(struct wg_call *c, struct wg_args *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!a->v[i].used)
+			return wg_err(c->s, "expected end of command (line %d column %d)", a->v[i].line, a->v[i].col);
+	if (a->where != (size_t)-1) {
+		const struct wg_tok *t = &c->t[a->where - 1];
+		return wg_err(c->s, "expected end of command (line %d column %d)", t->line, t->col);
+	}
+	return 0;
+}
+
+/* ---- global commands ---- */
+
+static int var_cmd(struct wg_call *c, const char *which)
+{
+	char *val = NULL;
+	size_t used = 0;
+	if (!c->n || c->t[0].type != TK_WORD)
+		return wg_err(c->s, "expected variable name (line %d column %d)", c->line, c->col);
+	const char *name = c->t[0].text;
+	if (c->n > 1 && wg_eval_value(c, 1, &val, &used) < 0)
+		return -1;
+	if (c->n > 1 + used) {
+		xfree_secret(val);
+		return wg_err(c->s, "expected end of command (line %d column %d)", c->t[1 + used].line, c->t[1 + used].col);
+	}
+	if (!strcmp(which, "global") || (!strcmp(which, "set") && local_index(c->s, name) < 0))
+		wg_router_set_global(c->s->r, name, val ? val : "");
+	else
+		wg_set_local(c->s, name, val ? val : "");
+	xfree_secret(val);
+	return 0;
+}
+
+static int put_cmd(struct wg_call *c)
+{
+	struct sbuf b;
+	sb_init(&b);
+	for (size_t i = 0; i < c->n;) {
+		char *v;
+		size_t used;
+		if (wg_eval_value(c, i, &v, &used) < 0) {
+			sb_free(&b);
+			return -1;
+		}
+		sb_add(&b, v);
+		xfree_secret(v);
+		i += used;
+	}
+	sb_addc(&b, '\n');
+	wg_outs(c->s, sb_str(&b));
+	sb_free(&b);
+	return 0;
+}
+
+static int log_cmd(struct wg_call *c)
+{
+	char *v = NULL;
+	size_t used;
+	static const char *const levels[] = { "info", "warning", "error", "debug", NULL };
+	if (c->n < 2 || c->t[0].type != TK_WORD)
+		return wg_err(c->s, "expected end of command (line %d column %d)", c->line, c->col);
+	const char *lvl = c->t[0].text;
+	bool ok = false;
+	for (size_t i = 0; levels[i]; i++)
+		ok |= !strcmp(levels[i], lvl);
+	if (!ok)
+		return wg_err(c->s, "bad command name %s (line %d column %d)", lvl, c->t[0].line, c->t[0].col);
+	if (wg_eval_value(c, 1, &v, &used) < 0)
+		return -1;
+	char topics[32];
+	snprintf(topics, sizeof(topics), "script,%s", lvl);
+	wg_router_logf(c->s->r, topics, "%s", v);
+	free(v);
+	return 0;
+}
+
+static int delay_cmd(struct wg_call *c)
+{
+	char *v = NULL;
+	size_t used;
+	uint64_t ms = 1000;
+	if (c->n && wg_eval_value(c, 0, &v, &used) < 0)
+		return -1;
+	if (v && !wg_time_parse(v, &ms)) {
+		free(v);
+		return wg_err(c->s, "invalid value for argument delay-time");
+	}
+	free(v);
+	usleep((useconds_t)(ms > 10000 ? 10000000 : ms * 1000));
+	return 0;
+}
+
+static int error_cmd(struct wg_call *c)
+{
+	char *v = NULL;
+	size_t used;
+	if (c->n && wg_eval_value(c, 0, &v, &used) < 0)
+		return -1;
+	wg_err(c->s, "%s", v ? v : "");
+	free(v);
+	return -1;
+}
+
+static int global_cmd(struct wg_session *s, const struct wg_cmdline *cl, struct sbuf *ret)
+{
+	const char *name = cl->t[0].text + 1;
+	struct wg_call c = { .s = s, .menu = wg_menu_find(s->menu), .name = name, .t = cl->t + 1,
+			     .n = cl->n - 1, .line = cl->line, .col = cl->col, .ret = ret, .top = true };
+	if (!strcmp(name, "put"))
+		return put_cmd(&c);
+	if (!strcmp(name, "local") || !strcmp(name, "global") || !strcmp(name, "set"))
+		return var_cmd(&c, name);
+	if (!strcmp(name, "log"))
+		return log_cmd(&c);
+	if (!strcmp(name, "delay"))
+		return delay_cmd(&c);
+	if (!strcmp(name, "error"))
+		return error_cmd(&c);
+	if (!strcmp(name, "if"))
+		return wg_cmd_if(&c);
+	if (!strcmp(name, "foreach"))
+		return wg_cmd_foreach(&c);
+	return wg_err(s, "bad command name %s (line %d column %d)", name, cl->t[0].line, cl->t[0].col + 1);
+}
+
+/* ---- path resolution ---- */
+
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static char *child_path(const char *path, const char *seg)
+{
+	return !strcmp(path, "/") ? xasprintf("/%s", seg) : xasprintf("%s/%s", path, seg);
+}
+
+/* Names are matched exactly: an abbreviation that happens to be unique today would
+ * silently change meaning when a menu gains a command (and `ad` must stay an error). */
+static const char *match_word(const char *seg, const char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], seg))
+			return names[i];
+	return NULL;
+}
+
+struct resolved {
+	char *menu;                    /* menu the command runs in */
+	const struct wg_cmddef *cmd;   /* NULL: the line only changes the menu */
+	size_t next;                   /* first argument token */
+	int line, col;                 /* of the command word */
+};
+
+/* One path segment: .., a child menu, or a command of the current menu. */
+static int step(struct wg_session *s, struct resolved *r, const char *seg, int line, int col)
+{
+	const char *kids[64], *cmds[64];
+	if (!strcmp(seg, "..")) {
+		char *p = parent_of(r->menu);
+		free(r->menu);
+		r->menu = p;
+		return 0;
+	}
+	const struct wg_menu *m = wg_menu_find(r->menu);
+	size_t nk = wg_menu_children(r->menu, kids, 64);
+	size_t nc = m ? wg_cmd_names(m, cmds, 64) : 0;
+	const char *k = match_word(seg, kids, nk), *cm = match_word(seg, cmds, nc);
+	if (k) {
+		char *p = child_path(r->menu, k);
+		free(r->menu);
+		r->menu = p;
+		return 0;
+	}
+	if (cm) {
+		r->cmd = wg_cmd_find(m, cm);
+		r->line = line;
+		r->col = col;
+		return 0;
+	}
+	return wg_err(s, "bad command name %s (line %d column %d)", seg, line, col);
+}
+
+static int walk_word(struct wg_session *s, struct resolved *r, const struct wg_tok *t, bool *stop)
+{
+	const char *w = t->text;
+	if (w[0] == '/') {
+		free(r->menu);
+		r->menu = xstrdup("/");
+	}
+	for (const char *p = w; *p && !r->cmd;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if (!n)
+			break;
+		char *seg = xstrndup(p, n);
+		int rc = step(s, r, seg, t->line, t->col + (int)(p - w));
+		free(seg);
+		if (rc < 0)
+			return -1;
+		p += n;
+		if (r->cmd && *p)
+			return wg_err(s, "bad command name %s (line %d column %d)", p + 1, t->line, t->col + (int)(p - w) + 1);
+	}
+	*stop = r->cmd != NULL;
+	return 0;
+}
+
+static int resolve(struct wg_session *s, const struct wg_cmdline *cl, struct resolved *r)
+{
+	r->menu = xstrdup(s->menu);
+	r->cmd = NULL;
+	size_t i = 0;
+	for (; i < cl->n; i++) {
+		const struct wg_tok *t = &cl->t[i];
+		bool stop = false;
+		if (t->type != TK_WORD || (i + 1 < cl->n && cl->t[i + 1].type == TK_EQ))
+			break;
+		if (walk_word(s, r, t, &stop) < 0)
+			return -1;
+		if (stop) {
+			i++;
+			break;
+		}
+	}
+	r->next = i;
+	if (!r->cmd && i < cl->n)
+		return wg_err(s, "expected command name (line %d column %d)", cl->t[i].line, cl->t[i].col);
+	return 0;
+}
+
+static int run_cmdline(struct wg_session *s, const struct wg_cmdline *cl, struct sbuf *ret, bool top)
+{
+	if (cl->t[0].type == TK_WORD && cl->t[0].text[0] == ':' && cl->t[0].text[1])
+		return global_cmd(s, cl, ret);
+	struct resolved r;
+	int rc = resolve(s, cl, &r);
+	if (rc == 0 && !r.cmd) {
+		free(s->menu);
+		s->menu = r.menu;
+		return 0;
+	}
+	if (rc == 0) {
+		struct wg_call c = { .s = s, .menu = wg_menu_find(r.menu), .name = r.cmd->name, .t = cl->t + r.next,
+				     .n = cl->n - r.next, .line = r.line, .col = r.col, .ret = ret, .top = top };
+		sb_reset(ret);
+		snprintf(s->what, sizeof(s->what), "%s %s", r.menu, r.cmd->name);
+		rc = r.cmd->fn(&c);
+	}
+	free(r.menu);
+	return rc;
+}
+
+int wg_run_nested(struct wg_session *s, const struct wg_script *sc, const char *menu, struct sbuf *ret, bool top)
+{
+	char *saved = s->menu;
+	int rc = 0;
+	if (s->depth > 16)
+		return wg_err(s, "failure: script nesting too deep");
+	s->depth++;
+	s->menu = xstrdup(menu);
+	for (size_t i = 0; i < sc->n && rc == 0; i++)
+		rc = run_cmdline(s, &sc->cmds[i], ret, top);
+	free(s->menu);
+	s->menu = saved;
+	s->depth--;
+	return rc;
+}
+
+int wg_session_run(struct wg_session *s, const char *script)
+{
+	char err[128];
+	struct wg_script *sc = wg_parse(script, err, sizeof(err));
+	if (!sc)
+		return wg_err(s, "%s", err);
+	struct sbuf ret;
+	sb_init(&ret);
+	int rc = 0;
+	for (size_t i = 0; i < sc->n && rc == 0; i++)
+		rc = run_cmdline(s, &sc->cmds[i], &ret, true);
+	sb_free(&ret);
+	wg_script_free(sc);
+	return rc;
+}

@@ -1,0 +1,139 @@
+/* Internal to src/console: the interpreter's state and the interface between it and
+ * the command implementations (cmd_*.c). */
+#ifndef WG_CONSOLE_INTERP_H
+#define WG_CONSOLE_INTERP_H
+#include <stdint.h>
+#include "console/console.h"
+#include "console/lang.h"
+#include "router/router.h"
+#include "router/store.h"
+#include "router/util.h"
+
+struct numbering {
+	const struct wg_menu *menu;
+	uint32_t *ids;
+	size_t n;
+};
+
+struct wg_session {
+	struct wg_router *r;
+	wg_out_fn out;
+	void *out_ctx;
+	char *menu;                 /* current menu path */
+	struct strvec lnames, lvals;/* :local variables */
+	struct numbering *nums;     /* item numbers of the last print, per menu */
+	size_t nnums;
+	char *last_genkey;          /* what /tool wg-genkey made, for a following [get] */
+	char *cwd;
+	struct wg_store *shadow;    /* import dry-run: changes go here, never to the router */
+	int depth;                  /* nested imports / substitutions */
+	char what[128];             /* the running command, for the change log */
+};
+
+/* One argument after the command word. */
+struct wg_arg {
+	char *name;      /* NULL: unnamed (a value or a bare word) */
+	char *value;     /* NULL: bare word / !name */
+	bool neg;        /* !name */
+	bool bare;       /* an unquoted word (may be a flag such as detail) */
+	int line, col;
+	bool used;
+};
+
+struct wg_args {
+	struct wg_arg *v;
+	size_t n;
+	size_t where;    /* token index after `where`, or (size_t)-1 */
+};
+
+/* A command being run. */
+struct wg_call {
+	struct wg_session *s;
+	const struct wg_menu *menu;
+	const char *name;
+	const struct wg_tok *t;     /* tokens after the command word */
+	size_t n;
+	int line, col;              /* of the command word */
+	struct sbuf *ret;           /* return value ([...] substitution) */
+	bool top;                   /* not inside [...]: print return values of get */
+};
+
+typedef int (*wg_cmd_fn)(struct wg_call *c);
+
+struct wg_cmddef {
+	const char *name;
+	wg_cmd_fn fn;
+	unsigned menu_flags;    /* available in menus with any of these flags */
+	const char *path;       /* or in exactly this menu */
+};
+
+/* ---- interp.c ---- */
+void wg_out(struct wg_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wg_outs(struct wg_session *s, const char *text);
+/* Prints an error (stream 2) and returns -1. */
+int wg_err(struct wg_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Evaluates a value token (and tokens glued to it without space): words, strings,
+ * $variables, [substitutions]. *used = tokens consumed. */
+int wg_eval_value(struct wg_call *c, size_t i, char **out, size_t *used);
+int wg_collect_args(struct wg_call *c, struct wg_args *a);
+void wg_args_free(struct wg_args *a);
+/* Takes a flag (`detail`) from the unnamed args. */
+bool wg_arg_flag(struct wg_args *a, const char *name);
+/* Takes name=value (or `name value` for the seeds' `from-key $k`); NULL if absent. */
+const char *wg_arg_value(struct wg_args *a, const char *name);
+/* The first unnamed argument not used yet. */
+struct wg_arg *wg_arg_unnamed(struct wg_args *a);
+/* Fails with "expected end of command (line L column C)" at the first unused arg. */
+int wg_args_done(struct wg_call *c, struct wg_args *a);
+/* The store commands read: the dry-run shadow or the router's. */
+const struct wg_store *wg_cur_store(struct wg_session *s);
+/* Makes next the configuration (router commit, or the shadow in a dry run). */
+int wg_commit(struct wg_session *s, struct wg_store *next);
+/* Runs a nested script with cur as the current menu; ret gets the last value. */
+int wg_run_nested(struct wg_session *s, const struct wg_script *sc, const char *menu, struct sbuf *ret, bool top);
+char *wg_path_file(struct wg_session *s, const char *name); /* relative to the client's cwd */
+
+void wg_set_local(struct wg_session *s, const char *name, const char *val);
+
+/* ---- control.c ---- */
+int wg_cmd_if(struct wg_call *c);
+int wg_cmd_foreach(struct wg_call *c);
+
+/* ---- items.c ---- */
+/* The items print shows, in order: the menu's system items, then the configured ones,
+ * each a copy with runtime values filled in. */
+void wg_view_items(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *out);
+/* Resolves "0", "0,2", "*1A", "wg-remote", "*1;*2" to ids of m. */
+int wg_resolve_ids(struct wg_session *s, const struct wg_menu *m, const char *ref, uint32_t **ids, size_t *n);
+void wg_remember_numbers(struct wg_session *s, const struct wg_menu *m, const struct wg_itemlist *l);
+/* The value a where-expression and print see: values plus the pseudo property dynamic. */
+const char *wg_view_get(const struct wg_menu *m, const struct wg_item *it, const char *name);
+
+/* ---- cmd_items.c ---- */
+/* Adds an item given as name, value, name, value ..., NULL (NULL values skipped) to
+ * next and checks it, as `add` would. */
+int wg_add_item(struct wg_call *c, struct wg_store *next, const struct wg_menu *m, const char *const *kv);
+
+/* ---- command tables ---- */
+extern const struct wg_cmddef wg_item_cmds[], wg_print_cmds[], wg_export_cmds[], wg_wireguard_cmds[],
+	wg_system_cmds[];
+const struct wg_cmddef *wg_cmd_find(const struct wg_menu *m, const char *name);
+/* Names of commands available in m (completion). */
+size_t wg_cmd_names(const struct wg_menu *m, const char **out, size_t max);
+
+/* ---- expr.c ---- */
+struct wg_expr;
+/* Parses c->t[from..c->n) as a where-expression over menu m. */
+int wg_expr_parse(struct wg_call *c, size_t from, struct wg_expr **out);
+bool wg_expr_match(const struct wg_expr *e, const struct wg_menu *m, const struct wg_item *it);
+void wg_expr_free(struct wg_expr *e);
+
+/* ---- cmd_export.c ---- */
+/* Writes NAME (ext appended unless present) in the client's directory, mode 0600. */
+int wg_write_user_file(struct wg_session *s, const char *name, const char *ext, const char *text);
+void wg_wipe_sbuf(struct sbuf *b);
+
+/* ---- format.c ---- */
+/* Quotes a value for export/print when needed (spaces, '=', keys ...). */
+void wg_quote_value(struct sbuf *b, const char *v, bool force);
+#endif

@@ -1,0 +1,243 @@
+/* Tokens of the RouterOS language. Context matters in one place only: right after an
+ * operator (`=`, `!=`, `~` ...) with no space, a bare value runs up to white space,
+ * so `private-key=aGVsbG8=...=` and `dst-address=10.0.0.0/8` lex as one value. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "console/lang.h"
+#include "router/util.h"
+
+void wg_lex_init(struct wg_lexer *lx, const char *text)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->s = text;
+	lx->line = 1;
+	lx->col = 1;
+}
+
+static char peek(const struct wg_lexer *lx, size_t ahead)
+{
+	for (size_t i = 0; i <= ahead; i++)
+		if (!lx->s[lx->pos + i])
+			return 0;
+	return lx->s[lx->pos + ahead];
+}
+
+static void advance(struct wg_lexer *lx)
+{
+	if (lx->s[lx->pos] == '\n') {
+		lx->line++;
+		lx->col = 1;
+	} else {
+		lx->col++;
+	}
+	lx->pos++;
+}
+
+/* A backslash at the end of a line joins the next line. */
+static bool at_continuation(const struct wg_lexer *lx)
+{
+	return peek(lx, 0) == '\\' && (peek(lx, 1) == '\n' || (peek(lx, 1) == '\r' && peek(lx, 2) == '\n'));
+}
+
+static void skip_continuation(struct wg_lexer *lx)
+{
+	advance(lx);
+	if (peek(lx, 0) == '\r')
+		advance(lx);
+	advance(lx);
+}
+
+/* Skips blanks and continuations; true if anything was skipped. */
+static bool skip_space(struct wg_lexer *lx)
+{
+	bool any = false;
+	for (;;) {
+		char c = peek(lx, 0);
+		if (c == ' ' || c == '\t' || c == '\r') {
+			advance(lx);
+		} else if (at_continuation(lx)) {
+			skip_continuation(lx);
+		} else {
+			return any;
+		}
+		any = true;
+	}
+}
+
+static void skip_comment(struct wg_lexer *lx)
+{
+	while (peek(lx, 0) && peek(lx, 0) != '\n')
+		advance(lx);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)toupper((unsigned char)c);
+	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* One escape after a backslash inside "...": \" \\ \n \r \t \$ \? \_ (space), \AB. */
+static void string_escape(struct wg_lexer *lx, struct sbuf *b)
+{
+	char c = peek(lx, 0);
+	static const char from[] = "nrtabfv_", to[] = "\n\r\t\a\b\f\v ";
+	const char *p = c ? strchr(from, c) : NULL;
+	if (p) {
+		sb_addc(b, to[p - from]);
+		advance(lx);
+	} else if (hexval(c) >= 0 && hexval(peek(lx, 1)) >= 0) {
+		sb_addc(b, (char)(hexval(c) * 16 + hexval(peek(lx, 1))));
+		advance(lx);
+		advance(lx);
+	} else if (c) {
+		sb_addc(b, c);
+		advance(lx);
+	}
+}
+
+static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t)
+{
+	struct sbuf b;
+	sb_init(&b);
+	advance(lx); /* opening quote */
+	for (;;) {
+		char c = peek(lx, 0);
+		if (!c) {
+			sb_free(&b);
+			snprintf(lx->err, sizeof(lx->err), "syntax error (line %d column %d)", lx->line, lx->col);
+			t.type = TK_ERR;
+			return t;
+		}
+		if (c == '"') {
+			advance(lx);
+			break;
+		}
+		if (at_continuation(lx)) {
+			skip_continuation(lx);
+			continue;
+		}
+		advance(lx);
+		if (c == '\\')
+			string_escape(lx, &b);
+		else
+			sb_addc(&b, c);
+	}
+	t.type = TK_STR;
+	t.text = sb_take(&b);
+	return t;
+}
+
+static bool var_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+static struct wg_tok lex_var(struct wg_lexer *lx, struct wg_tok t)
+{
+	advance(lx);
+	if (peek(lx, 0) == '"') {
+		t = lex_string(lx, t);
+		if (t.type == TK_STR)
+			t.type = TK_VAR;
+		return t;
+	}
+	size_t start = lx->pos;
+	while (var_char(peek(lx, 0)))
+		advance(lx);
+	t.type = TK_VAR;
+	t.text = xstrndup(lx->s + start, lx->pos - start);
+	return t;
+}
+
+static bool word_stop(char c)
+{
+	return !c || isspace((unsigned char)c) || strchr("=!<>~()[]{};\"$", c);
+}
+
+static bool value_stop(const struct wg_lexer *lx, char c)
+{
+	if (!c || isspace((unsigned char)c) || strchr(";[]{}\"$", c))
+		return true;
+	return c == ')' && lx->paren > 0;
+}
+
+static struct wg_tok lex_run(struct wg_lexer *lx, struct wg_tok t, bool value)
+{
+	size_t start = lx->pos;
+	while (!at_continuation(lx) && !(value ? value_stop(lx, peek(lx, 0)) : word_stop(peek(lx, 0))))
+		advance(lx);
+	t.type = TK_WORD;
+	t.text = xstrndup(lx->s + start, lx->pos - start);
+	return t;
+}
+
+static struct wg_tok lex_op(struct wg_lexer *lx, struct wg_tok t)
+{
+	char c = peek(lx, 0), n = peek(lx, 1);
+	advance(lx);
+	switch (c) {
+	case '=': t.type = TK_EQ; break;
+	case '~': t.type = TK_TILDE; break;
+	case '!':
+		t.type = n == '=' ? TK_NE : TK_NOT;
+		break;
+	case '<':
+		t.type = n == '=' ? TK_LE : TK_LT;
+		break;
+	default:
+		t.type = n == '=' ? TK_GE : TK_GT;
+		break;
+	}
+	if (t.type == TK_NE || t.type == TK_LE || t.type == TK_GE)
+		advance(lx);
+	lx->after_op = t.type != TK_NOT;
+	return t;
+}
+
+static struct wg_tok lex_punct(struct wg_lexer *lx, struct wg_tok t, char c)
+{
+	static const char ch[] = "()[]{};\n";
+	static const enum wg_tok_type ty[] = { TK_LPAREN, TK_RPAREN, TK_LBRACK, TK_RBRACK, TK_LBRACE,
+					       TK_RBRACE, TK_EOL, TK_EOL };
+	t.type = ty[strchr(ch, c) - ch];
+	if (c == '(')
+		lx->paren++;
+	else if (c == ')' && lx->paren > 0)
+		lx->paren--;
+	advance(lx);
+	return t;
+}
+
+struct wg_tok wg_lex_next(struct wg_lexer *lx)
+{
+	bool op = lx->after_op;
+	lx->after_op = false;
+	struct wg_tok t = { .space = skip_space(lx) };
+	if (!t.space && peek(lx, 0) == '#' && lx->pos == 0)
+		t.space = true;
+	t.line = lx->line;
+	t.col = lx->col;
+	char c = peek(lx, 0);
+	if (!c) {
+		t.type = TK_EOF;
+		return t;
+	}
+	bool value = op && !t.space;
+	if (c == '#' && !value && (t.space || lx->pos == 0 || lx->s[lx->pos - 1] == '\n' || lx->s[lx->pos - 1] == ';')) {
+		skip_comment(lx);
+		return wg_lex_next(lx);
+	}
+	if (c == '"')
+		return lex_string(lx, t);
+	if (c == '$')
+		return lex_var(lx, t);
+	if (strchr("()[]{};\n", c) && !(value && c == '('))
+		return lex_punct(lx, t, c);
+	if (!value && strchr("=!<>~", c))
+		return lex_op(lx, t);
+	return lex_run(lx, t, value);
+}

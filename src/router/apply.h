@@ -1,0 +1,47 @@
+/* Internal to src/router: the two halves that make the system match the store.
+ * apply_wireguard.c drives the data plane (one per enabled /interface/wireguard) through
+ * UAPI text only; apply_system.c drives addresses, routes and the firewall. */
+#ifndef WG_ROUTER_APPLY_H
+#define WG_ROUTER_APPLY_H
+#include "router/backend.h"
+#include "router/log.h"
+#include "router/router.h"
+
+struct wg_wgrt;
+struct wg_wgrt *wg_wgrt_new(const struct wg_dp_ops *ops, void *ctx, struct wg_log *log,
+			    uint64_t (*clock_ms)(void *ctx));
+/* Stops every interface. */
+void wg_wgrt_free(struct wg_wgrt *w);
+/* Makes the data plane match next, given that it was made to match prev (NULL at
+ * start). Only what changed is sent: a changed peer is one UAPI peer section with
+ * update_only, so the sessions of every other peer are untouched. */
+void wg_wgrt_apply(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *prev, const struct wg_store *next);
+bool wg_wgrt_running(struct wg_wgrt *w, uint32_t iface_id);
+void wg_wgrt_peer_status(struct wg_wgrt *w, const struct wg_store *st, const struct wg_item *peer,
+			 struct wg_peer_status *out);
+/* Once a second: retries interfaces that failed to start, re-resolves host name
+ * endpoints (every 60 s, and every 15 s while a peer has had no handshake for 2 min). */
+void wg_wgrt_tick(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st);
+
+struct wg_sysrt;
+struct wg_sysrt *wg_sysrt_new(const struct wg_sys_ops *ops, void *ctx);
+/* Removes the addresses, routes and firewall table the router installed. */
+void wg_sysrt_free(struct wg_sysrt *s);
+/* Reconciles addresses and routes with the system (adding what is missing, removing
+ * what the router installed and is no longer configured); rebuilds the firewall when
+ * fw_changed. Failures are retried by the next call and logged when loud (after a
+ * change, not on every periodic pass). */
+void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st, bool fw_changed, bool loud);
+/* Zeroes the counters of rules ids (firewall table rebuilt, other counters kept). */
+void wg_sysrt_reset_counters(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st,
+			     enum wg_fw_family f, enum wg_fw_table t, const uint32_t *ids, size_t n);
+bool wg_sysrt_applied(struct wg_sysrt *s, const struct wg_menu *m, uint32_t id);
+bool wg_sysrt_counter(struct wg_sysrt *s, enum wg_fw_family f, enum wg_fw_table t, uint32_t id,
+		      uint64_t *bytes, uint64_t *packets);
+
+
+/* persist.c: the state file. */
+int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen);
+/* *out is a fresh store when there is no state file yet. */
+int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen);
+#endif

@@ -1,0 +1,516 @@
+/* The system side of the router: /ip/address, /ip/route (plus a route for every peer's
+ * allowed-address, as the seeds describe) and the firewall. Addresses and routes are
+ * reconciled against what the kernel actually has, so an interface that restarts (and
+ * loses its addresses) gets them back on the next pass; the firewall is one nftables
+ * table replaced atomically when its menus change. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "router/apply.h"
+#include "router/menus.h"
+
+enum kind { E_ADDR, E_ROUTE };
+
+struct entry {
+	enum kind kind;
+	const struct wg_menu *menu;  /* the item it comes from (peers for allowed-address routes) */
+	uint32_t id;
+	char ifname[IF_NAMESIZE];    /* E_ADDR */
+	struct wg_prefix prefix;     /* E_ADDR */
+	struct wg_nl_route route;    /* E_ROUTE */
+};
+
+struct entries { struct entry *v; size_t n; };
+
+struct wg_sysrt {
+	const struct wg_sys_ops *ops;
+	void *ctx;
+	struct entries installed;    /* added by the router, removed when no longer wanted */
+	struct entries active;       /* wanted and present after the last pass */
+	struct wg_fw_counter *counters;
+	int ncounters;
+	uint64_t counters_ms;
+	bool fw_installed;
+	bool flow_probed, flowtable;
+};
+
+static void push(struct entries *e, const struct entry *x)
+{
+	e->v = xrealloc(e->v, (e->n + 1) * sizeof(*e->v));
+	e->v[e->n++] = *x;
+}
+
+struct wg_sysrt *wg_sysrt_new(const struct wg_sys_ops *ops, void *ctx)
+{
+	struct wg_sysrt *s = xcalloc(1, sizeof(*s));
+	s->ops = ops;
+	s->ctx = ctx;
+	return s;
+}
+
+static void remove_entry(struct wg_sysrt *s, const struct entry *e)
+{
+	if (e->kind == E_ADDR)
+		s->ops->addr_del(s->ctx, e->ifname, &e->prefix);
+	else
+		s->ops->route_del(s->ctx, &e->route);
+}
+
+void wg_sysrt_free(struct wg_sysrt *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->ops && i < s->installed.n; i++)
+		remove_entry(s, &s->installed.v[i]);
+	if (s->ops && s->ops->fw_flush && s->fw_installed)
+		s->ops->fw_flush(s->ctx);
+	free(s->installed.v);
+	free(s->active.v);
+	free(s->counters);
+	free(s);
+}
+
+static bool route_eq(const struct wg_nl_route *a, const struct wg_nl_route *b)
+{
+	if (!wg_prefix_eq(&a->dst, &b->dst) || a->table != b->table || a->metric != b->metric ||
+	    a->blackhole != b->blackhole || a->has_gateway != b->has_gateway)
+		return false;
+	if (a->has_gateway)
+		return !memcmp(a->gateway, b->gateway, (size_t)wg_prefix_addrlen(a->dst.family));
+	return a->blackhole || !strcmp(a->oif, b->oif);
+}
+
+static bool entry_eq(const struct entry *a, const struct entry *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == E_ADDR)
+		return !strcmp(a->ifname, b->ifname) && wg_prefix_eq(&a->prefix, &b->prefix);
+	return route_eq(&a->route, &b->route);
+}
+
+static bool contains(const struct entries *es, const struct entry *e)
+{
+	for (size_t i = 0; i < es->n; i++)
+		if (entry_eq(&es->v[i], e))
+			return true;
+	return false;
+}
+
+/* ---- what the configuration wants ---- */
+
+static void want_addresses(const struct wg_store *st, const struct wg_menu *m, struct entries *out)
+{
+	const struct wg_table *t = wg_store_ctable(st, m);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct wg_item *it = t->v[i];
+		struct entry e = { .kind = E_ADDR, .menu = m, .id = it->id };
+		if (wg_item_flag(m, it, "disabled") || wg_prefix_parse(&e.prefix, wg_item_get(m, it, "address")))
+			continue;
+		snprintf(e.ifname, sizeof(e.ifname), "%s", wg_item_get(m, it, "interface"));
+		push(out, &e);
+	}
+}
+
+static bool static_route_of(const struct wg_store *st, const struct wg_menu *m, const struct wg_item *it,
+			    struct wg_nl_route *r)
+{
+	struct wg_prefix g;
+	memset(r, 0, sizeof(*r));
+	if (wg_prefix_parse(&r->dst, wg_item_get(m, it, "dst-address")))
+		return false;
+	wg_prefix_mask(&r->dst);
+	const char *gw = wg_item_get(m, it, "gateway");
+	r->blackhole = wg_item_flag(m, it, "blackhole");
+	if (!r->blackhole && gw && !wg_addr_parse(&g, gw)) {
+		r->has_gateway = true;
+		memcpy(r->gateway, g.addr, sizeof(r->gateway));
+	} else if (!r->blackhole && gw) {
+		snprintf(r->oif, sizeof(r->oif), "%s", gw);
+	}
+	const char *src = wg_item_get(m, it, "pref-src");
+	if (src && !wg_addr_parse(&g, src)) {
+		r->has_prefsrc = true;
+		memcpy(r->prefsrc, g.addr, sizeof(r->prefsrc));
+	}
+	r->table = wg_route_table_id(st, wg_item_get(m, it, "routing-table"));
+	r->metric = (uint32_t)atoi(wg_item_get(m, it, "distance"));
+	r->protocol = WG_NL_PROTO_STATIC;
+	return r->table != 0;
+}
+
+static void want_routes(const struct wg_store *st, const struct wg_menu *m, struct entries *out)
+{
+	const struct wg_table *t = wg_store_ctable(st, m);
+	for (size_t i = 0; i < t->n; i++) {
+		struct entry e = { .kind = E_ROUTE, .menu = m, .id = t->v[i]->id };
+		if (!wg_item_flag(m, t->v[i], "disabled") && static_route_of(st, m, t->v[i], &e.route))
+			push(out, &e);
+	}
+}
+
+static bool static_route_to(const struct wg_store *st, const struct wg_prefix *dst)
+{
+	const struct wg_menu *ms[] = { &wg_menu_ip_route, &wg_menu_ipv6_route };
+	struct wg_prefix p;
+	for (size_t k = 0; k < 2; k++) {
+		const struct wg_table *t = wg_store_ctable(st, ms[k]);
+		for (size_t i = 0; i < t->n; i++)
+			if (!wg_prefix_parse(&p, wg_item_get(ms[k], t->v[i], "dst-address")) && wg_prefix_eq(&p, dst) &&
+			    streq(wg_item_get(ms[k], t->v[i], "routing-table"), "main"))
+				return true;
+	}
+	return false;
+}
+
+/* A route through the interface for each allowed-address prefix of an enabled peer,
+ * except default routes (a full tunnel needs an explicit /ip/route, or it would also
+ * swallow the route to the peer's own endpoint) and prefixes an /ip/route already covers. */
+static void want_peer_routes(const struct wg_store *st, struct entries *out)
+{
+	const struct wg_table *pt = wg_store_ctable(st, &wg_menu_peers);
+	const struct wg_table *wt = wg_store_ctable(st, &wg_menu_wireguard);
+	for (size_t i = 0; i < pt->n; i++) {
+		const struct wg_item *p = pt->v[i];
+		const char *ifname = wg_item_get(&wg_menu_peers, p, "interface");
+		const struct wg_item *w = wg_table_by_name(wt, ifname);
+		if (wg_item_flag(&wg_menu_peers, p, "disabled") || !w || wg_item_flag(&wg_menu_wireguard, w, "disabled"))
+			continue;
+		struct strvec v = { 0 };
+		sv_split(&v, wg_item_get(&wg_menu_peers, p, "allowed-address"), ',');
+		for (size_t j = 0; j < v.n; j++) {
+			struct entry e = { .kind = E_ROUTE, .menu = &wg_menu_peers, .id = p->id };
+			if (wg_prefix_parse(&e.route.dst, v.v[j]) || !e.route.dst.len || static_route_to(st, &e.route.dst))
+				continue;
+			snprintf(e.route.oif, sizeof(e.route.oif), "%s", ifname);
+			e.route.table = WG_NL_TABLE_MAIN;
+			e.route.protocol = WG_NL_PROTO_WGROUTER;
+			if (!contains(out, &e))
+				push(out, &e);
+		}
+		sv_free(&v);
+	}
+}
+
+static void wanted(const struct wg_store *st, struct entries *out)
+{
+	want_addresses(st, &wg_menu_ip_address, out);
+	want_addresses(st, &wg_menu_ipv6_address, out);
+	want_routes(st, &wg_menu_ip_route, out);
+	want_routes(st, &wg_menu_ipv6_route, out);
+	want_peer_routes(st, out);
+}
+
+/* ---- what the kernel has ---- */
+
+static bool addr_present(const struct wg_nl_addr *a, int n, const struct entry *e)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(a[i].ifname, e->ifname) && wg_prefix_eq(&a[i].prefix, &e->prefix))
+			return true;
+	return false;
+}
+
+static bool route_present(const struct wg_nl_route *r, int n, const struct entry *e)
+{
+	const struct wg_nl_route *w = &e->route;
+	for (int i = 0; i < n; i++) {
+		if (!wg_prefix_eq(&r[i].dst, &w->dst) || r[i].table != w->table || r[i].metric != w->metric)
+			continue;
+		if (w->blackhole ? r[i].blackhole
+				 : w->has_gateway ? r[i].has_gateway && !memcmp(r[i].gateway, w->gateway, 16)
+						  : !strcmp(r[i].oif, w->oif))
+			return true;
+	}
+	return false;
+}
+
+static int add_entry(struct wg_sysrt *s, const struct entry *e)
+{
+	if (e->kind == E_ADDR)
+		return s->ops->addr_add(s->ctx, e->ifname, &e->prefix);
+	return s->ops->route_add(s->ctx, &e->route);
+}
+
+static void describe(const struct entry *e, char *buf, size_t len)
+{
+	char p[WG_PREFIX_STRLEN];
+	if (e->kind == E_ADDR)
+		snprintf(buf, len, "address %s on %s", wg_prefix_format(&e->prefix, false, p), e->ifname);
+	else
+		snprintf(buf, len, "route to %s", wg_prefix_format(&e->route.dst, false, p));
+}
+
+static void remove_unwanted(struct wg_sysrt *s, const struct entries *want)
+{
+	for (size_t i = 0; i < s->installed.n;) {
+		if (contains(want, &s->installed.v[i])) {
+			i++;
+			continue;
+		}
+		remove_entry(s, &s->installed.v[i]);
+		s->installed.v[i] = s->installed.v[--s->installed.n];
+	}
+}
+
+static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struct entries *want, bool loud)
+{
+	struct wg_nl_addr *addrs = NULL;
+	struct wg_nl_route *routes = NULL;
+	int na = s->ops->addr_list(s->ctx, AF_UNSPEC, &addrs);
+	int nr = s->ops->route_list(s->ctx, AF_UNSPEC, &routes);
+	s->active.n = 0;
+	for (size_t i = 0; i < want->n; i++) {
+		const struct entry *e = &want->v[i];
+		bool present = e->kind == E_ADDR ? addr_present(addrs, na, e) : route_present(routes, nr, e);
+		int rc = present ? 0 : add_entry(s, e);
+		if (!present && rc == 0 && !contains(&s->installed, e))
+			push(&s->installed, e);
+		if (rc == 0 || rc == -EEXIST) {
+			push(&s->active, e);
+		} else if (loud) {
+			char what[96];
+			describe(e, what, sizeof(what));
+			wg_router_logf(r, "system,error", "could not install %s: %s", what, strerror(-rc));
+		}
+	}
+	free(addrs);
+	free(routes);
+}
+
+/* ---- firewall ---- */
+
+struct fwbuild {
+	struct wg_fw_rule *rules[WG_FW_NFAMILY][WG_FW_NTABLE];
+	struct wg_fw_prop *props;   /* one block for every rule's properties */
+	char (*ids)[16];
+	struct wg_fw_addr_entry *addrs[WG_FW_NFAMILY];
+	struct strvec lists;
+	struct wg_fw_if_member *members;
+};
+
+static void build_rules(struct fwbuild *b, const struct wg_store *st, struct wg_fw_config *cfg, size_t *slot)
+{
+	const struct wg_menu *ms[] = { &wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat };
+	for (size_t k = 0; k < 4; k++) {
+		enum wg_fw_family f;
+		enum wg_fw_table tb;
+		wg_fw_menu_kind(ms[k], &f, &tb);
+		const struct wg_table *t = wg_store_ctable(st, ms[k]);
+		size_t np = wg_menu_nprops(ms[k]) + 1;
+		b->rules[f][tb] = xcalloc(t->n + 1, sizeof(struct wg_fw_rule));
+		for (size_t i = 0; i < t->n; i++) {
+			if (wg_item_flag(ms[k], t->v[i], "disabled"))
+				continue;
+			struct wg_fw_rule *r = &b->rules[f][tb][cfg->nrules[f][tb]++];
+			wg_fw_rule_of(ms[k], t->v[i], r, &b->props[*slot * np], b->ids[*slot]);
+			(*slot)++;
+			for (size_t j = 0; j < r->nprops; j++) {
+				const char *key = r->props[j].key, *v = r->props[j].value;
+				if ((!strcmp(key, "in-interface-list") || !strcmp(key, "out-interface-list")) &&
+				    !sv_has(&b->lists, v[0] == '!' ? v + 1 : v))
+					sv_push(&b->lists, v[0] == '!' ? v + 1 : v);
+			}
+		}
+		cfg->rules[f][tb] = b->rules[f][tb];
+	}
+}
+
+static void build_addrs(struct fwbuild *b, const struct wg_store *st, struct wg_fw_config *cfg)
+{
+	const struct wg_menu *ms[] = { &wg_menu_fw_addrlist, &wg_menu_fw6_addrlist };
+	for (int f = 0; f < 2; f++) {
+		const struct wg_table *t = wg_store_ctable(st, ms[f]);
+		b->addrs[f] = xcalloc(t->n + 1, sizeof(struct wg_fw_addr_entry));
+		for (size_t i = 0; i < t->n; i++)
+			b->addrs[f][i] = (struct wg_fw_addr_entry){
+				wg_item_get(ms[f], t->v[i], "list"), wg_item_get(ms[f], t->v[i], "address"),
+				wg_item_get(ms[f], t->v[i], "timeout"), wg_item_flag(ms[f], t->v[i], "disabled"),
+			};
+		cfg->addrs[f] = b->addrs[f];
+		cfg->naddrs[f] = t->n;
+	}
+}
+
+static void build_lists(struct fwbuild *b, const struct wg_store *st, struct wg_fw_config *cfg)
+{
+	const struct wg_table *lt = wg_store_ctable(st, &wg_menu_iflist);
+	const struct wg_table *mt = wg_store_ctable(st, &wg_menu_iflist_member);
+	for (size_t i = 0; i < lt->n; i++)
+		if (!sv_has(&b->lists, wg_item_get(&wg_menu_iflist, lt->v[i], "name")))
+			sv_push(&b->lists, wg_item_get(&wg_menu_iflist, lt->v[i], "name"));
+	/* builtin lists are the compiler's own */
+	for (size_t i = 0; i < b->lists.n; i++) {
+		const char *n = b->lists.v[i];
+		if (!strcmp(n, "all") || !strcmp(n, "none") || !strcmp(n, "dynamic") || !strcmp(n, "static")) {
+			free(b->lists.v[i]);
+			b->lists.v[i--] = b->lists.v[--b->lists.n];
+		}
+	}
+	b->members = xcalloc(mt->n + 1, sizeof(*b->members));
+	for (size_t i = 0; i < mt->n; i++) {
+		if (wg_item_flag(&wg_menu_iflist_member, mt->v[i], "disabled"))
+			continue;
+		b->members[cfg->nmembers++] = (struct wg_fw_if_member){
+			wg_item_get(&wg_menu_iflist_member, mt->v[i], "list"),
+			wg_item_get(&wg_menu_iflist_member, mt->v[i], "interface"),
+		};
+	}
+	cfg->if_lists = (const char *const *)b->lists.v;
+	cfg->nif_lists = b->lists.n;
+	cfg->members = b->members;
+}
+
+static size_t rule_slots(const struct wg_store *st, size_t *maxprops)
+{
+	const struct wg_menu *ms[] = { &wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat };
+	size_t n = 0;
+	*maxprops = 0;
+	for (size_t k = 0; k < 4; k++) {
+		n += wg_store_ctable(st, ms[k])->n;
+		if (wg_menu_nprops(ms[k]) + 1 > *maxprops)
+			*maxprops = wg_menu_nprops(ms[k]) + 1;
+	}
+	return n;
+}
+
+/* fasttrack-connection offloads to a flowtable over the system's interfaces when the
+ * kernel has flowtables (probed once). */
+static void flowtable(struct wg_sysrt *s, struct wg_router *r, struct wg_fw_config *cfg, struct strvec *devs)
+{
+	const struct wg_nl_link *links;
+	size_t n = wg_router_links(r, &links);
+	if (!s->flow_probed && s->ops->fw_flowtable)
+		s->flowtable = s->ops->fw_flowtable(s->ctx);
+	s->flow_probed = true;
+	cfg->flowtable = s->flowtable;
+	for (size_t i = 0; cfg->flowtable && i < n; i++)
+		sv_push(devs, links[i].name);
+	cfg->flow_devices = (const char *const *)devs->v;
+	cfg->nflow_devices = devs->n;
+}
+
+static void apply_firewall(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st,
+			   const struct wg_fw_counter *reset, size_t nreset)
+{
+	if (!s->ops->fw_apply) {
+		wg_router_logf(r, "firewall,warning", "firewall rules are kept but not applied: no nftables backend in this build");
+		return;
+	}
+	struct wg_fw_config cfg = { 0 };
+	struct fwbuild b = { 0 };
+	size_t maxp, slots = rule_slots(st, &maxp), slot = 0;
+	b.props = xcalloc((slots + 1) * maxp, sizeof(*b.props));
+	b.ids = xcalloc(slots + 1, sizeof(*b.ids));
+	build_rules(&b, st, &cfg, &slot);
+	build_addrs(&b, st, &cfg);
+	build_lists(&b, st, &cfg);
+	struct strvec devs = { 0 };
+	flowtable(s, r, &cfg, &devs);
+	cfg.counters = reset;
+	cfg.ncounters = nreset;
+	char err[256] = "";
+	if (s->ops->fw_apply(s->ctx, &cfg, WG_NFT_KEEP_COUNTERS | WG_NFT_KEEP_DYNAMIC, err, sizeof(err)) < 0)
+		wg_router_logf(r, "firewall,error", "firewall not applied: %s", err);
+	else
+		s->fw_installed = true;
+	for (int f = 0; f < WG_FW_NFAMILY; f++) {
+		for (int t = 0; t < WG_FW_NTABLE; t++)
+			free(b.rules[f][t]);
+		free(b.addrs[f]);
+	}
+	free(b.props);
+	free(b.ids);
+	free(b.members);
+	sv_free(&b.lists);
+	sv_free(&devs);
+	s->counters_ms = 0;
+}
+
+/* No rules, lists or address lists: no table at all (a fresh router leaves the host's
+ * nftables untouched). */
+static bool firewall_empty(const struct wg_store *st)
+{
+	const struct wg_menu *ms[] = {
+		&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_fw_addrlist,
+		&wg_menu_fw6_addrlist, &wg_menu_iflist,
+	};
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+		if (wg_store_ctable(st, ms[i])->n)
+			return false;
+	return true;
+}
+
+void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st, bool fw_changed, bool loud)
+{
+	if (!s->ops)
+		return;
+	struct entries want = { 0 };
+	wanted(st, &want);
+	remove_unwanted(s, &want);
+	install_missing(s, r, &want, loud);
+	free(want.v);
+	if (fw_changed && firewall_empty(st)) {
+		if (s->fw_installed && s->ops->fw_flush)
+			s->ops->fw_flush(s->ctx);
+		s->fw_installed = false;
+	} else if (fw_changed) {
+		apply_firewall(s, r, st, NULL, 0);
+	}
+}
+
+void wg_sysrt_reset_counters(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st,
+			     enum wg_fw_family f, enum wg_fw_table t, const uint32_t *ids, size_t n)
+{
+	struct wg_fw_counter *zero = xcalloc(n + 1, sizeof(*zero));
+	for (size_t i = 0; i < n; i++) {
+		zero[i].family = f;
+		zero[i].table = t;
+		wg_id_format(ids[i], zero[i].id);
+	}
+	if (s->ops && s->fw_installed)
+		apply_firewall(s, r, st, zero, n);
+	free(zero);
+}
+
+bool wg_sysrt_applied(struct wg_sysrt *s, const struct wg_menu *m, uint32_t id)
+{
+	for (size_t i = 0; i < s->active.n; i++)
+		if (s->active.v[i].menu == m && s->active.v[i].id == id)
+			return true;
+	return false;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool wg_sysrt_counter(struct wg_sysrt *s, enum wg_fw_family f, enum wg_fw_table t, uint32_t id,
+		      uint64_t *bytes, uint64_t *packets)
+{
+	if (!s->ops || !s->ops->fw_counters)
+		return false;
+	if (!s->counters_ms || mono_ms() - s->counters_ms > 1000) {
+		free(s->counters);
+		s->counters = NULL;
+		s->ncounters = s->ops->fw_counters(s->ctx, &s->counters);
+		if (s->ncounters < 0)
+			s->ncounters = 0;
+		s->counters_ms = mono_ms();
+	}
+	char sid[16];
+	wg_id_format(id, sid);
+	for (int i = 0; i < s->ncounters; i++) {
+		const struct wg_fw_counter *c = &s->counters[i];
+		if (c->family == f && c->table == t && !strcmp(c->id, sid)) {
+			*bytes = c->bytes;
+			*packets = c->packets;
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,369 @@
+/* `wgrouter daemon [--state-dir DIR] [-f]`: owns the configuration, runs every
+ * WireGuard interface and serves consoles on DIR/wgrouter.sock (root only, 0600).
+ * One thread runs everything but the data planes: an epoll loop over the listening
+ * socket, the consoles, a 1 s timer (periodic router work) and the signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "console/console.h"
+#include "router/ctl.h"
+#include "router/router.h"
+
+enum { MAX_CLIENTS = 64 };
+
+struct client {
+	int fd;
+	struct wg_session *s;
+};
+
+struct daemon {
+	const char *dir;
+	char sock_path[108];
+	struct wg_router *r;
+	int ep, lfd, sfd, tfd;
+	struct client clients[MAX_CLIENTS];
+	bool stop;
+};
+
+static int usage(void)
+{
+	fputs("Usage: wgrouter daemon [--state-dir DIR] [--uapi-dir DIR] [-f]\n", stderr);
+	return 1;
+}
+
+static int mkdirs(const char *dir)
+{
+	char *p = strdup(dir);
+	for (char *s = p + 1; p && *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	free(p);
+	return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
+/* The pid file is also the lock that keeps two daemons off one state directory. */
+static int lock_pidfile(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/" WG_CTL_PIDFILE, dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "wgrouter: %s: %s\n", path, errno == EWOULDBLOCK ? "another daemon is running" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void write_pid(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) != n)
+		perror("wgrouter: pid file");
+}
+
+/* Forks into the background; the parent exits once the child says it is serving (or
+ * failed), so `wgrouter daemon && wgrouter cli ...` works without sleeping. */
+static int daemonize(int *ready_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		char c = 1;
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			c = 1;
+		_exit(c);
+	}
+	close(p[0]);
+	setsid();
+	if (fork() > 0)
+		_exit(0);
+	*ready_fd = p[1];
+	return 0;
+}
+
+static void redirect_output(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/wgrouter.log", dir);
+	int in = open("/dev/null", O_RDONLY), out = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (in >= 0)
+		dup2(in, 0);
+	if (out >= 0) {
+		dup2(out, 1);
+		dup2(out, 2);
+	}
+	if (in > 2)
+		close(in);
+	if (out > 2)
+		close(out);
+}
+
+static int listen_socket(struct daemon *d)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	if ((size_t)snprintf(d->sock_path, sizeof(d->sock_path), "%s/" WG_CTL_SOCKET, d->dir) >= sizeof(d->sock_path)) {
+		fprintf(stderr, "wgrouter: state directory path too long for a socket\n");
+		return -1;
+	}
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", d->sock_path);
+	unlink(d->sock_path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	mode_t old = umask(077);
+	int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (rc < 0 || chmod(d->sock_path, 0600) < 0 || listen(fd, 16) < 0) {
+		fprintf(stderr, "wgrouter: %s: %s\n", d->sock_path, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- consoles ---- */
+
+static void client_out(void *ctx, int stream, const char *text, size_t len)
+{
+	struct client *c = ctx;
+	wg_ctl_send(c->fd, stream == 2 ? 'E' : 'O', text, len);
+}
+
+static void client_close(struct daemon *d, struct client *c)
+{
+	epoll_ctl(d->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	wg_session_free(c->s);
+	c->fd = -1;
+	c->s = NULL;
+}
+
+/* Root only: the console changes the router and shows private keys on request. */
+static bool peer_allowed(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) && (cr.uid == 0 || cr.uid == geteuid());
+}
+
+static void accept_client(struct daemon *d)
+{
+	int fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct client *c = NULL;
+	for (int i = 0; i < MAX_CLIENTS && !c; i++)
+		if (d->clients[i].fd < 0)
+			c = &d->clients[i];
+	if (!c || !peer_allowed(fd)) {
+		close(fd);
+		return;
+	}
+	struct timeval tv = { .tv_sec = 10 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->fd = fd;
+	c->s = wg_session_new(d->r, client_out, c);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void send_done(struct client *c, int status)
+{
+	char *prompt = wg_session_prompt(c->s);
+	size_t n = strlen(prompt) + 8;
+	char *buf = malloc(n);
+	if (buf) {
+		snprintf(buf, n, "%d\n%s", status, prompt);
+		wg_ctl_send(c->fd, 'D', buf, strlen(buf));
+	}
+	free(buf);
+	free(prompt);
+}
+
+static void send_completions(struct client *c, const char *line)
+{
+	struct strvec v = { 0 };
+	wg_session_complete(c->s, line, &v);
+	char *text = sv_join(&v, "\n");
+	wg_ctl_send(c->fd, 'L', text, strlen(text));
+	free(text);
+	sv_free(&v);
+}
+
+static void serve(struct daemon *d, struct client *c)
+{
+	char type, *data;
+	size_t len;
+	if (wg_ctl_recv(c->fd, &type, &data, &len) < 0) {
+		client_close(d, c);
+		return;
+	}
+	int status = 0;
+	if (type == 'C')
+		wg_session_set_cwd(c->s, data);
+	else if (type == 'R')
+		status = wg_session_run(c->s, data) ? 1 : 0;
+	else if (type == 'T')
+		send_completions(c, data);
+	free(data);
+	send_done(c, status);
+}
+
+/* ---- the loop ---- */
+
+static int watch(struct daemon *d, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+	return epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_loop(struct daemon *d)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
+	timerfd_settime(d->tfd, 0, &its, NULL);
+	d->ep = epoll_create1(EPOLL_CLOEXEC);
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		d->clients[i].fd = -1;
+	if (d->sfd < 0 || d->tfd < 0 || d->ep < 0)
+		return -1;
+	return watch(d, d->lfd, &d->lfd) | watch(d, d->sfd, &d->sfd) | watch(d, d->tfd, &d->tfd);
+}
+
+static void loop(struct daemon *d)
+{
+	while (!d->stop) {
+		struct epoll_event ev[16];
+		int n = epoll_wait(d->ep, ev, 16, -1);
+		for (int i = 0; i < n; i++) {
+			void *tag = ev[i].data.ptr;
+			uint64_t x;
+			if (tag == &d->lfd) {
+				accept_client(d);
+			} else if (tag == &d->sfd) {
+				struct signalfd_siginfo si;
+				if (read(d->sfd, &si, sizeof(si)) > 0)
+					d->stop = true;
+			} else if (tag == &d->tfd) {
+				if (read(d->tfd, &x, sizeof(x)) > 0)
+					wg_router_tick(d->r);
+			} else {
+				serve(d, tag);
+			}
+		}
+	}
+}
+
+static void shutdown_daemon(struct daemon *d)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (d->clients[i].fd >= 0)
+			client_close(d, &d->clients[i]);
+	wg_router_free(d->r);
+	unlink(d->sock_path);
+}
+
+struct options { const char *dir, *uapi_dir; bool fg; };
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' }, { "uapi-dir", required_argument, NULL, 'u' },
+		{ "foreground", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	o->uapi_dir = "/var/run/wireguard";
+	for (int c; (c = getopt_long(argc, argv, "fs:u:", opts, NULL)) != -1;) {
+		if (c == 's')
+			dir = optarg;
+		else if (c == 'u')
+			o->uapi_dir = optarg;
+		else if (c == 'f')
+			o->fg = true;
+		else
+			return usage();
+	}
+	o->dir = wg_ctl_state_dir(dir);
+	return 0;
+}
+
+/* The socket exists before the router applies the configuration, so a cli started
+ * right after `wgrouter daemon` returns always finds it. */
+static int serve_forever(struct daemon *d, const struct options *o, int ready)
+{
+	struct wg_router_config cfg = { .state_dir = d->dir, .dp = &wg_dp_ops_real, .dp_ctx = (void *)o->uapi_dir,
+					.uapi_dir = o->uapi_dir, .sys = &wg_sys_ops_real };
+	char err[512];
+	if ((d->lfd = listen_socket(d)) < 0 || setup_loop(d) < 0)
+		return 1;
+	if (!(d->r = wg_router_new(&cfg, err, sizeof(err)))) {
+		fprintf(stderr, "wgrouter: %s\n", err);
+		unlink(d->sock_path);
+		return 1;
+	}
+	if (ready >= 0) {
+		redirect_output(d->dir);
+		if (write(ready, "", 1) != 1)
+			perror("wgrouter");
+		close(ready);
+	}
+	loop(d);
+	shutdown_daemon(d);
+	return 0;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct options o = { 0 };
+	if (parse_options(argc, argv, &o))
+		return 1;
+	struct daemon d = { .dir = o.dir };
+	int ready = -1, pidfd;
+	umask(077);
+	if (mkdirs(d.dir) < 0) {
+		fprintf(stderr, "wgrouter: cannot create %s: %s\n", d.dir, strerror(errno));
+		return 1;
+	}
+	if (!o.fg && daemonize(&ready) < 0)
+		return 1;
+	if ((pidfd = lock_pidfile(d.dir)) < 0)
+		return 1;
+	write_pid(pidfd);
+	int rc = serve_forever(&d, &o, ready);
+	char pidpath[4096];
+	snprintf(pidpath, sizeof(pidpath), "%s/" WG_CTL_PIDFILE, d.dir);
+	unlink(pidpath); /* a stale pid could name an unrelated process later */
+	close(pidfd);
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* The control protocol between `wgrouter cli` and the daemon, over the UNIX socket in
+ * the state directory. Frames: 4-byte big-endian length, 1 type byte, payload.
+ *   cli -> daemon: C cwd | R script | T line (complete) | P (prompt)
+ *   daemon -> cli: O stdout text | E stderr text | L candidates, one per line |
+ *                  D "status\nprompt" (end of a request; status 0 = success)  */
+#ifndef WG_ROUTER_CTL_H
+#define WG_ROUTER_CTL_H
+#include <stddef.h>
+
+#define WG_CTL_SOCKET "wgrouter.sock"
+#define WG_CTL_PIDFILE "wgrouter.pid"
+#define WG_DEFAULT_STATE_DIR "/var/lib/wgrouter"
+
+enum { WG_CTL_MAX = 16 << 20 };
+
+int wg_ctl_send(int fd, char type, const void *data, size_t len);
+/* Blocks for one frame; *data is malloc'd and NUL-terminated. 0, or -1 on EOF/error. */
+int wg_ctl_recv(int fd, char *type, char **data, size_t *len);
+/* --state-dir, else $WGROUTER_STATE_DIR, else /var/lib/wgrouter. */
+const char *wg_ctl_state_dir(const char *opt);
+#endif

@@ -1,0 +1,250 @@
+/* The state file: every item of every configuration menu with its internal id, and each
+ * menu's next id, so ids stay stable across restarts. Written atomically (temporary
+ * file, fsync, rename, fsync of the directory) with mode 0600 because it holds private
+ * keys; a daemon killed at any moment finds either the old or the new file.
+ *
+ * Format, one record per line:  next PATH N  |  item PATH *ID key="value" ...  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "router/apply.h"
+#include "router/store.h"
+#include "router/util.h"
+#include "crypto/crypto.h"
+
+#define STATE_FILE "config.state"
+#define STATE_TMP "config.state.tmp"
+#define STATE_MAGIC "# wgrouter state 1"
+
+static void quote(struct sbuf *b, const char *v)
+{
+	sb_addc(b, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			sb_addc(b, '\\');
+		if (*v == '\n')
+			sb_add(b, "\\n");
+		else
+			sb_addc(b, *v);
+	}
+	sb_addc(b, '"');
+}
+
+static void write_table(struct sbuf *b, const struct wg_table *t)
+{
+	const struct wg_menu *m = t->menu;
+	size_t np = wg_menu_nprops(m);
+	sb_printf(b, "next %s %u\n", m->path, t->next_id);
+	for (size_t i = 0; i < t->n; i++) {
+		char id[16];
+		wg_id_format(t->v[i]->id, id);
+		sb_printf(b, "item %s %s", m->path, id);
+		for (size_t j = 0; j < np; j++) {
+			if (!t->v[i]->vals[j] || (m->props[j].flags & PF_RUNTIME))
+				continue;
+			sb_printf(b, " %s=", m->props[j].name);
+			quote(b, t->v[i]->vals[j]);
+		}
+		sb_addc(b, '\n');
+	}
+}
+
+static void serialize(const struct wg_store *st, struct sbuf *b)
+{
+	sb_add(b, STATE_MAGIC "\n");
+	for (size_t i = 0; i < st->n; i++) {
+		const struct wg_menu *m = st->t[i].menu;
+		if (m->flags & (MF_ITEMS | MF_SETTINGS) && !(m->flags & (MF_VIRTUAL | MF_NOEXPORT)))
+			write_table(b, &st->t[i]);
+	}
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen)
+{
+	struct sbuf b;
+	sb_init(&b);
+	serialize(st, &b);
+	char *tmp = xasprintf("%s/" STATE_TMP, dir), *dst = xasprintf("%s/" STATE_FILE, dir);
+	int rc = 0, fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		rc = -errno;
+	if (!rc)
+		rc = write_all(fd, sb_str(&b), b.len);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (fd >= 0 && close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, dst))
+		rc = -errno;
+	if (!rc)
+		rc = sync_dir(dir);
+	if (rc) {
+		unlink(tmp);
+		snprintf(err, errlen, "failure: could not save configuration in %s: %s", dir, strerror(-rc));
+	}
+	wg_wipe(b.s, b.len);
+	sb_free(&b);
+	free(tmp);
+	free(dst);
+	return rc ? -1 : 0;
+}
+
+/* ---- reading ---- */
+
+/* Reads one word or "quoted value" at *p; NULL at the end of the line. */
+static char *next_token(const char **p)
+{
+	const char *s = *p;
+	while (*s == ' ')
+		s++;
+	if (!*s || *s == '\n')
+		return NULL;
+	struct sbuf b;
+	sb_init(&b);
+	bool q = false;
+	for (; *s && *s != '\n' && (q || *s != ' '); s++) {
+		if (*s == '"') {
+			q = !q;
+		} else if (q && *s == '\\' && s[1]) {
+			s++;
+			sb_addc(&b, *s == 'n' ? '\n' : *s);
+		} else {
+			sb_addc(&b, *s);
+		}
+	}
+	*p = s;
+	return sb_take(&b);
+}
+
+static int load_item(struct wg_store *st, const char *rest, char *err, size_t errlen)
+{
+	char *path = next_token(&rest), *id = next_token(&rest), *kv;
+	const struct wg_menu *m = path ? wg_menu_find(path) : NULL;
+	uint32_t n;
+	int rc = 0;
+	if (!m || !id || !wg_id_parse(id, &n)) {
+		snprintf(err, errlen, "bad item record for %s", path ? path : "?");
+		rc = -1;
+		goto out;
+	}
+	struct wg_table *t = wg_store_table(st, m);
+	struct wg_item *it = (m->flags & MF_SETTINGS) && t->n ? t->v[0] : wg_item_new(m);
+	it->id = n;
+	while ((kv = next_token(&rest))) {
+		char *eq = strchr(kv, '=');
+		if (eq) {
+			*eq = 0;
+			wg_item_set(m, it, kv, eq + 1); /* unknown (older) properties are dropped */
+		}
+		xfree_secret(kv);
+	}
+	if (!((m->flags & MF_SETTINGS) && t->n))
+		wg_table_insert(t, it, -1);
+out:
+	free(path);
+	free(id);
+	return rc;
+}
+
+static int load_next(struct wg_store *st, const char *rest)
+{
+	char *path = next_token(&rest), *num = next_token(&rest);
+	const struct wg_menu *m = path ? wg_menu_find(path) : NULL;
+	if (m && num) {
+		struct wg_table *t = wg_store_table(st, m);
+		uint32_t v = (uint32_t)strtoul(num, NULL, 10);
+		if (v > t->next_id)
+			t->next_id = v;
+	}
+	free(path);
+	free(num);
+	return 0;
+}
+
+static int parse_state(struct wg_store *st, char *text, char *err, size_t errlen)
+{
+	for (char *line = text, *end; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = 0;
+		int rc = 0;
+		if (!strncmp(line, "item ", 5))
+			rc = load_item(st, line + 5, err, errlen);
+		else if (!strncmp(line, "next ", 5))
+			rc = load_next(st, line + 5);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static char *read_file(const char *path, int *err)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		*err = -errno;
+		return NULL;
+	}
+	struct sbuf b;
+	char buf[4096];
+	size_t n;
+	sb_init(&b);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_addn(&b, buf, n);
+	fclose(f);
+	return sb_take(&b);
+}
+
+int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/" STATE_FILE, dir);
+	int e = 0;
+	err[0] = 0;
+	char *text = read_file(path, &e);
+	*out = wg_store_new();
+	free(path);
+	if (!text) {
+		if (e == -ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s/" STATE_FILE ": %s", dir, strerror(-e));
+		return -1;
+	}
+	int rc = strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ? -1 : parse_state(*out, text, err, errlen);
+	if (rc && !err[0])
+		snprintf(err, errlen, "%s/" STATE_FILE " is not a wgrouter state file", dir);
+	wg_wipe(text, strlen(text));
+	free(text);
+	if (rc) {
+		wg_store_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,352 @@
+/* See router.h. The commit path: persist first (a change that cannot be saved is not
+ * made), then swap the store, then bring the data plane and the system in line. */
+#include "router/router.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "crypto/crypto.h"
+#include "router/apply.h"
+#include "router/log.h"
+#include "router/menus.h"
+
+struct wg_router {
+	struct wg_store *st;
+	struct wg_router_config cfg;
+	char *state_dir;
+	struct wg_log *log;
+	struct wg_wgrt *wg;
+	struct wg_sysrt *sys;
+	struct strvec gnames, gvals;
+	struct wg_nl_link *links;
+	int nlinks;
+	uint64_t links_ms;
+	uint64_t started;
+	uint64_t last_reconcile_ms;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
+struct wg_log *wg_router_log(struct wg_router *r) { return r->log; }
+const char *wg_router_state_dir(const struct wg_router *r) { return r->state_dir; }
+uint64_t wg_router_started(const struct wg_router *r) { return r->started; }
+
+const struct wg_sys_ops *wg_router_sys(struct wg_router *r, void **ctx)
+{
+	*ctx = r->cfg.sys_ctx;
+	return r->cfg.sys;
+}
+
+/* ---- logging through /system/logging ---- */
+
+static bool rule_takes(const struct wg_menu *m, const struct wg_item *it, const char *topics, const char *action)
+{
+	return !wg_item_flag(m, it, "disabled") && streq(wg_item_get(m, it, "action"), action) &&
+	       wg_log_rule_matches(wg_item_get(m, it, "topics"), topics);
+}
+
+/* The rules of the configuration plus RouterOS's defaults (info, error, warning to
+ * memory); a message is stored once however many rules take it. */
+static void route_message(struct wg_router *r, const char *topics, const char *text)
+{
+	static const char *const defaults[] = { "info", "error", "warning", "critical" };
+	const struct wg_table *t = wg_store_ctable(r->st, &wg_menu_logging);
+	bool memory = false, echo = false;
+	for (size_t i = 0; i < 4; i++)
+		memory |= wg_log_rule_matches(defaults[i], topics);
+	for (size_t i = 0; i < t->n; i++) {
+		memory |= rule_takes(&wg_menu_logging, t->v[i], topics, "memory");
+		echo |= rule_takes(&wg_menu_logging, t->v[i], topics, "echo");
+	}
+	if (memory)
+		wg_log_append(r->log, topics, text);
+	if (echo)
+		fprintf(stderr, "%s %s\n", topics, text);
+}
+
+void wg_router_logf(struct wg_router *r, const char *topics, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	route_message(r, topics, text);
+}
+
+static const char *peer_name(struct wg_router *r, const char *ifname, const uint8_t pub[32])
+{
+	char b64[WG_KEY_B64_LEN + 1];
+	const struct wg_table *t = wg_store_ctable(r->st, &wg_menu_peers);
+	wg_key_to_base64(b64, pub);
+	for (size_t i = 0; i < t->n; i++)
+		if (streq(wg_item_get(&wg_menu_peers, t->v[i], "interface"), ifname) &&
+		    streq(wg_item_get(&wg_menu_peers, t->v[i], "public-key"), b64))
+			return wg_item_get(&wg_menu_peers, t->v[i], "name");
+	return NULL;
+}
+
+static void drain_one(void *ctx, const struct wg_log_raw *raw)
+{
+	struct wg_router *r = ctx;
+	const char *topics, *name = raw->has_peer ? peer_name(r, raw->ifname, raw->peer_pub) : NULL;
+	char text[400];
+	wg_log_map(raw, &topics, text, sizeof(text));
+	if (name)
+		wg_router_logf(r, topics, "%s: [%s] %s", raw->ifname, name, text);
+	else
+		wg_router_logf(r, topics, "%s: %s", raw->ifname, text);
+}
+
+/* ---- system interfaces ---- */
+
+size_t wg_router_links(struct wg_router *r, const struct wg_nl_link **out)
+{
+	if (!r->cfg.sys || !r->cfg.sys->link_list) {
+		*out = NULL;
+		return 0;
+	}
+	if (!r->links_ms || mono_ms() - r->links_ms > 1000) {
+		free(r->links);
+		r->links = NULL;
+		r->nlinks = r->cfg.sys->link_list(r->cfg.sys_ctx, &r->links);
+		if (r->nlinks < 0)
+			r->nlinks = 0;
+		r->links_ms = mono_ms();
+	}
+	*out = r->links;
+	return (size_t)r->nlinks;
+}
+
+bool wg_router_iface_exists(struct wg_router *r, const struct wg_store *st, const char *name)
+{
+	const struct wg_nl_link *links;
+	size_t n = wg_router_links(r, &links);
+	if (!name)
+		return false;
+	if (wg_table_by_name(wg_store_ctable(st, &wg_menu_wireguard), name))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(links[i].name, name))
+			return true;
+	return false;
+}
+
+bool wg_router_wg_running(struct wg_router *r, uint32_t iface_id)
+{
+	return wg_wgrt_running(r->wg, iface_id);
+}
+
+void wg_router_peer_status(struct wg_router *r, const struct wg_item *peer, struct wg_peer_status *out)
+{
+	wg_wgrt_peer_status(r->wg, r->st, peer, out);
+}
+
+bool wg_router_applied(struct wg_router *r, const struct wg_menu *m, uint32_t id)
+{
+	return wg_sysrt_applied(r->sys, m, id);
+}
+
+bool wg_router_fw_counter(struct wg_router *r, const struct wg_menu *m, uint32_t id, uint64_t *bytes, uint64_t *packets)
+{
+	enum wg_fw_family f;
+	enum wg_fw_table t;
+	return wg_fw_menu_kind(m, &f, &t) && wg_sysrt_counter(r->sys, f, t, id, bytes, packets);
+}
+
+void wg_router_reset_counters(struct wg_router *r, const struct wg_menu *m, const uint32_t *ids, size_t n)
+{
+	enum wg_fw_family f;
+	enum wg_fw_table t;
+	if (wg_fw_menu_kind(m, &f, &t))
+		wg_sysrt_reset_counters(r->sys, r, r->st, f, t, ids, n);
+}
+
+/* A UDP port nobody here uses: not configured on another interface and bindable now. */
+static bool port_free(uint16_t port)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = false;
+	if (fd >= 0) {
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+		ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		return ok;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static bool port_configured(const struct wg_store *st, uint16_t port)
+{
+	const struct wg_table *t = wg_store_ctable(st, &wg_menu_wireguard);
+	for (size_t i = 0; i < t->n; i++)
+		if (atoi(wg_item_get(&wg_menu_wireguard, t->v[i], "listen-port") ?: "0") == port)
+			return true;
+	return false;
+}
+
+uint16_t wg_router_pick_port(struct wg_router *r, const struct wg_store *st)
+{
+	uint16_t port = 0;
+	for (int tries = 0; tries < 200; tries++) {
+		uint32_t rnd;
+		if (r->cfg.pick_port) {
+			port = r->cfg.pick_port(r->cfg.dp_ctx);
+		} else {
+			wg_os_random(&rnd, sizeof(rnd));
+			port = (uint16_t)(10000 + rnd % 50000);
+		}
+		if (!port_configured(st, port) && (r->cfg.pick_port || port_free(port)))
+			return port;
+	}
+	return port;
+}
+
+/* ---- globals ---- */
+
+static int global_index(struct wg_router *r, const char *name)
+{
+	for (size_t i = 0; i < r->gnames.n; i++)
+		if (!strcmp(r->gnames.v[i], name))
+			return (int)i;
+	return -1;
+}
+
+const char *wg_router_global(struct wg_router *r, const char *name)
+{
+	int i = global_index(r, name);
+	return i < 0 ? NULL : r->gvals.v[i];
+}
+
+bool wg_router_has_global(struct wg_router *r, const char *name)
+{
+	return global_index(r, name) >= 0;
+}
+
+void wg_router_set_global(struct wg_router *r, const char *name, const char *val)
+{
+	int i = global_index(r, name);
+	if (i >= 0) {
+		xset(&r->gvals.v[i], val ? val : "");
+		return;
+	}
+	sv_push(&r->gnames, name);
+	sv_push(&r->gvals, val ? val : "");
+}
+
+/* ---- lifecycle and commits ---- */
+
+static bool tables_differ(const struct wg_store *a, const struct wg_store *b, const struct wg_menu *m)
+{
+	const struct wg_table *x = wg_store_ctable(a, m), *y = wg_store_ctable(b, m);
+	if (x->n != y->n)
+		return true;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->v[i]->id != y->v[i]->id || wg_item_differs(m, x->v[i], y->v[i]))
+			return true;
+	return false;
+}
+
+static bool firewall_changed(const struct wg_store *a, const struct wg_store *b)
+{
+	const struct wg_menu *ms[] = {
+		&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_fw_addrlist,
+		&wg_menu_fw6_addrlist, &wg_menu_iflist, &wg_menu_iflist_member,
+	};
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+		if (!a || tables_differ(a, b, ms[i]))
+			return true;
+	return false;
+}
+
+static void apply(struct wg_router *r, const struct wg_store *prev)
+{
+	wg_wgrt_apply(r->wg, r, prev, r->st);
+	r->links_ms = 0; /* interfaces may have come or gone */
+	wg_sysrt_apply(r->sys, r, r->st, firewall_changed(prev, r->st), true);
+	r->last_reconcile_ms = mono_ms();
+}
+
+struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, size_t errlen)
+{
+	struct wg_router *r = xcalloc(1, sizeof(*r));
+	r->cfg = *cfg;
+	r->state_dir = xstrdup(cfg->state_dir);
+	r->cfg.state_dir = r->state_dir;
+	r->log = wg_log_new(1000);
+	r->started = (uint64_t)time(NULL);
+	if (r->state_dir && wg_persist_load(r->state_dir, &r->st, err, errlen) < 0) {
+		wg_log_free(r->log);
+		free(r->state_dir);
+		free(r);
+		return NULL;
+	}
+	if (!r->st)
+		r->st = wg_store_new();
+	r->wg = wg_wgrt_new(cfg->dp, cfg->dp_ctx, r->log, cfg->clock_ms);
+	r->sys = wg_sysrt_new(cfg->sys, cfg->sys_ctx);
+	wg_router_logf(r, "system,info", "router started");
+	apply(r, NULL);
+	return r;
+}
+
+void wg_router_free(struct wg_router *r)
+{
+	if (!r)
+		return;
+	wg_wgrt_free(r->wg);
+	wg_sysrt_free(r->sys);
+	wg_store_free(r->st);
+	wg_log_free(r->log);
+	sv_free(&r->gnames);
+	sv_free(&r->gvals);
+	free(r->links);
+	free(r->state_dir);
+	free(r);
+}
+
+int wg_router_commit(struct wg_router *r, struct wg_store *next, char *err, size_t errlen)
+{
+	if (r->state_dir && wg_persist_save(r->state_dir, next, err, errlen) < 0) {
+		wg_store_free(next);
+		return -1;
+	}
+	struct wg_store *prev = r->st;
+	r->st = next;
+	apply(r, prev);
+	wg_store_free(prev);
+	return 0;
+}
+
+void wg_router_flush_log(struct wg_router *r)
+{
+	wg_log_drain(r->log, drain_one, r);
+}
+
+void wg_router_tick(struct wg_router *r)
+{
+	wg_router_flush_log(r);
+	wg_wgrt_tick(r->wg, r, r->st);
+	if (mono_ms() - r->last_reconcile_ms >= 5000) {
+		r->links_ms = 0;
+		wg_sysrt_apply(r->sys, r, r->st, false, false);
+		r->last_reconcile_ms = mono_ms();
+	}
+}

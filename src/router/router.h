@@ -1,0 +1,83 @@
+/* The router: the configuration store plus what it takes to make the system match it.
+ *
+ * Every change arrives as a complete new store (validated by the console on a clone);
+ * wg_router_commit() applies the difference to the data plane and the system, writes
+ * the state file, and swaps the store in. Runtime values (running, rx/tx, handshakes,
+ * dynamic routes) are read back from the system when printed. */
+#ifndef WG_ROUTER_ROUTER_H
+#define WG_ROUTER_ROUTER_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "router/backend.h"
+#include "router/store.h"
+
+#define WG_ROUTER_VERSION "7.15-wgrouter"
+
+struct wg_router;
+struct wg_log;
+
+struct wg_router_config {
+	const char *state_dir;       /* NULL: no persistence (tests, dry runs) */
+	const struct wg_dp_ops *dp;  /* data plane */
+	void *dp_ctx;
+	const char *uapi_dir;        /* where interfaces serve their UAPI sockets */
+	const struct wg_sys_ops *sys;
+	void *sys_ctx;
+	/* Picks a free UDP port for a new interface; NULL: bind-probe on this host. */
+	uint16_t (*pick_port)(void *ctx);
+	/* Monotonic clock in ms (called with dp_ctx) for periodic work; NULL: CLOCK_MONOTONIC.
+	 * Tests pass their own to move time without sleeping. */
+	uint64_t (*clock_ms)(void *ctx);
+};
+
+struct wg_peer_status {
+	bool known;                  /* the data plane reported the peer */
+	char endpoint_addr[64];      /* "" when no endpoint is known */
+	unsigned endpoint_port;
+	uint64_t last_handshake_sec; /* unix time, 0 = never */
+	uint64_t rx, tx;
+};
+
+/* Loads the state (when state_dir is set) and applies it. NULL + err on failure. */
+struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, size_t errlen);
+/* Stops every interface and removes what the router installed. */
+void wg_router_free(struct wg_router *r);
+
+const struct wg_store *wg_router_store(const struct wg_router *r);
+/* Takes ownership of next: applies the changes, persists, swaps. On a persistence
+ * failure the old store stays and -1 is returned with err set. */
+int wg_router_commit(struct wg_router *r, struct wg_store *next, char *err, size_t errlen);
+/* Periodic work (endpoint re-resolution, retries, log draining); call about once a second. */
+void wg_router_tick(struct wg_router *r);
+
+/* ---- queries for menus and the console ---- */
+/* Interfaces of the system (cached for one second); free nothing. */
+size_t wg_router_links(struct wg_router *r, const struct wg_nl_link **out);
+/* Is name an interface: a configured one in st or one of the system? */
+bool wg_router_iface_exists(struct wg_router *r, const struct wg_store *st, const char *name);
+bool wg_router_wg_running(struct wg_router *r, uint32_t iface_id);
+void wg_router_peer_status(struct wg_router *r, const struct wg_item *peer, struct wg_peer_status *out);
+uint16_t wg_router_pick_port(struct wg_router *r, const struct wg_store *st);
+const struct wg_sys_ops *wg_router_sys(struct wg_router *r, void **ctx);
+struct wg_log *wg_router_log(struct wg_router *r);
+/* A message through the /system/logging rules (memory log, echo). */
+void wg_router_logf(struct wg_router *r, const char *topics, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Moves queued data plane log lines into the memory log (before /log print). */
+void wg_router_flush_log(struct wg_router *r);
+/* The generic checks of an item being added (adding) or changed, in st: generated
+ * defaults, derived values, required and unique properties, references to interfaces
+ * and routing tables, then the menu's own check. 0, or -1 with err set. */
+int wg_check_item(struct wg_router *r, struct wg_store *st, const struct wg_menu *m, struct wg_item *it,
+		  bool adding, char *err, size_t errlen);
+const char *wg_router_state_dir(const struct wg_router *r);
+uint64_t wg_router_started(const struct wg_router *r); /* unix time the daemon started */
+
+/* reset-counters of firewall rules ids of menu m. */
+void wg_router_reset_counters(struct wg_router *r, const struct wg_menu *m, const uint32_t *ids, size_t n);
+
+/* :global variables live as long as the daemon. */
+const char *wg_router_global(struct wg_router *r, const char *name);
+void wg_router_set_global(struct wg_router *r, const char *name, const char *val);
+bool wg_router_has_global(struct wg_router *r, const char *name);
+#endif

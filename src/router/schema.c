@@ -1,0 +1,102 @@
+/* The menu tree: every menu in export order (a menu comes after the menus its items
+ * refer to, so an export imports cleanly), and lookups over it. */
+#include <stdarg.h>
+#include <string.h>
+#include "router/menus.h"
+
+const struct wg_menu *const wg_menus[] = {
+	/* configuration, in export order */
+	&wg_menu_iflist, &wg_menu_wireguard, &wg_menu_iflist_member, &wg_menu_peers,
+	&wg_menu_ip_address, &wg_menu_ip_dns, &wg_menu_fw_addrlist, &wg_menu_fw_filter, &wg_menu_fw_nat,
+	&wg_menu_routing_table, &wg_menu_ip_route, &wg_menu_ipv6_address, &wg_menu_fw6_addrlist,
+	&wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_ipv6_route, &wg_menu_routing_mangle,
+	&wg_menu_identity, &wg_menu_logging,
+	/* read-only views of the system */
+	&wg_menu_interface, &wg_menu_log, &wg_menu_package, &wg_menu_resource, &wg_menu_resource_cpu,
+	&wg_menu_fw_connection,
+	/* nodes of the tree */
+	&wg_menu_root, &wg_menu_ip, &wg_menu_ip_firewall, &wg_menu_ipv6, &wg_menu_ipv6_firewall,
+	&wg_menu_routing, &wg_menu_system, &wg_menu_tool,
+	NULL,
+};
+
+const struct wg_menu *wg_menu_find(const char *path)
+{
+	for (size_t i = 0; wg_menus[i]; i++)
+		if (!strcmp(wg_menus[i]->path, path))
+			return wg_menus[i];
+	return NULL;
+}
+
+size_t wg_menu_nprops(const struct wg_menu *m)
+{
+	size_t n = 0;
+	while (m->props && m->props[n].name)
+		n++;
+	return n;
+}
+
+int wg_menu_prop(const struct wg_menu *m, const char *name)
+{
+	for (size_t i = 0; m->props && m->props[i].name; i++)
+		if (!strcmp(m->props[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* A path's children are the menus one segment below it. */
+size_t wg_menu_children(const char *path, const char **out, size_t max)
+{
+	size_t n = 0, pl = strlen(path);
+	bool root = !strcmp(path, "/");
+	for (size_t i = 0; wg_menus[i] && n < max; i++) {
+		const char *p = wg_menus[i]->path;
+		if (root ? p[0] != '/' || !p[1] : strncmp(p, path, pl) || p[pl] != '/')
+			continue;
+		const char *rest = root ? p + 1 : p + pl + 1;
+		if (!strchr(rest, '/'))
+			out[n++] = rest;
+	}
+	return n;
+}
+
+void wg_menu_export_path(const struct wg_menu *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", m->path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/')
+			*p = ' ';
+}
+
+int wg_fail(struct wg_vctx *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->err, v->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+struct wg_item *wg_virtual_item(const struct wg_menu *m, uint32_t id)
+{
+	struct wg_item *it = wg_item_new(m);
+	it->id = id;
+	return it;
+}
+
+static bool name_taken(struct wg_vctx *v, const struct wg_table *t, const char *name, bool ifaces)
+{
+	if (wg_table_by_name(t, name))
+		return true;
+	return ifaces && wg_router_iface_exists(v->r, v->st, name);
+}
+
+char *wg_next_name(struct wg_vctx *v, const struct wg_table *t, const char *prefix, bool ifaces)
+{
+	for (unsigned n = 1;; n++) {
+		char *name = xasprintf("%s%u", prefix, n);
+		if (!name_taken(v, t, name, ifaces))
+			return name;
+		free(name);
+	}
+}

@@ -1,0 +1,287 @@
+/* The router under the console: persistence (atomic, 0600, ids stable, restart after a
+ * kill), per-peer data plane updates that leave other peers alone, host name endpoints
+ * followed as their address changes, log messages, client configs and wg-quick files. */
+#include "test.h"
+#include "test_console_fixture.h"
+#include <sys/stat.h>
+
+static char *tmpdir(void)
+{
+	char *d = xstrdup("/tmp/wgr-state-XXXXXX");
+	CHECK(mkdtemp(d) != NULL);
+	return d;
+}
+
+static void rmdir_all(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+	CHECK_EQ(system(cmd), 0);
+	free(cmd);
+}
+
+TEST(persistence_round_trip)
+{
+	char *dir = tmpdir(), priv[45], pub[45], other[45];
+	fx_keypair(priv, other);
+	fx_keypair(other, pub);
+	struct fx *a = fx_new_dir(dir);
+	char *s = xasprintf("/interface/wireguard/add name=wg0 listen-port=51820 private-key=\"%s\"\n"
+			    "/interface/wireguard/add name=wg1\n"
+			    "/interface/wireguard/remove wg1\n"
+			    "/interface/wireguard/peers/add interface=wg0 public-key=\"%s\" allowed-address=10.0.0.2/32 "
+			    "preshared-key=auto comment=\"two words\"\n"
+			    "/ip/firewall/filter/add chain=input comment=\"q\\\"uote\"\n", priv, pub);
+	CHECK_EQ(fx_run(a, s), 0);
+	free(s);
+	char *before = fx_export(a, "show-sensitive verbose");
+	char *path = xasprintf("%s/config.state", dir);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	/* no daemon shutdown: as after kill -9, only the file is left */
+	fx_free(a);
+	struct fx *b = fx_new_dir(dir);
+	char *after = fx_export(b, "show-sensitive verbose");
+	CHECK(!strcmp(before, after));
+	/* ids are stable and not reused: wg1 was *2, the next interface is *3 */
+	CHECK_EQ(fx_run(b, ":put [/interface/wireguard/find name=wg0]; :put [/interface/wireguard/add name=wg2]"), 0);
+	CHECK(!strcmp(fx_last(b), "*1\n*3\n"));
+	CHECK(strstr(sb_str(&b->calls), "start wg0"));
+	fx_free(b);
+	free(before);
+	free(after);
+	free(path);
+	rmdir_all(dir);
+	free(dir);
+}
+
+TEST(failed_commands_are_not_persisted)
+{
+	char *dir = tmpdir();
+	struct fx *a = fx_new_dir(dir);
+	CHECK_EQ(fx_run(a, "/interface/wireguard/add name=wg0"), 0);
+	CHECK(fx_run(a, "/interface/wireguard/add name=wg0") != 0);
+	fx_free(a);
+	struct fx *b = fx_new_dir(dir);
+	CHECK_EQ(fx_run(b, "/interface/wireguard/print count-only"), 0);
+	CHECK(!strcmp(fx_last(b), "1\n"));
+	fx_free(b);
+	rmdir_all(dir);
+	free(dir);
+}
+
+static struct fx *two_peers(char pub1[45], char pub2[45])
+{
+	char priv[45];
+	struct fx *f = fx_new();
+	fx_keypair(priv, pub1);
+	fx_keypair(priv, pub2);
+	char *s = xasprintf("/interface/wireguard/add name=wg0 listen-port=51820\n"
+			    "/interface/wireguard/peers/add interface=wg0 public-key=\"%s\" allowed-address=10.0.0.2/32 name=a\n"
+			    "/interface/wireguard/peers/add interface=wg0 public-key=\"%s\" allowed-address=10.0.0.3/32 name=b\n",
+			    pub1, pub2);
+	CHECK_EQ(fx_run(f, s), 0);
+	free(s);
+	sb_reset(&f->calls);
+	return f;
+}
+
+static void hex_of(const char *b64, char hex[65])
+{
+	uint8_t k[32];
+	wg_key_from_base64(k, b64);
+	wg_key_to_hex(hex, k);
+}
+
+TEST(one_peer_change_leaves_others_alone)
+{
+	char pub1[45], pub2[45], h1[65], h2[65];
+	struct fx *f = two_peers(pub1, pub2);
+	hex_of(pub1, h1);
+	hex_of(pub2, h2);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/peers/set b allowed-address=10.0.0.3/32,10.9.0.0/16 persistent-keepalive=25s"), 0);
+	const char *c = sb_str(&f->calls);
+	char *want = xasprintf("uapi wg0\nset=1\npublic_key=%s\nupdate_only=true\npersistent_keepalive_interval=25\n"
+			       "replace_allowed_ips=true\nallowed_ip=10.0.0.3/32\nallowed_ip=10.9.0.0/16\n\n", h2);
+	if (strncmp(c, want, strlen(want)))
+		test_fail(__FILE__, __LINE__, "calls:\n%s", c);
+	CHECK(!strstr(c, h1));
+	CHECK(!strstr(c, "replace_peers"));
+	CHECK(!strstr(c, "private_key"));
+	CHECK(!strstr(c, "stop"));
+	free(want);
+	/* disabling one peer removes only it; an interface change touches no peer */
+	sb_reset(&f->calls);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/peers/disable a"), 0);
+	want = xasprintf("uapi wg0\nset=1\npublic_key=%s\nremove=true\n\n", h1);
+	CHECK(!strncmp(sb_str(&f->calls), want, strlen(want)));
+	free(want);
+	sb_reset(&f->calls);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/set wg0 listen-port=51900"), 0);
+	CHECK(!strcmp(sb_str(&f->calls), "uapi wg0\nset=1\nlisten_port=51900\n\n"));
+	sb_reset(&f->calls);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/set wg0 mtu=1380"), 0);
+	CHECK(!strcmp(sb_str(&f->calls), "mtu wg0 1380\n"));
+	/* a comment is not data plane configuration at all */
+	sb_reset(&f->calls);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/peers/set b comment=laptop"), 0);
+	CHECK(!strstr(sb_str(&f->calls), "uapi"));
+	fx_free(f);
+}
+
+TEST(hostname_endpoint_is_followed)
+{
+	char priv[45], pub[45];
+	struct fx *f = fx_new();
+	fx_keypair(priv, pub);
+	snprintf(fx_dns_addr, sizeof(fx_dns_addr), "192.0.2.10");
+	char *s = xasprintf("/interface/wireguard/add name=wg0\n"
+			    "/interface/wireguard/peers/add interface=wg0 public-key=\"%s\" allowed-address=10.0.0.0/24 "
+			    "endpoint-address=vpn.example.com endpoint-port=13231", pub);
+	CHECK_EQ(fx_run(f, s), 0);
+	free(s);
+	CHECK(strstr(sb_str(&f->calls), "endpoint=192.0.2.10:13231"));
+	/* the dynamic DNS name moves; a minute later the router follows it */
+	snprintf(fx_dns_addr, sizeof(fx_dns_addr), "192.0.2.77");
+	sb_reset(&f->calls);
+	f->now_ms += 10000;
+	wg_router_tick(f->r);
+	CHECK(!strstr(sb_str(&f->calls), "endpoint="));
+	f->now_ms += 51000;
+	wg_router_tick(f->r);
+	CHECK(strstr(sb_str(&f->calls), "update_only=true\nendpoint=192.0.2.77:13231\n"));
+	CHECK_EQ(fx_run(f, "/log/print where message~\"resolves to\""), 0);
+	CHECK(strstr(fx_last(f), "wg0: [peer1] endpoint vpn.example.com now resolves to 192.0.2.77:13231"));
+	/* no handshake (the recording data plane never has one): retried every 15 s */
+	snprintf(fx_dns_addr, sizeof(fx_dns_addr), "192.0.2.78");
+	sb_reset(&f->calls);
+	f->now_ms += 16000;
+	wg_router_tick(f->r);
+	CHECK(strstr(sb_str(&f->calls), "endpoint=192.0.2.78:13231"));
+	snprintf(fx_dns_addr, sizeof(fx_dns_addr), "192.0.2.10");
+	fx_free(f);
+}
+
+TEST(data_plane_messages_in_the_log)
+{
+	char pub1[45], pub2[45];
+	uint8_t k[32];
+	struct fx *f = two_peers(pub1, pub2);
+	wg_key_from_base64(k, pub2);
+	f->log(f->log_ctx, 2, k, "handshake", "Handshake did not complete after 5 seconds, retrying (try 2)");
+	f->log(f->log_ctx, 2, k, "endpoint", "Endpoint changed from 192.0.2.1:1 to 192.0.2.2:2");
+	f->log(f->log_ctx, 2, k, "allowedips", "Packet has unallowed src IP from peer (allowed-address mismatch)");
+	f->log(f->log_ctx, 2, NULL, "mtu", "Packet of 1500 bytes exceeds the MTU of 1420");
+	f->log(f->log_ctx, 2, k, "handshake", "Sending handshake initiation");
+	CHECK_EQ(fx_run(f, "/log/print where topics~\"wireguard\""), 0);
+	const char *l = fx_last(f);
+	CHECK(strstr(l, "wireguard,error wg0: [b] handshake failed: Handshake did not complete"));
+	CHECK(strstr(l, "wireguard,info wg0: [b] noise_connection_reset: Endpoint changed from 192.0.2.1:1 to 192.0.2.2:2"));
+	CHECK(strstr(l, "wireguard,error wg0: [b] allowed-address mismatch"));
+	CHECK(strstr(l, "wireguard,error wg0: packet too big"));
+	CHECK(!strstr(l, "Sending handshake")); /* debug: no rule takes it yet */
+	CHECK_EQ(fx_run(f, "/system/logging/add topics=wireguard,debug action=memory"), 0);
+	f->log(f->log_ctx, 2, k, "handshake", "Sending handshake initiation");
+	CHECK_EQ(fx_run(f, "/log/print where topics~\"debug\""), 0);
+	CHECK(strstr(fx_last(f), "wireguard,debug wg0: [b] Sending handshake initiation"));
+	CHECK_EQ(fx_run(f, "/system/logging/print"), 0);
+	CHECK(strstr(fx_last(f), "wireguard,debug"));
+	fx_free(f);
+}
+
+TEST(client_config_with_router_held_key)
+{
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, "/interface/wireguard/add name=wg0 listen-port=13231\n"
+			   "/interface/wireguard/peers/add interface=wg0 private-key=auto preshared-key=auto "
+			   "allowed-address=172.16.0.2/32 client-address=172.16.0.2/24 client-dns=172.16.0.1 "
+			   "client-endpoint=vpn.example.com client-keepalive=25s client-allowed-address=172.16.0.0/24,10.0.0.0/24\n"), 0);
+	CHECK_EQ(fx_run(f, ":put [/interface/wireguard/peers/get 0 private-key]"), 0);
+	char priv[45], pub[45];
+	snprintf(priv, sizeof(priv), "%.44s", fx_last(f));
+	uint8_t k[32], p[32];
+	CHECK(wg_key_from_base64(k, priv));
+	wg_x25519_public(p, k);
+	wg_key_to_base64(pub, p);
+	CHECK_EQ(fx_run(f, ":put [/interface/wireguard/peers/get 0 public-key]"), 0);
+	CHECK(!strncmp(fx_last(f), pub, 44)); /* the peer's public key is the router-held key's */
+	CHECK_EQ(fx_run(f, "/interface/wireguard/peers/show-client-config 0"), 0);
+	const char *c = fx_last(f);
+	char *want = xasprintf("[Interface]\nPrivateKey = %s\nAddress = 172.16.0.2/24\nDNS = 172.16.0.1\n\n[Peer]\nPublicKey = ", priv);
+	CHECK(!strncmp(c, want, strlen(want)));
+	CHECK(strstr(c, "PresharedKey = "));
+	CHECK(strstr(c, "AllowedIPs = 172.16.0.0/24, 10.0.0.0/24\nEndpoint = vpn.example.com:13231\nPersistentKeepalive = 25\n"));
+	free(want);
+	/* file=NAME writes NAME.conf and NAME.png */
+	char dir[] = "/tmp/wgr-cc-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	wg_session_set_cwd(f->s, dir);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/peers/show-client-config 0 file=phone"), 0);
+	char *conf = xasprintf("%s/phone.conf", dir), *png = xasprintf("%s/phone.png", dir);
+	struct stat st;
+	CHECK(stat(conf, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size > 100);
+	FILE *pf = fopen(png, "rb");
+	unsigned char sig[8] = { 0 };
+	CHECK(pf && fread(sig, 1, 8, pf) == 8 && !memcmp(sig, "\x89PNG\r\n\x1a\n", 8));
+	if (pf)
+		fclose(pf);
+	rmdir_all(dir);
+	free(conf);
+	free(png);
+	fx_free(f);
+}
+
+TEST(wg_import_and_export)
+{
+	char priv[45], pub[45], ppriv[45], ppub[45];
+	fx_keypair(priv, pub);
+	fx_keypair(ppriv, ppub);
+	struct fx *f = fx_new();
+	char *cmd = xasprintf("/interface/wireguard/wg-import name=wgq config-string=\"[Interface]\\nPrivateKey = %s\\n"
+			      "ListenPort = 51000\\nAddress = 10.5.0.1/24, fd05::1/64\\n\\n[Peer]\\nPublicKey = %s\\n"
+			      "AllowedIPs = 10.5.0.2/32, fd05::2/128\\nEndpoint = [2001:db8::1]:51820\\nPersistentKeepalive = 25\\n\"",
+			      priv, ppub);
+	CHECK_EQ(fx_run(f, cmd), 0);
+	free(cmd);
+	char *ex = fx_export_flat(f, NULL);
+	CHECK(strstr(ex, "add listen-port=51000 name=wgq"));
+	CHECK(strstr(ex, "add address=10.5.0.1/24 interface=wgq"));
+	CHECK(strstr(ex, "add address=fd05::1/64 interface=wgq"));
+	CHECK(strstr(ex, "allowed-address=10.5.0.2/32,fd05::2/128 endpoint-address=2001:db8::1 endpoint-port=51820"));
+	CHECK(strstr(ex, "persistent-keepalive=25s"));
+	free(ex);
+	CHECK(strstr(sb_str(&f->calls), "endpoint=[2001:db8::1]:51820"));
+	CHECK_EQ(fx_run(f, "/interface/wireguard/wg-export wgq"), 0);
+	char *want = xasprintf("[Interface]\nPrivateKey = %s\nListenPort = 51000\n\n[Peer]\nPublicKey = %s\n"
+			       "AllowedIPs = 10.5.0.2/32, fd05::2/128\nEndpoint = [2001:db8::1]:51820\nPersistentKeepalive = 25\n",
+			       priv, ppub);
+	CHECK(!strcmp(fx_last(f), want));
+	free(want);
+	/* a bad file changes nothing */
+	CHECK(fx_run(f, "/interface/wireguard/wg-import config-string=\"[Peer]\\nPublicKey = x\\nAllowedIPs = 10.6.0.0/24\\n\"") != 0);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/print count-only"), 0);
+	CHECK(!strcmp(fx_last(f), "1\n"));
+	fx_free(f);
+}
+
+TEST(interface_list_and_completion)
+{
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, "/interface/wireguard/add name=wg0 disabled=yes; /interface/print"), 0);
+	CHECK(strstr(fx_last(f), "ether1"));
+	CHECK(strstr(fx_last(f), "bridge-trunk"));
+	CHECK(strstr(fx_last(f), "X wg0"));
+	struct strvec v = { 0 };
+	wg_session_complete(f->s, "/interface wi", &v);
+	CHECK(v.n == 1 && !strcmp(v.v[0], "wireguard"));
+	sv_free(&v);
+	wg_session_complete(f->s, "/interface/wireguard/pe", &v);
+	CHECK(v.n == 1 && !strcmp(v.v[0], "/interface/wireguard/peers"));
+	sv_free(&v);
+	wg_session_complete(f->s, "/interface/wireguard/peers/add allowed-", &v);
+	CHECK(v.n == 1 && !strcmp(v.v[0], "allowed-address="));
+	sv_free(&v);
+	wg_session_complete(f->s, "/ip/address ", &v);
+	CHECK(sv_has(&v, "add") && sv_has(&v, "print"));
+	sv_free(&v);
+	fx_free(f);
+}
