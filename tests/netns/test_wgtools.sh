@@ -284,6 +284,24 @@ got=$(peer_field x "$X" "$p5_pub" endpoints)
 [ "$r" = errno=0 ] && [[ $got == "127.0.0.1:4242" || $got == "[::1]:4242" ]] && pass uapi-endpoint-hostname \
 	|| fail uapi-endpoint-hostname "reply '$r', endpoint '$got'"
 
+# a listen-port another socket holds: both refuse (Address already in use); wgrouter
+# keeps the port it had (as the kernel does; wireguard-go is left with none)
+for n in x y; do
+	nsx $n wg set "$(ifn $n)" listen-port 51860
+	nsx $n "$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::", 51861))
+open(sys.argv[1], "w").close(); time.sleep(10)' "$TMP/held.$n" &
+	PIDS+=($!)
+	wait_for 5 test -f "$TMP/held.$n"
+done
+rx=0; nsx x wg set "$X" listen-port 51861 >"$TMP/x.out" 2>&1 || rx=$?
+ry=0; nsx y wg set "$Y" listen-port 51861 >"$TMP/y.out" 2>&1 || ry=$?
+[ $rx -ne 0 ] && [ $ry -ne 0 ] && grep -q 'Address already in use' "$TMP/x.out" && pass port-in-use:refused \
+	|| fail port-in-use:refused "wgrouter exit $rx ($(head -c 100 "$TMP/x.out")), wireguard-go exit $ry"
+port=$(nsx x wg show "$X" listen-port)
+[ "$port" = 51860 ] && pass port-in-use:old-port-kept || fail port-in-use:old-port-kept "wgrouter listen-port now '$port'"
+
 # removing one prefix (allowed_ip=-prefix, newer wg tools): wgrouter only, wireguard-go
 # 0.0.20220316 predates it
 r=$(uapi "$X" "set=1\npublic_key=$h5\nreplace_allowed_ips=true\nallowed_ip=10.20.0.0/16\nallowed_ip=10.21.0.0/16\nallowed_ip=fd20::/64\n\n" | grep errno)
