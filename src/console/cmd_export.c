@@ -76,14 +76,9 @@ static char *read_user_file(struct wg_session *s, const char *name)
 		wg_err(s, "failure: no such file %s", name);
 		return NULL;
 	}
-	struct sbuf b;
-	char buf[4096];
-	size_t n;
-	sb_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_addn(&b, buf, n);
+	char *text = sb_read_stream(f);
 	fclose(f);
-	return sb_take(&b);
+	return text;
 }
 
 static int run_import(struct wg_session *s, const char *text, bool dry)

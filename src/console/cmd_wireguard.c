@@ -136,14 +136,9 @@ static char *read_text(struct wg_call *c, const char *name)
 		wg_err(c->s, "failure: no such file %s", name);
 		return NULL;
 	}
-	struct sbuf b;
-	char buf[4096];
-	size_t n;
-	sb_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_addn(&b, buf, n);
+	char *text = sb_read_stream(f);
 	fclose(f);
-	return sb_take(&b);
+	return text;
 }
 
 /* "wg0.conf" -> "wg0" (the name wg-quick would give the interface). */

@@ -123,6 +123,26 @@ static bool new_local_index(struct wg_peer *peer)
 	return wg_index_add(peer->dev, &hs->entry) == 0;
 }
 
+/* A created message's secrets move into the handshake only when all steps passed. */
+static void commit_created(struct wg_handshake *hs, enum wg_hs_state state, const uint8_t e_priv[WG_KEY_LEN],
+			   const uint8_t h[WG_HASH_LEN], const uint8_t ck[WG_HASH_LEN])
+{
+	memcpy(hs->ephemeral_priv, e_priv, WG_KEY_LEN);
+	memcpy(hs->hash, h, WG_HASH_LEN);
+	memcpy(hs->chaining_key, ck, WG_HASH_LEN);
+	hs->state = state;
+}
+
+/* The one exit of every step: the symmetric state and the ephemeral key are wiped. */
+static void wipe_step(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN], uint8_t k[WG_KEY_LEN], uint8_t e[WG_KEY_LEN])
+{
+	wg_wipe(ck, WG_HASH_LEN);
+	wg_wipe(h, WG_HASH_LEN);
+	wg_wipe(k, WG_KEY_LEN);
+	if (e)
+		wg_wipe(e, WG_KEY_LEN);
+}
+
 bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *msg)
 {
 	struct wg_device *dev = peer->dev;
@@ -157,17 +177,11 @@ bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *
 	if (!new_local_index(peer))
 		goto out;
 	msg->sender = htole32(hs->entry.index);
-	memcpy(hs->ephemeral_priv, e_priv, WG_KEY_LEN);
-	memcpy(hs->hash, h, WG_HASH_LEN);
-	memcpy(hs->chaining_key, ck, WG_HASH_LEN);
 	hs->remote_index = 0;
-	hs->state = WG_HS_CREATED_INITIATION;
+	commit_created(hs, WG_HS_CREATED_INITIATION, e_priv, h, ck);
 	ok = true;
 out:
-	wg_wipe(ck, sizeof(ck));
-	wg_wipe(h, sizeof(h));
-	wg_wipe(k, sizeof(k));
-	wg_wipe(e_priv, sizeof(e_priv));
+	wipe_step(ck, h, k, e_priv);
 	return ok;
 }
 
@@ -223,10 +237,7 @@ struct wg_peer *wg_noise_consume_initiation(struct wg_device *dev, const struct 
 	hs->state = WG_HS_CONSUMED_INITIATION;
 	ret = peer;
 out:
-	wg_wipe(ck, sizeof(ck));
-	wg_wipe(h, sizeof(h));
-	wg_wipe(k, sizeof(k));
-	wg_wipe(s, sizeof(s));
+	wipe_step(ck, h, k, s);
 	wg_wipe(ts, sizeof(ts));
 	if (!ret && !peer)
 		wg_drop(dev, WG_DROP_HANDSHAKE);
@@ -268,16 +279,10 @@ bool wg_noise_create_response(struct wg_peer *peer, struct wg_msg_response *msg)
 	if (!new_local_index(peer))
 		goto out;
 	msg->sender = htole32(hs->entry.index);
-	memcpy(hs->ephemeral_priv, e_priv, WG_KEY_LEN);
-	memcpy(hs->hash, h, WG_HASH_LEN);
-	memcpy(hs->chaining_key, ck, WG_HASH_LEN);
-	hs->state = WG_HS_CREATED_RESPONSE;
+	commit_created(hs, WG_HS_CREATED_RESPONSE, e_priv, h, ck);
 	ok = true;
 out:
-	wg_wipe(ck, sizeof(ck));
-	wg_wipe(h, sizeof(h));
-	wg_wipe(k, sizeof(k));
-	wg_wipe(e_priv, sizeof(e_priv));
+	wipe_step(ck, h, k, e_priv);
 	return ok;
 }
 
@@ -318,9 +323,7 @@ struct wg_peer *wg_noise_consume_response(struct wg_device *dev, const struct wg
 	hs->state = WG_HS_CONSUMED_RESPONSE;
 	ret = peer;
 out:
-	wg_wipe(ck, sizeof(ck));
-	wg_wipe(h, sizeof(h));
-	wg_wipe(k, sizeof(k));
+	wipe_step(ck, h, k, NULL);
 	if (!ret)
 		wg_drop(dev, WG_DROP_HANDSHAKE);
 	return ret;

@@ -213,14 +213,9 @@ static char *read_file(const char *path, int *err)
 		*err = -errno;
 		return NULL;
 	}
-	struct sbuf b;
-	char buf[4096];
-	size_t n;
-	sb_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_addn(&b, buf, n);
+	char *text = sb_read_stream(f);
 	fclose(f);
-	return sb_take(&b);
+	return text;
 }
 
 int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen)

@@ -218,3 +218,14 @@ char *sv_join(const struct strvec *v, const char *sep)
 	}
 	return sb_take(&b);
 }
+
+char *sb_read_stream(FILE *f)
+{
+	struct sbuf b;
+	char buf[4096];
+	size_t n;
+	sb_init(&b);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_addn(&b, buf, n);
+	return sb_take(&b);
+}

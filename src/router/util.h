@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct sbuf { char *s; size_t len, cap; };
 
@@ -21,6 +22,8 @@ void sb_reset(struct sbuf *b);
 const char *sb_str(const struct sbuf *b);
 /* Hands the text to the caller (malloc'd) and leaves b empty. */
 char *sb_take(struct sbuf *b);
+/* The rest of the stream f as one string (malloc'd); f stays open. */
+char *sb_read_stream(FILE *f);
 
 struct strvec { char **v; size_t n, cap; };
 void sv_push(struct strvec *v, const char *s);
