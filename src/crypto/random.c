@@ -1,9 +1,10 @@
 /* The operating system's CSPRNG, for keys and the random callback given to the core. */
 #include "crypto/crypto.h"
 #include <errno.h>
+#include <string.h>
 #include <sys/random.h>
 
-void wg_os_random(void *buf, size_t len)
+static void fill(void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
@@ -19,6 +20,29 @@ void wg_os_random(void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+/* Small requests (timer jitter, indices, nonces: several per batch of packets) are
+ * served from a per-thread block of kernel randomness instead of one system call each;
+ * every byte handed out is wiped from the block, so none is ever given twice or kept. */
+enum { POOL = 256, SMALL = 32 };
+static __thread uint8_t pool[POOL];
+static __thread size_t pool_left;
+
+void wg_os_random(void *buf, size_t len)
+{
+	if (len > SMALL) {
+		fill(buf, len);
+		return;
+	}
+	if (pool_left < len) {
+		fill(pool, POOL);
+		pool_left = POOL;
+	}
+	uint8_t *src = pool + POOL - pool_left;
+	memcpy(buf, src, len);
+	wg_wipe(src, len);
+	pool_left -= len;
 }
 
 void wg_generate_private_key(uint8_t key[WG_KEY_LEN])
