@@ -15,29 +15,9 @@ NSLIST=()
 PY=$(command -v /usr/bin/python3 || command -v python3)
 umask 077
 
-# Stops every process this bench started (and anything left inside its namespaces),
-# deletes its namespaces and stale UAPI sockets.
-bench_teardown() {
-	local p n
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for n in "${NSLIST[@]}"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for _ in $(seq 30); do
-		local alive=0
-		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-		for n in "${NSLIST[@]}"; do [ -n "$(ip netns pids "$n" 2>/dev/null)" ] && alive=1; done
-		[ $alive -eq 0 ] && break
-		sleep 0.1
-	done
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	for n in "${NSLIST[@]}"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$n" 2>/dev/null
-	done
-	rm -f /var/run/wireguard/${NS_PREFIX}*.sock
-	PIDS=(); NSLIST=()
-}
+. "$ROOT/tests/netns/teardown.sh"
+# The bench scripts name it bench_teardown.
+bench_teardown() { teardown; }
 bench_cleanup() {
 	bench_teardown
 	if [ "${WGB_KEEP:-0}" = 1 ]; then echo "logs kept in $TMP" >&2; else rm -rf "$TMP"; fi

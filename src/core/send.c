@@ -252,22 +252,12 @@ void wg_device_send_finish(struct wg_device *dev, struct wg_tx_job *jobs, int n,
 	}
 }
 
+/* One packet is a batch of one: the same steps, so the two paths cannot drift apart. */
 void wg_device_send(struct wg_device *dev, uint8_t *pkt, size_t len, const struct wg_sink *sink)
 {
-	struct wg_peer *peer = wg_device_route(dev, pkt, len);
-	if (!peer)
+	struct wg_tx_job job;
+	if (!wg_device_send_prepare(dev, pkt, len, &job, sink))
 		return;
-	if (!peer->endpoint.addr.sa.sa_family) {
-		wg_drop(dev, WG_DROP_NO_ENDPOINT);
-		return;
-	}
-	struct wg_keypair *kp = usable_keypair(peer, wg_now(dev));
-	if (!kp || peer->staged_count) { /* keep order behind packets already waiting */
-		stage(peer, pkt, len);
-		wg_send_staged(peer, sink);
-		return;
-	}
-	size_t n = seal_in_place(peer, kp, pkt, len);
-	wg_send_to_peer(peer, pkt - WG_HEADROOM, n, sink);
-	sent_packets(peer, true, sink);
+	wg_tx_seal(&job);
+	wg_device_send_finish(dev, &job, 1, sink);
 }

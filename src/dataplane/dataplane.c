@@ -227,3 +227,13 @@ int wg_dataplane_set_up(struct wg_dataplane *dp, bool up)
 int wg_dataplane_ifindex(const struct wg_dataplane *dp) { return dp->tun.ifindex; }
 const char *wg_dataplane_ifname(const struct wg_dataplane *dp) { return dp->ifname; }
 uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp) { return wg_udp_port(&dp->udp); }
+
+int wg_dataplane_set_responder(struct wg_dataplane *dp, const uint8_t pub[WG_KEY_LEN], bool responder)
+{
+	pthread_mutex_lock(&dp->lock);
+	struct wg_peer *peer = wg_device_find_peer(dp->dev, pub);
+	if (peer)
+		wg_peer_set_responder(peer, responder);
+	pthread_mutex_unlock(&dp->lock);
+	return peer ? 0 : -ENOENT;
+}

@@ -46,4 +46,7 @@ const char *wg_dataplane_ifname(const struct wg_dataplane *dp);
 /* Administrative state of the interface (link up/down, sessions wiped when down). */
 int wg_dataplane_set_up(struct wg_dataplane *dp, bool up);
 uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp);
+/* A peer that never initiates a handshake, only answers (RouterOS responder=yes); the
+ * UAPI has no key for this. 0, or -ENOENT if no such peer. */
+int wg_dataplane_set_responder(struct wg_dataplane *dp, const uint8_t pub[WG_KEY_LEN], bool responder);
 #endif

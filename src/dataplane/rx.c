@@ -36,11 +36,18 @@ enum { RX_JOBS = RX_MSGS * 64 }; /* a GRO message holds at most 64 datagrams */
 
 /* Handshakes are handled at once under the lock; transport messages become jobs that
  * are decrypted with the lock released and finished under it again, in order. */
-static void process(struct wg_dataplane *dp, struct dp_round *r, struct wg_udp_msg *msgs, int n,
+static void process(struct wg_dataplane *dp, struct dp_round *r, int fd, struct wg_udp_msg *msgs, int n,
 		    struct wg_rx_job *jobs)
 {
 	int nj = 0;
 	pthread_mutex_lock(&dp->lock);
+	/* Read from a socket that a port change retired meanwhile: those datagrams were
+	 * sent to the old port, which is closed as far as peers are concerned (and taking
+	 * them would roam a peer back to where it just left). */
+	if (fd != dp->udp.fd4 && fd != dp->udp.fd6) {
+		pthread_mutex_unlock(&dp->lock);
+		return;
+	}
 	/* Handshakes waiting in this round are the queue that defines "under load": with
 	 * RX_JOBS as its capacity, 256 initiations in one round (like the kernel's 512 of
 	 * 4096) switch MAC2 on. */
@@ -93,7 +100,7 @@ void *dp_udp_thread(void *arg)
 			int n = receive_some(mem, fds[i], msgs);
 			if (n <= 0)
 				continue;
-			process(dp, &r, msgs, n, jobs);
+			process(dp, &r, fds[i], msgs, n, jobs);
 			dp_round_flush(&r);
 		}
 	}

@@ -391,6 +391,22 @@ static void device_lines(struct sbuf *b, const struct wg_item *it)
 	sb_printf(b, "listen_port=%s\n", wg_item_get(W, it, "listen-port"));
 }
 
+/* responder=yes: the data plane never initiates to such a peer, even once it has
+ * learned the peer's endpoint from an incoming handshake. */
+static void sync_responders(struct wg_wgrt *w, struct rt_iface *f, const struct wg_store *next)
+{
+	if (!w->ops->set_responder)
+		return;
+	const struct wg_table *pt = wg_store_ctable(next, P);
+	for (size_t i = 0; i < pt->n; i++) {
+		const struct wg_item *p = pt->v[i];
+		struct rt_peer *rp = peer_wanted(p, f->ifname) ? rt_peer_find(f, p->id) : NULL;
+		uint8_t pub[WG_KEY_LEN];
+		if (rp && wg_key_from_hex(pub, rp->pub_hex))
+			w->ops->set_responder(w->ctx, f->dp, pub, wg_item_flag(P, p, "responder"));
+	}
+}
+
 static void start_iface(struct wg_wgrt *w, struct wg_router *r, const struct wg_item *it, const struct wg_store *next)
 {
 	const char *name = wg_item_get(W, it, "name");
@@ -421,6 +437,7 @@ static void start_iface(struct wg_wgrt *w, struct wg_router *r, const struct wg_
 	int rc = uapi_set(w, r, f, &b);
 	sb_free(&b);
 	if (rc == 0) {
+		sync_responders(w, f, next);
 		wg_router_logf(r, "wireguard,info", "%s: interface started", name);
 		return;
 	}
@@ -445,6 +462,7 @@ static void update_iface(struct wg_wgrt *w, struct wg_router *r, struct rt_iface
 	apply_peers(w, f, prev, next, &b);
 	uapi_set(w, r, f, &b);
 	sb_free(&b);
+	sync_responders(w, f, next);
 }
 
 /* Interfaces that are gone, disabled or renamed stop (a rename is a new TUN device). */

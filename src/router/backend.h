@@ -24,6 +24,9 @@ struct wg_dp_ops {
 	int (*set_up)(void *ctx, void *dp, bool up);
 	/* Endpoint host name + port to "ip:port" / "[ip6]:port"; 0 or -1. NULL: getaddrinfo. */
 	int (*resolve)(void *ctx, const char *host, const char *port, char *out, size_t len);
+	/* A peer that only answers handshakes (RouterOS responder=yes); UAPI has no key for
+	 * it. 0, or -ENOENT if the peer is not configured. NULL: not supported. */
+	int (*set_responder)(void *ctx, void *dp, const uint8_t pub[32], bool responder);
 };
 
 struct wg_sys_ops {

@@ -1,8 +1,5 @@
 /* The real backends: the userspace data plane (src/dataplane) and the system layer
- * (src/sys: rtnetlink and nftables). The data plane and the nftables compiler are
- * referenced weakly so this file links while they are being written; a build without
- * them says so (interfaces fail to start with ENOSYS, the firewall is reported as not
- * applied) instead of pretending. */
+ * (src/sys: rtnetlink and nftables). */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -12,17 +9,6 @@
 #include "sys/netlink.h"
 #include "sys/nft.h"
 
-#pragma weak wg_dataplane_start
-#pragma weak wg_dataplane_stop
-#pragma weak wg_dataplane_uapi
-#pragma weak wg_dataplane_set_mtu
-#pragma weak wg_dataplane_set_up
-#pragma weak wg_nft_rule_check
-#pragma weak wg_nft_apply
-#pragma weak wg_nft_read_counters
-#pragma weak wg_nft_read_dynamic
-#pragma weak wg_nft_flush
-#pragma weak wg_nft_probe_flowtable
 
 /* The router's log callback takes an int level; the data plane's an enum. */
 struct real_dp {
@@ -41,10 +27,6 @@ static void dp_log(void *ctx, enum wg_log_level level, const uint8_t *peer_pub, 
 static void *dp_start(void *ctx, const char *ifname, int mtu, wg_dp_log_fn log, void *log_ctx, int *err)
 {
 	const char *uapi_dir = ctx;
-	if (!wg_dataplane_start) {
-		*err = -ENOSYS;
-		return NULL;
-	}
 	struct real_dp *r = calloc(1, sizeof(*r));
 	if (!r) {
 		*err = -ENOMEM;
@@ -86,7 +68,15 @@ static int dp_up(void *ctx, void *h, bool up)
 	return wg_dataplane_set_up(((struct real_dp *)h)->dp, up);
 }
 
-const struct wg_dp_ops wg_dp_ops_real = { dp_start, dp_stop, dp_uapi, dp_mtu, dp_up, NULL };
+static int dp_responder(void *ctx, void *h, const uint8_t pub[32], bool responder)
+{
+	return wg_dataplane_set_responder(((struct real_dp *)h)->dp, pub, responder);
+}
+
+const struct wg_dp_ops wg_dp_ops_real = {
+	.start = dp_start, .stop = dp_stop, .uapi = dp_uapi, .set_mtu = dp_mtu, .set_up = dp_up,
+	.set_responder = dp_responder,
+};
 
 static int link_list(void *ctx, struct wg_nl_link **out) { return wg_nl_link_list(out); }
 static int addr_add(void *ctx, const char *ifname, const struct wg_prefix *p) { return wg_nl_addr_add(ifname, p); }
@@ -99,39 +89,34 @@ static int route_list(void *ctx, int family, struct wg_nl_route **out) { return 
 static int fw_check(void *ctx, enum wg_fw_family f, enum wg_fw_table t, const struct wg_fw_rule *rule, char *err,
 		    size_t errlen)
 {
-	return wg_nft_rule_check ? wg_nft_rule_check(f, t, rule, err, errlen) : 0;
+	return wg_nft_rule_check(f, t, rule, err, errlen);
 }
 
 static int fw_apply(void *ctx, const struct wg_fw_config *cfg, int flags, char *err, size_t errlen)
 {
-	if (!wg_nft_apply) {
-		snprintf(err, errlen, "no nftables backend in this build");
-		return -ENOSYS;
-	}
 	return wg_nft_apply(cfg, flags, err, errlen);
 }
 
 static int fw_counters(void *ctx, struct wg_fw_counter **out)
 {
 	*out = NULL;
-	return wg_nft_read_counters ? wg_nft_read_counters(out) : 0;
+	return wg_nft_read_counters(out);
 }
 
 static int fw_dynamic(void *ctx, struct wg_fw_dyn_entry **out)
 {
 	*out = NULL;
-	return wg_nft_read_dynamic ? wg_nft_read_dynamic(out) : 0;
+	return wg_nft_read_dynamic(out);
 }
 
 static void fw_flush(void *ctx)
 {
-	if (wg_nft_flush)
-		wg_nft_flush();
+	wg_nft_flush();
 }
 
 static bool fw_flowtable(void *ctx)
 {
-	return wg_nft_probe_flowtable ? wg_nft_probe_flowtable() : false;
+	return wg_nft_probe_flowtable();
 }
 
 const struct wg_sys_ops wg_sys_ops_real = {

@@ -1,13 +1,16 @@
-/* The "set" request: lines are parsed without the lock, then applied one at a time
- * under it, in order, as wireguard-go does (not a transaction). After the first error
- * the remaining lines are read and discarded so the stream stays in sync.
+/* The "set" request: the whole request is read and parsed without the lock (reading
+ * may wait on a slow client, parsing on DNS), then applied in order under one hold of
+ * it, so packets never see a request half applied (a new listen port without the new
+ * endpoint that came with it), as with the kernel's netlink. It is not a transaction:
+ * the lines before the first error stay applied, as in wireguard-go. After the first
+ * error the remaining lines are read and discarded so the stream stays in sync.
  *
- * The open peer is held by its public key, never by pointer: the lock is let go
- * between lines and another connection may remove the peer meanwhile. */
+ * The open peer is held by its public key, never by pointer. */
 #include "uapi/uapi_internal.h"
 #include "uapi/uapi_change.h"
 #include "crypto/crypto.h"
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum peer_state {
@@ -183,42 +186,81 @@ static int apply(struct set_state *s, const struct uapi_change *c)
 	return s->peer == NO_PEER ? apply_device(s, c) : apply_peer(s, c);
 }
 
-static int handle_line(struct set_state *s, const char *line, long n)
+/* The parsed lines of one request, applied together. */
+struct pending {
+	struct uapi_change *v;
+	size_t n, cap;
+};
+
+static int push(struct pending *p, const struct uapi_change *c)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct uapi_change *v = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = *c;
+	return 0;
+}
+
+static void pending_free(struct pending *p)
+{
+	if (p->v)
+		wg_wipe(p->v, p->n * sizeof(*p->v)); /* keys */
+	free(p->v);
+}
+
+/* Parses one line into p; *in_peer follows the sections as the parser needs them. */
+static int parse_line(struct set_state *s, struct pending *p, bool *in_peer, const char *line, long n)
 {
 	struct uapi_change c;
 	int err;
 	if (n == UAPI_LINE_LONG) {
 		snprintf(s->diag.msg, sizeof(s->diag.msg), "set: line longer than %d bytes",
 			 UAPI_LINE_MAX - 1);
-		err = -EINVAL;
-	} else if (!(err = uapi_parse_change(&c, line, (size_t)n, s->peer != NO_PEER, s->ops, &s->diag))) {
-		uapi_lock(s->ops);
-		err = apply(s, &c);
-		uapi_unlock(s->ops);
+		return -EINVAL;
+	}
+	if (!(err = uapi_parse_change(&c, line, (size_t)n, *in_peer, s->ops, &s->diag))) {
+		*in_peer |= c.kind == UAPI_PUBLIC_KEY;
+		err = push(p, &c);
 	}
 	wg_wipe(&c, sizeof(c));
-	if (err)
-		uapi_log(s->ops, s->diag.msg);
 	return err;
 }
 
 int uapi_set(struct wg_device *dev, const struct wg_uapi_ops *ops, FILE *in, int *status)
 {
 	struct set_state s = { .dev = dev, .ops = ops };
+	struct pending p = { 0 };
+	struct uapi_diag parse_diag = { 0 };
 	char line[UAPI_LINE_MAX];
-	int err = 0;
+	bool in_peer = false;
+	int parse_err = 0, err = 0;
 	long n;
 	/* A blank line ends the request; so does EOF (wireguard-go's scanner agrees). */
 	while ((n = uapi_read_line(in, line, sizeof(line))) > 0 || n == UAPI_LINE_LONG) {
-		if (!err)
-			err = handle_line(&s, line, n);
+		if (!parse_err && (parse_err = parse_line(&s, &p, &in_peer, line, n)))
+			parse_diag = s.diag;
 		wg_wipe(line, n > 0 ? (size_t)n : sizeof(line));
 	}
 	uapi_lock(ops);
+	for (size_t i = 0; i < p.n && !err; i++)
+		err = apply(&s, &p.v[i]);
+	const struct uapi_diag *why = &s.diag;
+	if (!err && parse_err) { /* the lines before the bad one are applied */
+		err = parse_err;
+		why = &parse_diag;
+	}
 	int closed = close_peer(&s, !err && n != UAPI_LINE_IOERR);
 	uapi_unlock(ops);
+	if (err)
+		uapi_log(ops, why->msg);
 	if (closed)
 		uapi_log(ops, s.diag.msg);
+	pending_free(&p);
 	*status = err ? err : closed;
 	return n == UAPI_LINE_IOERR ? -1 : 0;
 }

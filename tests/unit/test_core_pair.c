@@ -559,3 +559,26 @@ TEST(replayed_data_packet_dropped)
 	CHECK_EQ(drops(B, WG_DROP_REPLAY), 1);
 	world_free(&w);
 }
+
+TEST(responder_peer_never_initiates)
+{
+	struct world w; struct wg_peer *pa;
+	setup(&w, &pa, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	wg_peer_set_responder(pa, true);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(30));
+	CHECK_EQ(A->sent_init, 0);
+	CHECK_EQ(B->delivered, 0);
+	node_send(B, "10.0.0.2", "10.0.0.1", 100); /* the other side starts it: A answers */
+	CHECK_EQ(A->sent_resp, 1);
+	CHECK_EQ(A->delivered, 1);
+	CHECK_EQ(B->delivered, 1); /* A's packet waiting since the start went out with the session */
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->delivered, 2);
+	world_advance(&w, S(200)); /* the session is over; A still never initiates */
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(&w, S(30));
+	CHECK_EQ(A->sent_init, 0);
+	world_free(&w);
+}
