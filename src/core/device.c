@@ -62,6 +62,7 @@ void wg_device_free(struct wg_device *dev)
 		wg_ratelimiter_free(dev->ratelimiter);
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
+	wg_dh_key_free(dev->static_dh);
 	wg_wipe(dev, sizeof(*dev));
 	free(dev);
 }
@@ -159,13 +160,14 @@ struct wg_peer *wg_device_first_peer(const struct wg_device *dev) { return dev->
 
 void wg_device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
 {
+	wg_dh_key_free(dev->static_dh);
+	dev->static_dh = NULL;
 	if (key && !wg_is_zero(key, WG_KEY_LEN)) {
 		memcpy(dev->private_key, key, WG_KEY_LEN);
 		wg_x25519_clamp(dev->private_key);
-		dev->has_identity = wg_x25519_public(dev->public_key, dev->private_key);
-	} else {
-		dev->has_identity = false;
+		dev->static_dh = wg_dh_key_new(dev->private_key, dev->public_key);
 	}
+	dev->has_identity = dev->static_dh != NULL;
 	if (!dev->has_identity) {
 		wg_wipe(dev->private_key, WG_KEY_LEN);
 		memset(dev->public_key, 0, WG_KEY_LEN);

@@ -115,6 +115,7 @@ struct wg_device {
 	bool has_identity;
 	uint8_t private_key[WG_KEY_LEN];
 	uint8_t public_key[WG_KEY_LEN];
+	struct wg_dh_key *static_dh;          /* private_key prepared for es/se/ss exchanges */
 	struct wg_cookie_checker checker;
 	struct wg_ratelimiter *ratelimiter;
 	struct wg_allowedips *aips;

@@ -38,11 +38,11 @@ static void mix_ephemeral(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN], const
 	mix_hash(h, e, WG_KEY_LEN);
 }
 
-/* ck, k = KDF2(ck, DH(priv, pub)); false on a low-order result. */
-static bool mix_dh(uint8_t ck[WG_HASH_LEN], uint8_t k[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN], const uint8_t pub[WG_KEY_LEN])
+/* ck, k = KDF2(ck, DH(priv, pub)); false on a low-order result (or a missing key). */
+static bool mix_dh(uint8_t ck[WG_HASH_LEN], uint8_t k[WG_KEY_LEN], struct wg_dh_key *priv, const uint8_t pub[WG_KEY_LEN])
 {
 	uint8_t dh[WG_KEY_LEN];
-	bool ok = wg_x25519(dh, priv, pub);
+	bool ok = priv && wg_dh(dh, priv, pub);
 	if (ok)
 		wg_kdf(ck, k, NULL, ck, dh, WG_KEY_LEN);
 	wg_wipe(dh, sizeof(dh));
@@ -93,8 +93,7 @@ void wg_tai64n_now(const struct wg_device *dev, uint8_t out[WG_TAI64N_LEN])
 void wg_noise_precompute(struct wg_peer *peer)
 {
 	struct wg_device *dev = peer->dev;
-	peer->static_static_ok = dev->has_identity &&
-		wg_x25519(peer->static_static, dev->private_key, peer->public_key);
+	peer->static_static_ok = dev->has_identity && wg_dh(peer->static_static, dev->static_dh, peer->public_key);
 	if (!peer->static_static_ok)
 		memset(peer->static_static, 0, WG_KEY_LEN);
 }
@@ -134,13 +133,24 @@ static void commit_created(struct wg_handshake *hs, enum wg_hs_state state, cons
 }
 
 /* The one exit of every step: the symmetric state and the ephemeral key are wiped. */
-static void wipe_step(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN], uint8_t k[WG_KEY_LEN], uint8_t e[WG_KEY_LEN])
+static void wipe_step(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN], uint8_t k[WG_KEY_LEN], uint8_t e[WG_KEY_LEN],
+		      struct wg_dh_key *e_key)
 {
 	wg_wipe(ck, WG_HASH_LEN);
 	wg_wipe(h, WG_HASH_LEN);
 	wg_wipe(k, WG_KEY_LEN);
 	if (e)
 		wg_wipe(e, WG_KEY_LEN);
+	wg_dh_key_free(e_key);
+}
+
+/* A fresh ephemeral key: its public half goes to pub; it is prepared for the one or
+ * two exchanges of this step. NULL if memory ran out. */
+static struct wg_dh_key *new_ephemeral(struct wg_device *dev, uint8_t e_priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
+{
+	wg_random(dev, e_priv, WG_KEY_LEN);
+	wg_x25519_clamp(e_priv);
+	return wg_dh_key_new(e_priv, pub);
 }
 
 bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *msg)
@@ -149,6 +159,7 @@ bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *
 	struct wg_handshake *hs = &peer->hs;
 	uint8_t ck[WG_HASH_LEN], h[WG_HASH_LEN], k[WG_KEY_LEN], e_priv[WG_KEY_LEN];
 	uint8_t ts[WG_TAI64N_LEN];
+	struct wg_dh_key *e_key = NULL;
 	bool ok = false;
 
 	if (!dev->has_identity || !peer->static_static_ok)
@@ -158,13 +169,11 @@ bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *
 	handshake_init(ck, h, peer->public_key);
 
 	/* e */
-	wg_random(dev, e_priv, WG_KEY_LEN);
-	wg_x25519_clamp(e_priv);
-	if (!wg_x25519_public(msg->ephemeral, e_priv))
+	if (!(e_key = new_ephemeral(dev, e_priv, msg->ephemeral)))
 		goto out;
 	mix_ephemeral(ck, h, msg->ephemeral);
 	/* es */
-	if (!mix_dh(ck, k, e_priv, peer->public_key))
+	if (!mix_dh(ck, k, e_key, peer->public_key))
 		goto out;
 	/* s */
 	encrypt_and_hash(msg->static_enc, dev->public_key, WG_KEY_LEN, h, k);
@@ -181,7 +190,7 @@ bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *
 	commit_created(hs, WG_HS_CREATED_INITIATION, e_priv, h, ck);
 	ok = true;
 out:
-	wipe_step(ck, h, k, e_priv);
+	wipe_step(ck, h, k, e_priv, e_key);
 	return ok;
 }
 
@@ -196,7 +205,7 @@ struct wg_peer *wg_noise_consume_initiation(struct wg_device *dev, const struct 
 	/* e */
 	mix_ephemeral(ck, h, msg->ephemeral);
 	/* es */
-	if (!mix_dh(ck, k, dev->private_key, msg->ephemeral))
+	if (!mix_dh(ck, k, dev->static_dh, msg->ephemeral))
 		goto out;
 	/* s */
 	if (!decrypt_and_hash(s, msg->static_enc, WG_KEY_LEN, h, k))
@@ -237,7 +246,7 @@ struct wg_peer *wg_noise_consume_initiation(struct wg_device *dev, const struct 
 	hs->state = WG_HS_CONSUMED_INITIATION;
 	ret = peer;
 out:
-	wipe_step(ck, h, k, s);
+	wipe_step(ck, h, k, s, NULL);
 	wg_wipe(ts, sizeof(ts));
 	if (!ret && !peer)
 		wg_drop(dev, WG_DROP_HANDSHAKE);
@@ -249,6 +258,7 @@ bool wg_noise_create_response(struct wg_peer *peer, struct wg_msg_response *msg)
 	struct wg_device *dev = peer->dev;
 	struct wg_handshake *hs = &peer->hs;
 	uint8_t ck[WG_HASH_LEN], h[WG_HASH_LEN], k[WG_KEY_LEN], e_priv[WG_KEY_LEN];
+	struct wg_dh_key *e_key = NULL;
 	bool ok = false;
 
 	if (hs->state != WG_HS_CONSUMED_INITIATION)
@@ -260,16 +270,14 @@ bool wg_noise_create_response(struct wg_peer *peer, struct wg_msg_response *msg)
 	msg->receiver = htole32(hs->remote_index);
 
 	/* e */
-	wg_random(dev, e_priv, WG_KEY_LEN);
-	wg_x25519_clamp(e_priv);
-	if (!wg_x25519_public(msg->ephemeral, e_priv))
+	if (!(e_key = new_ephemeral(dev, e_priv, msg->ephemeral)))
 		goto out;
 	mix_ephemeral(ck, h, msg->ephemeral);
 	/* ee */
-	if (!mix_dh(ck, NULL, e_priv, hs->remote_ephemeral))
+	if (!mix_dh(ck, NULL, e_key, hs->remote_ephemeral))
 		goto out;
 	/* se */
-	if (!mix_dh(ck, NULL, e_priv, peer->public_key))
+	if (!mix_dh(ck, NULL, e_key, peer->public_key))
 		goto out;
 	/* psk */
 	mix_psk(ck, h, k, peer->psk);
@@ -282,13 +290,14 @@ bool wg_noise_create_response(struct wg_peer *peer, struct wg_msg_response *msg)
 	commit_created(hs, WG_HS_CREATED_RESPONSE, e_priv, h, ck);
 	ok = true;
 out:
-	wipe_step(ck, h, k, e_priv);
+	wipe_step(ck, h, k, e_priv, e_key);
 	return ok;
 }
 
 struct wg_peer *wg_noise_consume_response(struct wg_device *dev, const struct wg_msg_response *msg)
 {
 	uint8_t ck[WG_HASH_LEN], h[WG_HASH_LEN], k[WG_KEY_LEN];
+	struct wg_dh_key *e_key = NULL;
 	struct wg_peer *ret = NULL;
 	struct wg_index_entry *e = wg_index_find(dev, le32toh(msg->receiver));
 
@@ -304,10 +313,11 @@ struct wg_peer *wg_noise_consume_response(struct wg_device *dev, const struct wg
 	/* e */
 	mix_ephemeral(ck, h, msg->ephemeral);
 	/* ee */
-	if (!mix_dh(ck, NULL, hs->ephemeral_priv, msg->ephemeral))
+	e_key = wg_dh_key_new(hs->ephemeral_priv, NULL);
+	if (!mix_dh(ck, NULL, e_key, msg->ephemeral))
 		goto out;
 	/* se */
-	if (!mix_dh(ck, NULL, dev->private_key, msg->ephemeral))
+	if (!mix_dh(ck, NULL, dev->static_dh, msg->ephemeral))
 		goto out;
 	/* psk */
 	mix_psk(ck, h, k, peer->psk);
@@ -323,7 +333,7 @@ struct wg_peer *wg_noise_consume_response(struct wg_device *dev, const struct wg
 	hs->state = WG_HS_CONSUMED_RESPONSE;
 	ret = peer;
 out:
-	wipe_step(ck, h, k, NULL);
+	wipe_step(ck, h, k, NULL, e_key);
 	if (!ret)
 		wg_drop(dev, WG_DROP_HANDSHAKE);
 	return ret;

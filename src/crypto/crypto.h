@@ -32,6 +32,14 @@ bool wg_x25519(uint8_t out[WG_KEY_LEN], const uint8_t scalar[WG_KEY_LEN], const 
 /* Public key of a private key (fixed-base). false if priv is all zero. */
 bool wg_x25519_public(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN]);
 void wg_x25519_clamp(uint8_t key[WG_KEY_LEN]);
+/* A private key prepared for several exchanges (each then skips OpenSSL's per-call
+ * setup). wg_dh_key_new computes the public key into pub unless pub is NULL; NULL if
+ * priv is all zero or memory ran out. A key serves one thread at a time; freeing it
+ * wipes the private bytes. wg_dh is wg_x25519 with the prepared scalar. */
+struct wg_dh_key;
+struct wg_dh_key *wg_dh_key_new(const uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN]);
+bool wg_dh(uint8_t out[WG_KEY_LEN], struct wg_dh_key *key, const uint8_t point[WG_KEY_LEN]);
+void wg_dh_key_free(struct wg_dh_key *key);
 
 /* ChaCha20-Poly1305 (RFC 8439) with WireGuard's 64-bit little-endian counter nonce
  * (4 zero bytes then the counter). dst may equal src; dst needs len + 16 bytes. */

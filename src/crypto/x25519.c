@@ -2,9 +2,16 @@
  * the private one is imported together with a placeholder public value, because
  * importing it alone makes OpenSSL derive its public key: a second, wasted scalar
  * multiplication that doubles the cost of every Diffie-Hellman (62 us instead of 33 in
- * bench/crypto.c). Derivation ignores that public value. */
+ * bench/crypto.c). Derivation ignores that public value.
+ *
+ * A one-off exchange still pays ~4.4 us of OpenSSL 3.0 bookkeeping on top of the
+ * ~28 us ladder (the exchange context scans the whole algorithm name map on creation).
+ * A private key used for several exchanges (the device's static key; an ephemeral
+ * used for ee and se) is therefore prepared once as a wg_dh_key, which keeps the
+ * imported key and its exchange context: each further exchange costs ~1.5 us extra. */
 #include "crypto/crypto.h"
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -55,29 +62,71 @@ static EVP_PKEY *import(const uint8_t *priv, const uint8_t *pub)
 	return key;
 }
 
-/* out = X25519(priv, peer) through an exchange context; false on any failure,
- * including OpenSSL's own refusal of an all-zero result. */
-static bool derive(uint8_t out[WG_KEY_LEN], EVP_PKEY *priv, EVP_PKEY *peer)
-{
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
-	size_t outlen = WG_KEY_LEN;
-	bool ok;
+struct wg_dh_key {
+	EVP_PKEY *key;
+	EVP_PKEY_CTX *ctx; /* derive-initialised with key; only the peer changes */
+};
 
-	/* Peer validation is skipped: for X25519 it only checks that a public key is
-	 * present, and the all-zero check below is the one that matters. */
-	ok = ctx && EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) > 0 &&
-	     EVP_PKEY_derive(ctx, out, &outlen) > 0 && outlen == WG_KEY_LEN;
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
+static void key_release(struct wg_dh_key *k)
+{
+	EVP_PKEY_CTX_free(k->ctx);
+	EVP_PKEY_free(k->key); /* OpenSSL clears the private bytes it holds */
+	k->ctx = NULL;
+	k->key = NULL;
 }
 
-bool wg_x25519(uint8_t out[WG_KEY_LEN], const uint8_t scalar[WG_KEY_LEN], const uint8_t point[WG_KEY_LEN])
+/* Imports priv and readies an exchange context. The public key goes to pub; when pub
+ * is NULL a placeholder public value is imported with priv, which spares OpenSSL the
+ * fixed-base multiplication (derivation ignores that value). */
+static bool key_init(struct wg_dh_key *k, const uint8_t priv[WG_KEY_LEN], uint8_t *pub)
 {
-	/* The placeholder public value is the peer's point: any 32 bytes would do. */
-	EVP_PKEY *priv = import(scalar, point), *peer = import(NULL, point);
-	bool ok = priv && peer && derive(out, priv, peer);
+	static const uint8_t placeholder[WG_KEY_LEN] = { 9 };
+	size_t len = WG_KEY_LEN;
 
-	EVP_PKEY_free(priv);
+	k->ctx = NULL;
+	k->key = import(priv, pub ? NULL : placeholder);
+	if (!k->key || (pub && (EVP_PKEY_get_raw_public_key(k->key, pub, &len) <= 0 || len != WG_KEY_LEN)))
+		goto fail;
+	k->ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->key, NULL);
+	if (!k->ctx || EVP_PKEY_derive_init(k->ctx) <= 0)
+		goto fail;
+	return true;
+fail:
+	ERR_clear_error();
+	key_release(k);
+	return false;
+}
+
+struct wg_dh_key *wg_dh_key_new(const uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_dh_key *k;
+
+	if (wg_is_zero(priv, WG_KEY_LEN) || !(k = malloc(sizeof(*k))))
+		return NULL;
+	if (!key_init(k, priv, pub)) {
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void wg_dh_key_free(struct wg_dh_key *k)
+{
+	if (k) {
+		key_release(k);
+		free(k);
+	}
+}
+
+/* Peer validation is skipped: for X25519 it only checks that a public key is present,
+ * and the all-zero check below is the one that matters. */
+bool wg_dh(uint8_t out[WG_KEY_LEN], struct wg_dh_key *k, const uint8_t point[WG_KEY_LEN])
+{
+	EVP_PKEY *peer = import(NULL, point);
+	size_t outlen = WG_KEY_LEN;
+	bool ok = peer && EVP_PKEY_derive_set_peer_ex(k->ctx, peer, 0) > 0 &&
+		  EVP_PKEY_derive(k->ctx, out, &outlen) > 0 && outlen == WG_KEY_LEN;
+
 	EVP_PKEY_free(peer);
 	if (!ok) {
 		ERR_clear_error(); /* a low-order peer point is routine; keep the queue empty */
@@ -87,6 +136,19 @@ bool wg_x25519(uint8_t out[WG_KEY_LEN], const uint8_t scalar[WG_KEY_LEN], const 
 	/* A low-order point gives zero; OpenSSL rejects that too, but the check is our
 	 * contract, so it does not rest on a library detail. */
 	return !wg_is_zero(out, WG_KEY_LEN);
+}
+
+bool wg_x25519(uint8_t out[WG_KEY_LEN], const uint8_t scalar[WG_KEY_LEN], const uint8_t point[WG_KEY_LEN])
+{
+	struct wg_dh_key k;
+	bool ok = key_init(&k, scalar, NULL);
+
+	if (ok)
+		ok = wg_dh(out, &k, point);
+	else
+		memset(out, 0, WG_KEY_LEN);
+	key_release(&k);
+	return ok;
 }
 
 bool wg_x25519_public(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN])

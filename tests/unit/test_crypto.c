@@ -107,6 +107,41 @@ TEST(x25519_agrees_with_libsodium)
 	}
 }
 
+/* A prepared key gives libsodium's results for many peers in a row (the exchange
+ * context is reused, so a stale peer would show), its public key when asked, and the
+ * same refusals as wg_x25519. */
+TEST(dh_key_reuse_agrees_with_libsodium)
+{
+	uint8_t k[32], u[32], base[32] = { 9 }, pub[32], mine[32], theirs[32], zero[32] = { 0 };
+	uint8_t order8[32];
+	struct wg_dh_key *key;
+
+	CHECK(sodium_init() >= 0);
+	unhex_n(order8, 32, "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
+	for (int round = 0; round < 4; round++) {
+		wg_os_random(k, 32);
+		key = wg_dh_key_new(k, round % 2 ? pub : NULL);
+		CHECK(key != NULL);
+		if (round % 2) {
+			CHECK(crypto_scalarmult_curve25519(theirs, k, base) == 0);
+			CHECK_MEM(pub, theirs, 32);
+		}
+		for (int i = 0; i < 8; i++) {
+			wg_os_random(u, 32);
+			crypto_scalarmult_curve25519_base(u, u);
+			CHECK(wg_dh(mine, key, u));
+			CHECK(crypto_scalarmult_curve25519(theirs, k, u) == 0);
+			CHECK_MEM(mine, theirs, 32);
+		}
+		memset(mine, 0xaa, 32);
+		CHECK(!wg_dh(mine, key, order8));
+		CHECK_MEM(mine, zero, 32);
+		wg_dh_key_free(key);
+	}
+	CHECK(wg_dh_key_new(zero, pub) == NULL);
+	wg_dh_key_free(NULL);
+}
+
 TEST(x25519_clamp)
 {
 	uint8_t k[32], want[32];
