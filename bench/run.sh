@@ -35,7 +35,7 @@ done
 for tool in iperf3 wireguard-go wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
 done
-need_bins handshake handshake_client scale allowedips wake
+need_bins handshake handshake_client scale allowedips wake parallel
 mkdir -p "$ROOT/build/bench"
 export BENCH_OUT="$TMP/results.md"
 : >"$BENCH_OUT"
@@ -189,6 +189,7 @@ throughput() {
 		targets
 		echo
 		"$BENCH_BIN/wake"
+		"$BENCH_BIN/parallel"
 	} | emit
 }
 

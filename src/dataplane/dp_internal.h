@@ -14,6 +14,7 @@ enum {
 	DP_BUF = 2048 + 64,      /* one datagram or packet with head- and tailroom */
 	DP_MAX_CLIENTS = 64,     /* concurrent UAPI connections */
 	DP_AUX = 160,            /* messages the core builds itself per round (handshakes, staged) */
+	DP_CRYPTO_CHUNK = 8,     /* packets a crypto helper takes at a time (~8 us of work) */
 };
 
 /* A round of packets through the core. The core answers with pointers into the
@@ -69,6 +70,10 @@ void dp_round_free(struct dp_round *r);
 void dp_round_reset(struct dp_round *r);
 /* Sends and writes what the round collected (outside the lock). */
 void dp_round_flush(struct dp_round *r);
+
+/* Helper threads per direction for the packet crypto: WGROUTER_CRYPTO_HELPERS if set
+ * (0 turns them off), else wg_parallel_default_helpers(). */
+int dp_crypto_helpers(void);
 
 /* timer.c: keeps the timerfd at the core's next deadline. Call with the lock held. */
 void dp_timer_update(struct wg_dataplane *dp);

@@ -2,9 +2,11 @@
  * line formatted like wireguard-go's. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "dataplane/dp_internal.h"
+#include "platform/parallel.h"
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -59,4 +61,17 @@ void wg_dp_log(struct wg_dataplane *dp, enum wg_log_level level, const uint8_t *
 	}
 	fprintf(stderr, "%s: (%s) %s %s%s\n", level == WG_LOG_ERROR ? "ERROR" : "DEBUG",
 		dp->ifname, when, who, msg);
+}
+
+int dp_crypto_helpers(void)
+{
+	const char *s = getenv("WGROUTER_CRYPTO_HELPERS");
+	char *end;
+
+	if (s && *s) {
+		long n = strtol(s, &end, 10);
+		if (!*end && n >= 0)
+			return n > 64 ? 64 : (int)n;
+	}
+	return wg_parallel_default_helpers();
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dataplane/dp_internal.h"
+#include "platform/parallel.h"
 
 /* With UDP GRO the kernel hands us up to 64 datagrams of one flow in one message, so
  * each message needs a 64 KB buffer and one receive call brings thousands. */
@@ -36,8 +37,13 @@ enum { RX_JOBS = RX_MSGS * 64 }; /* a GRO message holds at most 64 datagrams */
 
 /* Handshakes are handled at once under the lock; transport messages become jobs that
  * are decrypted with the lock released and finished under it again, in order. */
+static void open_one(void *jobs, size_t i)
+{
+	wg_rx_open(&((struct wg_rx_job *)jobs)[i]);
+}
+
 static void process(struct wg_dataplane *dp, struct dp_round *r, int fd, struct wg_udp_msg *msgs, int n,
-		    struct wg_rx_job *jobs)
+		    struct wg_rx_job *jobs, struct wg_parallel *par)
 {
 	int nj = 0;
 	pthread_mutex_lock(&dp->lock);
@@ -59,8 +65,7 @@ static void process(struct wg_dataplane *dp, struct dp_round *r, int fd, struct 
 			nj += wg_device_receive_prepare(dp->dev, &msgs[k].ep, seg, len, &jobs[nj], &r->sink);
 	}
 	pthread_mutex_unlock(&dp->lock);
-	for (int i = 0; i < nj; i++)
-		wg_rx_open(&jobs[i]);
+	wg_parallel_for(par, nj, DP_CRYPTO_CHUNK, open_one, jobs); /* on every core, unlocked */
 	pthread_mutex_lock(&dp->lock);
 	for (int i = 0; i < nj; i++)
 		wg_device_receive_finish(dp->dev, &jobs[i], &r->sink);
@@ -81,6 +86,7 @@ void *dp_udp_thread(void *arg)
 		free(jobs);
 		return NULL;
 	}
+	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: open alone */
 	while (!atomic_load(&dp->stopping)) {
 		int fds[2], nfds = 0;
 		pthread_mutex_lock(&dp->lock); /* the sockets may be reopened by a port change */
@@ -100,10 +106,11 @@ void *dp_udp_thread(void *arg)
 			int n = receive_some(mem, fds[i], msgs);
 			if (n <= 0)
 				continue;
-			process(dp, &r, fds[i], msgs, n, jobs);
+			process(dp, &r, fds[i], msgs, n, jobs, par);
 			dp_round_flush(&r);
 		}
 	}
+	wg_parallel_free(par);
 	dp_round_free(&r);
 	free(mem);
 	free(jobs);

@@ -5,6 +5,12 @@
 #include <poll.h>
 #include <string.h>
 #include "dataplane/dp_internal.h"
+#include "platform/parallel.h"
+
+static void seal(void *jobs, size_t i)
+{
+	wg_tx_seal(&((struct wg_tx_job *)jobs)[i]);
+}
 
 void *dp_tun_thread(void *arg)
 {
@@ -16,6 +22,7 @@ void *dp_tun_thread(void *arg)
 
 	if (dp_round_init(&r, dp))
 		return NULL;
+	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: seal alone */
 	while (!atomic_load(&dp->stopping)) {
 		for (int i = 0; i < DP_BATCH; i++) {
 			pkts[i].data = r.bufs + (size_t)i * DP_BUF + WG_HEADROOM;
@@ -43,15 +50,16 @@ void *dp_tun_thread(void *arg)
 		for (int i = 0; i < n; i++)
 			nj += wg_device_send_prepare(dp->dev, pkts[i].data, pkts[i].len, &jobs[nj], &r.sink);
 		pthread_mutex_unlock(&dp->lock);
-		/* The encryption runs unlocked: the receive thread decrypts meanwhile. */
-		for (int i = 0; i < nj; i++)
-			wg_tx_seal(&jobs[i]);
+		/* The encryption runs unlocked, spread over the cores: the receive thread
+		 * decrypts meanwhile, and the core's finish keeps each peer's order. */
+		wg_parallel_for(par, nj, DP_CRYPTO_CHUNK, seal, jobs);
 		pthread_mutex_lock(&dp->lock);
 		wg_device_send_finish(dp->dev, jobs, nj, &r.sink);
 		dp_timer_update(dp);
 		pthread_mutex_unlock(&dp->lock);
 		dp_round_flush(&r);
 	}
+	wg_parallel_free(par);
 	dp_round_free(&r);
 	return NULL;
 }

@@ -7,7 +7,7 @@
 # pair IMPL_A IMPL_B OUTER(4|6) PSK(yes|no) INITIATOR(a|b)
 pair() {
 	local ia=$1 ib=$2 outer=$3 psk=$4 init=$5
-	local tag="${ia}-${ib}-v${outer}-psk${psk}-init${init}"
+	local tag="${ia}-${ib}-v${outer}-psk${psk}-init${init}${TAG_SUFFIX:-}"
 	mkns a; mkns b
 	link a eth0 b eth0 192.0.2.1/24 192.0.2.2/24 2001:db8::1/64 2001:db8::2/64
 	local A B; A=$(ifn a) B=$(ifn b)
@@ -54,6 +54,10 @@ pair() {
 
 pair wgrouter wgrouter 4 no a
 pair wgrouter wgrouter 6 yes b
+# The same with the packet crypto shared between each thread and two helpers (the
+# default on machines with more than two CPUs): every batch is sealed and opened on
+# several threads while each peer's order is kept.
+WGROUTER_CRYPTO_HELPERS=2 TAG_SUFFIX=-helpers2 pair wgrouter wgrouter 4 yes a
 pair wgrouter wireguard-go 4 yes a
 pair wgrouter wireguard-go 4 no b
 pair wireguard-go wgrouter 6 no a

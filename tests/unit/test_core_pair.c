@@ -1,5 +1,6 @@
 /* Two protocol cores over a fake network with a fake clock: handshakes, data, every
  * timer, cookies, and the failure cases. */
+#include "platform/parallel.h"
 #include <arpa/inet.h>
 #include "test.h"
 #include "pair.h"
@@ -536,6 +537,50 @@ TEST(batch_api_round_trip_and_retired_session)
 	wg_tx_seal(&tx[0]);
 	wg_device_send_finish(A->dev, tx, 1, &A->sink);
 	CHECK_EQ(w.nnet, 0);
+	world_free(&w);
+}
+
+static void seal_job(void *jobs, size_t i) { wg_tx_seal(&((struct wg_tx_job *)jobs)[i]); }
+static void open_job(void *jobs, size_t i) { wg_rx_open(&((struct wg_rx_job *)jobs)[i]); }
+
+/* The data plane's arrangement: prepare and finish in order on one thread, the crypto
+ * in between shared with helper threads. Every packet arrives, in order, in every round. */
+TEST(batch_crypto_shared_with_helpers)
+{
+	struct world w;
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	struct wg_parallel *par = wg_parallel_new(3);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100); /* handshake */
+	enum { N = 48 };
+	static uint8_t bufs[N][WG_HEADROOM + 256 + WG_TAILROOM];
+	static struct wg_tx_job tx[N];
+	static struct wg_rx_job rx[N];
+	CHECK(par != NULL);
+	w.hold = true;
+	for (int round = 0; round < 50; round++) {
+		int nj = 0, nr = 0, before = B->delivered;
+		w.nnet = 0;
+		for (int i = 0; i < N; i++) {
+			uint8_t *pkt = bufs[i] + WG_HEADROOM;
+			make_packet(pkt, "10.0.0.1", "10.0.0.2", 100 + i, (uint8_t)(i + round));
+			nj += wg_device_send_prepare(A->dev, pkt, 100 + i, &tx[nj], &A->sink);
+		}
+		wg_parallel_for(par, nj, 4, seal_job, tx);
+		wg_device_send_finish(A->dev, tx, nj, &A->sink);
+		CHECK_EQ(w.nnet, N);
+		for (int i = 0; i < w.nnet; i++)
+			nr += wg_device_receive_prepare(B->dev, &A->addr, w.net[i].buf, w.net[i].len, &rx[nr], &B->sink);
+		wg_parallel_for(par, nr, 4, open_job, rx);
+		for (int i = 0; i < nr; i++) {
+			wg_device_receive_finish(B->dev, &rx[i], &B->sink);
+			CHECK_EQ(B->last_delivered_len, 100 + i); /* in order */
+		}
+		CHECK_EQ(B->delivered, before + N);
+		if (B->delivered != before + N)
+			break;
+	}
+	wg_parallel_free(par);
 	world_free(&w);
 }
 
