@@ -1,8 +1,9 @@
 /* The system side of the router: /ip/address, /ip/route (plus a route for every peer's
- * allowed-address, as the seeds describe) and the firewall. Addresses and routes are
- * reconciled against what the kernel actually has, so an interface that restarts (and
- * loses its addresses) gets them back on the next pass; the firewall is one nftables
- * table replaced atomically when its menus change. */
+ * allowed-address, as the seeds describe), the policy rules that /routing/mangle's
+ * mark-routing needs ("fwmark MARK lookup TABLE"), and the firewall. Addresses, routes
+ * and rules are reconciled against what the kernel actually has, so an interface that
+ * restarts (and loses its addresses) gets them back on the next pass; the firewall
+ * (mangle included) is one nftables table replaced atomically when its menus change. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,10 @@
 #include "router/apply.h"
 #include "router/menus.h"
 
-enum kind { E_ADDR, E_ROUTE };
+enum kind { E_ADDR, E_ROUTE, E_RULE };
+
+/* Where mark-routing rules go in `ip rule`: after local (0), before main (32766). */
+enum { MARK_RULE_PRIORITY = 10000 };
 
 struct entry {
 	enum kind kind;
@@ -19,6 +23,7 @@ struct entry {
 	char ifname[IF_NAMESIZE];    /* E_ADDR */
 	struct wg_prefix prefix;     /* E_ADDR */
 	struct wg_nl_route route;    /* E_ROUTE */
+	struct wg_nl_rule rule;      /* E_RULE */
 };
 
 struct entries { struct entry *v; size_t n; };
@@ -33,6 +38,7 @@ struct wg_sysrt {
 	uint64_t counters_ms;
 	bool fw_installed;
 	bool flow_probed, flowtable;
+	bool forwarding_done;        /* IP forwarding turned on (once per router start) */
 };
 
 static void push(struct entries *e, const struct entry *x)
@@ -53,8 +59,10 @@ static void remove_entry(struct wg_sysrt *s, const struct entry *e)
 {
 	if (e->kind == E_ADDR)
 		s->ops->addr_del(s->ctx, e->ifname, &e->prefix);
-	else
+	else if (e->kind == E_ROUTE)
 		s->ops->route_del(s->ctx, &e->route);
+	else if (s->ops->rule_del)
+		s->ops->rule_del(s->ctx, &e->rule);
 }
 
 void wg_sysrt_free(struct wg_sysrt *s)
@@ -87,6 +95,9 @@ static bool entry_eq(const struct entry *a, const struct entry *b)
 		return false;
 	if (a->kind == E_ADDR)
 		return !strcmp(a->ifname, b->ifname) && wg_prefix_eq(&a->prefix, &b->prefix);
+	if (a->kind == E_RULE)
+		return a->rule.family == b->rule.family && a->rule.fwmark == b->rule.fwmark &&
+		       a->rule.table == b->rule.table && a->rule.priority == b->rule.priority;
 	return route_eq(&a->route, &b->route);
 }
 
@@ -193,6 +204,24 @@ static void want_peer_routes(const struct wg_store *st, struct entries *out)
 	}
 }
 
+/* One rule per routing table that an enabled mark-routing rule names; the table's mark
+ * is its id (as the firewall sets it). The mangle rules are IPv4 (/routing/mangle takes
+ * IPv4 addresses), so are the policy rules. */
+static void want_mark_rules(const struct wg_store *st, struct entries *out)
+{
+	const struct wg_menu *m = &wg_menu_routing_mangle;
+	const struct wg_table *t = wg_store_ctable(st, m);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct wg_item *it = t->v[i];
+		uint32_t table = wg_route_table_id(st, wg_item_get(m, it, "new-routing-mark"));
+		struct entry e = { .kind = E_RULE, .menu = m, .id = it->id,
+				   .rule = { AF_INET, table, table, MARK_RULE_PRIORITY, WG_NL_PROTO_WGROUTER } };
+		if (!wg_item_flag(m, it, "disabled") && streq(wg_item_get(m, it, "action"), "mark-routing") &&
+		    table && !contains(out, &e))
+			push(out, &e);
+	}
+}
+
 static void wanted(const struct wg_store *st, struct entries *out)
 {
 	want_addresses(st, &wg_menu_ip_address, out);
@@ -200,6 +229,7 @@ static void wanted(const struct wg_store *st, struct entries *out)
 	want_routes(st, &wg_menu_ip_route, out);
 	want_routes(st, &wg_menu_ipv6_route, out);
 	want_peer_routes(st, out);
+	want_mark_rules(st, out);
 }
 
 /* ---- what the kernel has ---- */
@@ -226,10 +256,21 @@ static bool route_present(const struct wg_nl_route *r, int n, const struct entry
 	return false;
 }
 
+static bool rule_present(const struct wg_nl_rule *r, int n, const struct entry *e)
+{
+	for (int i = 0; i < n; i++)
+		if (r[i].family == e->rule.family && r[i].fwmark == e->rule.fwmark &&
+		    r[i].table == e->rule.table && r[i].priority == e->rule.priority)
+			return true;
+	return false;
+}
+
 static int add_entry(struct wg_sysrt *s, const struct entry *e)
 {
 	if (e->kind == E_ADDR)
 		return s->ops->addr_add(s->ctx, e->ifname, &e->prefix);
+	if (e->kind == E_RULE)
+		return s->ops->rule_add ? s->ops->rule_add(s->ctx, &e->rule) : -EOPNOTSUPP;
 	return s->ops->route_add(s->ctx, &e->route);
 }
 
@@ -238,6 +279,8 @@ static void describe(const struct entry *e, char *buf, size_t len)
 	char p[WG_PREFIX_STRLEN];
 	if (e->kind == E_ADDR)
 		snprintf(buf, len, "address %s on %s", wg_prefix_format(&e->prefix, false, p), e->ifname);
+	else if (e->kind == E_RULE)
+		snprintf(buf, len, "policy rule for routing mark %u", e->rule.fwmark);
 	else
 		snprintf(buf, len, "route to %s", wg_prefix_format(&e->route.dst, false, p));
 }
@@ -258,12 +301,15 @@ static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struc
 {
 	struct wg_nl_addr *addrs = NULL;
 	struct wg_nl_route *routes = NULL;
+	struct wg_nl_rule *rules = NULL;
 	int na = s->ops->addr_list(s->ctx, AF_UNSPEC, &addrs);
 	int nr = s->ops->route_list(s->ctx, AF_UNSPEC, &routes);
+	int nu = s->ops->rule_list ? s->ops->rule_list(s->ctx, AF_UNSPEC, &rules) : 0;
 	s->active.n = 0;
 	for (size_t i = 0; i < want->n; i++) {
 		const struct entry *e = &want->v[i];
-		bool present = e->kind == E_ADDR ? addr_present(addrs, na, e) : route_present(routes, nr, e);
+		bool present = e->kind == E_ADDR ? addr_present(addrs, na, e)
+			     : e->kind == E_RULE ? rule_present(rules, nu, e) : route_present(routes, nr, e);
 		int rc = present ? 0 : add_entry(s, e);
 		if (!present && rc == 0 && !contains(&s->installed, e))
 			push(&s->installed, e);
@@ -277,9 +323,15 @@ static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struc
 	}
 	free(addrs);
 	free(routes);
+	free(rules);
 }
 
 /* ---- firewall ---- */
+
+/* The menus whose rules compile into the nftables table. */
+static const struct wg_menu *const rule_menus[] = {
+	&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_routing_mangle,
+};
 
 struct fwbuild {
 	struct wg_fw_rule *rules[WG_FW_NFAMILY][WG_FW_NTABLE];
@@ -288,12 +340,13 @@ struct fwbuild {
 	struct wg_fw_addr_entry *addrs[WG_FW_NFAMILY];
 	struct strvec lists;
 	struct wg_fw_if_member *members;
+	struct wg_fw_route_mark *marks;
 };
 
 static void build_rules(struct fwbuild *b, const struct wg_store *st, struct wg_fw_config *cfg, size_t *slot)
 {
-	const struct wg_menu *ms[] = { &wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat };
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < sizeof(rule_menus) / sizeof(rule_menus[0]); k++) {
+		const struct wg_menu *const *ms = rule_menus;
 		enum wg_fw_family f;
 		enum wg_fw_table tb;
 		wg_fw_menu_kind(ms[k], &f, &tb);
@@ -362,12 +415,26 @@ static void build_lists(struct fwbuild *b, const struct wg_store *st, struct wg_
 	cfg->members = b->members;
 }
 
+/* Every routing table mark-routing may name, with its mark (= its table id). */
+static void build_marks(struct fwbuild *b, const struct wg_store *st, struct wg_fw_config *cfg)
+{
+	const struct wg_table *t = wg_store_ctable(st, &wg_menu_routing_table);
+	b->marks = xcalloc(t->n + 1, sizeof(*b->marks));
+	b->marks[cfg->nroute_marks++] = (struct wg_fw_route_mark){ "main", wg_route_table_id(st, "main") };
+	for (size_t i = 0; i < t->n; i++) {
+		const char *name = wg_item_get(&wg_menu_routing_table, t->v[i], "name");
+		if (name && strcmp(name, "main"))
+			b->marks[cfg->nroute_marks++] = (struct wg_fw_route_mark){ name, wg_route_table_id(st, name) };
+	}
+	cfg->route_marks = b->marks;
+}
+
 static size_t rule_slots(const struct wg_store *st, size_t *maxprops)
 {
-	const struct wg_menu *ms[] = { &wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat };
+	const struct wg_menu *const *ms = rule_menus;
 	size_t n = 0;
 	*maxprops = 0;
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < sizeof(rule_menus) / sizeof(rule_menus[0]); k++) {
 		n += wg_store_ctable(st, ms[k])->n;
 		if (wg_menu_nprops(ms[k]) + 1 > *maxprops)
 			*maxprops = wg_menu_nprops(ms[k]) + 1;
@@ -406,6 +473,7 @@ static void apply_firewall(struct wg_sysrt *s, struct wg_router *r, const struct
 	build_rules(&b, st, &cfg, &slot);
 	build_addrs(&b, st, &cfg);
 	build_lists(&b, st, &cfg);
+	build_marks(&b, st, &cfg);
 	struct strvec devs = { 0 };
 	flowtable(s, r, &cfg, &devs);
 	cfg.counters = reset;
@@ -423,6 +491,7 @@ static void apply_firewall(struct wg_sysrt *s, struct wg_router *r, const struct
 	free(b.props);
 	free(b.ids);
 	free(b.members);
+	free(b.marks);
 	sv_free(&b.lists);
 	sv_free(&devs);
 	s->counters_ms = 0;
@@ -434,7 +503,7 @@ static bool firewall_empty(const struct wg_store *st)
 {
 	const struct wg_menu *ms[] = {
 		&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_fw_addrlist,
-		&wg_menu_fw6_addrlist, &wg_menu_iflist,
+		&wg_menu_fw6_addrlist, &wg_menu_iflist, &wg_menu_routing_mangle,
 	};
 	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
 		if (wg_store_ctable(st, ms[i])->n)
@@ -446,6 +515,12 @@ void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_sto
 {
 	if (!s->ops)
 		return;
+	if (!s->forwarding_done && s->ops->set_forwarding) {
+		int rc = s->ops->set_forwarding(s->ctx, true);
+		if (rc < 0)
+			wg_router_logf(r, "system,error", "could not turn on IP forwarding: %s", strerror(-rc));
+		s->forwarding_done = true;
+	}
 	struct entries want = { 0 };
 	wanted(st, &want);
 	remove_unwanted(s, &want);

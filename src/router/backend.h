@@ -37,6 +37,10 @@ struct wg_sys_ops {
 	int (*route_add)(void *ctx, const struct wg_nl_route *r);
 	int (*route_del)(void *ctx, const struct wg_nl_route *r);
 	int (*route_list)(void *ctx, int family, struct wg_nl_route **out);
+	/* Policy rules for mark-routing; NULL members: not available (marks stay unused). */
+	int (*rule_add)(void *ctx, const struct wg_nl_rule *r);
+	int (*rule_del)(void *ctx, const struct wg_nl_rule *r);
+	int (*rule_list)(void *ctx, int family, struct wg_nl_rule **out);
 	/* Firewall: NULL members mean "not available in this build". */
 	int (*fw_check)(void *ctx, enum wg_fw_family f, enum wg_fw_table t, const struct wg_fw_rule *rule,
 			char *err, size_t errlen);
@@ -45,6 +49,8 @@ struct wg_sys_ops {
 	int (*fw_dynamic)(void *ctx, struct wg_fw_dyn_entry **out);
 	void (*fw_flush)(void *ctx);
 	bool (*fw_flowtable)(void *ctx);  /* can the kernel offload fasttrack-connection? */
+	/* IPv4/IPv6 forwarding, turned on once when the router starts; NULL: left alone. */
+	int (*set_forwarding)(void *ctx, bool on);
 };
 
 /* The real backends (ops_real.c). */

@@ -86,6 +86,7 @@ bool wg_fw_menu_kind(const struct wg_menu *m, enum wg_fw_family *fam, enum wg_fw
 	static const struct { const struct wg_menu *m; enum wg_fw_family f; enum wg_fw_table t; } map[] = {
 		{ &wg_menu_fw_filter, WG_FW_IP, WG_FW_FILTER }, { &wg_menu_fw_nat, WG_FW_IP, WG_FW_NAT },
 		{ &wg_menu_fw6_filter, WG_FW_IPV6, WG_FW_FILTER }, { &wg_menu_fw6_nat, WG_FW_IPV6, WG_FW_NAT },
+		{ &wg_menu_routing_mangle, WG_FW_IP, WG_FW_MANGLE },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (map[i].m == m) {
@@ -325,7 +326,8 @@ static int iflist_on_remove(struct wg_vctx *v, const struct wg_item *it)
 	return 0;
 }
 
-/* ---- /routing/mangle (policy routing marks; stored and exported) ---- */
+/* ---- /routing/mangle: policy routing marks (IPv4), compiled with the firewall; the
+ * router adds an ip rule for each routing table a mark-routing rule names ---- */
 
 static const char *const mangle_actions[] = {
 	"mark-routing", "mark-connection", "mark-packet", "accept", "passthrough", "jump", "return", NULL,
@@ -346,7 +348,7 @@ static const struct wg_prop mangle_props[] = {
 
 const struct wg_menu wg_menu_routing_mangle = {
 	.path = "/routing/mangle", .flags = MF_ITEMS | MF_ORDERED, .props = mangle_props,
-	.flagdefs = rule_flags, .on_add = rule_on_add,
+	.flagdefs = rule_flags, .on_add = rule_on_add, .check = rule_check,
 };
 
 /* ---- /ip/firewall/connection: the kernel's connection tracking table ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "dataplane/dataplane.h"
 #include "router/backend.h"
+#include "sys/forwarding.h"
 #include "sys/netlink.h"
 #include "sys/nft.h"
 
@@ -85,6 +86,9 @@ static int addr_list(void *ctx, int family, struct wg_nl_addr **out) { return wg
 static int route_add(void *ctx, const struct wg_nl_route *r) { return wg_nl_route_add(r); }
 static int route_del(void *ctx, const struct wg_nl_route *r) { return wg_nl_route_del(r); }
 static int route_list(void *ctx, int family, struct wg_nl_route **out) { return wg_nl_route_list(family, 0, out); }
+static int rule_add(void *ctx, const struct wg_nl_rule *r) { return wg_nl_rule_add(r); }
+static int rule_del(void *ctx, const struct wg_nl_rule *r) { return wg_nl_rule_del(r); }
+static int rule_list(void *ctx, int family, struct wg_nl_rule **out) { return wg_nl_rule_list(family, out); }
 
 static int fw_check(void *ctx, enum wg_fw_family f, enum wg_fw_table t, const struct wg_fw_rule *rule, char *err,
 		    size_t errlen)
@@ -114,6 +118,8 @@ static void fw_flush(void *ctx)
 	wg_nft_flush();
 }
 
+static int set_forwarding(void *ctx, bool on) { return wg_sys_set_forwarding(on); }
+
 static bool fw_flowtable(void *ctx)
 {
 	return wg_nft_probe_flowtable();
@@ -122,6 +128,7 @@ static bool fw_flowtable(void *ctx)
 const struct wg_sys_ops wg_sys_ops_real = {
 	.link_list = link_list, .addr_add = addr_add, .addr_del = addr_del, .addr_list = addr_list,
 	.route_add = route_add, .route_del = route_del, .route_list = route_list,
+	.rule_add = rule_add, .rule_del = rule_del, .rule_list = rule_list,
 	.fw_check = fw_check, .fw_apply = fw_apply, .fw_counters = fw_counters, .fw_dynamic = fw_dynamic,
-	.fw_flush = fw_flush, .fw_flowtable = fw_flowtable,
+	.fw_flush = fw_flush, .fw_flowtable = fw_flowtable, .set_forwarding = set_forwarding,
 };

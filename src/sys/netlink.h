@@ -76,6 +76,23 @@ int wg_nl_route_del(const struct wg_nl_route *r);
  * (AF_UNSPEC = both), connected and static alike. Returns the count; free(*out). */
 int wg_nl_route_list(int family, uint32_t table, struct wg_nl_route **out);
 
+/* ---- policy rules (/routing/mangle mark-routing) ---- */
+
+struct wg_nl_rule {
+	int family;          /* AF_INET or AF_INET6 */
+	uint32_t fwmark;     /* matched exactly (mask 0xffffffff); 0 when the rule has none */
+	uint32_t table;      /* looked up when the mark matches */
+	uint32_t priority;   /* `ip rule` preference */
+	uint8_t protocol;    /* 0 on add means WG_NL_PROTO_WGROUTER */
+};
+
+/* Adds "fwmark MARK lookup TABLE" at PRIORITY. -EEXIST if the same rule exists. */
+int wg_nl_rule_add(const struct wg_nl_rule *r);
+/* Deletes the rule with these family, fwmark, table, priority and protocol; -ENOENT. */
+int wg_nl_rule_del(const struct wg_nl_rule *r);
+/* Table-lookup rules of a family (AF_UNSPEC: both). Returns the count; free(*out). */
+int wg_nl_rule_list(int family, struct wg_nl_rule **out);
+
 /* ---- links (/interface) ---- */
 
 struct wg_nl_link {

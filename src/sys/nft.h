@@ -20,7 +20,15 @@
  * src-nat/dst-nat are aliases of srcnat/dstnat; netmap and same are supported; tarpit is
  * refused (nftables has no equivalent). port= (either port) compiles to two nft rules
  * with one counter. fasttrack-connection offloads to a flowtable when cfg.flowtable is
- * set and the rule is in chain forward, else it accepts. */
+ * set and the rule is in chain forward, else it accepts.
+ *
+ * Mangle (the seeds' /routing/mangle) is a third table: base chains prerouting, input,
+ * forward, output and postrouting become nft chains mangle_<chain> at mangle priority
+ * (output as a route chain, so a new mark re-routes locally made packets).
+ * action=mark-routing new-routing-mark=TABLE sets the packet mark of that routing table
+ * (cfg.route_marks; the router adds an ip rule "fwmark MARK lookup TABLE" beside it);
+ * with passthrough=no the chain stops there. mark-connection and mark-packet are
+ * refused: nothing matches connection or packet marks yet. */
 #ifndef WG_SYS_NFT_H
 #define WG_SYS_NFT_H
 #include <stdbool.h>
@@ -31,7 +39,12 @@
 #define WG_NFT_TABLE "wgrouter"   /* table inet wgrouter */
 
 enum wg_fw_family { WG_FW_IP = 0, WG_FW_IPV6 = 1, WG_FW_NFAMILY };   /* /ip vs /ipv6 */
-enum wg_fw_table { WG_FW_FILTER = 0, WG_FW_NAT = 1, WG_FW_NTABLE };  /* firewall/filter, firewall/nat */
+/* firewall/filter, firewall/nat, routing/mangle */
+enum wg_fw_table { WG_FW_FILTER = 0, WG_FW_NAT = 1, WG_FW_MANGLE = 2, WG_FW_NTABLE };
+
+/* A routing table's name (RouterOS routing-table / new-routing-mark) and the packet mark
+ * that selects it. */
+struct wg_fw_route_mark { const char *name; uint32_t mark; };
 
 /* One property exactly as the console stores it, e.g. {"dst-port", "80,443"}. */
 struct wg_fw_prop { const char *key, *value; };
@@ -94,6 +107,9 @@ struct wg_fw_config {
 	/* Dynamic entries carried over a re-apply; dropped if their list is no longer dynamic. */
 	const struct wg_fw_dyn_entry *dyn;
 	size_t ndyn;
+	/* Routing tables that mark-routing may name. */
+	const struct wg_fw_route_mark *route_marks;
+	size_t nroute_marks;
 };
 
 /* ---- pure: no root, no kernel ---- */

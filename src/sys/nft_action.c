@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { IN_FILTER = 1 << WG_FW_FILTER, IN_NAT = 1 << WG_FW_NAT, IN_BOTH = IN_FILTER | IN_NAT };
+enum {
+	IN_FILTER = 1 << WG_FW_FILTER, IN_NAT = 1 << WG_FW_NAT, IN_MANGLE = 1 << WG_FW_MANGLE,
+	IN_BOTH = IN_FILTER | IN_NAT, IN_ALL = IN_BOTH | IN_MANGLE,
+};
 
-static const char *const base_chains[WG_FW_NTABLE][4] = {
+static const char *const base_chains[WG_FW_NTABLE][6] = {
 	[WG_FW_FILTER] = { "input", "forward", "output", NULL },
 	[WG_FW_NAT] = { "srcnat", "dstnat", NULL },
+	[WG_FW_MANGLE] = { "prerouting", "input", "forward", "output", "postrouting", NULL },
 };
 
 bool nftc_base_chain(enum wg_fw_table tbl, const char *chain)
@@ -301,6 +305,35 @@ static int a_unsupported(struct nftc_rule *fr)
 			nftc_prop(fr->r, "action"));
 }
 
+/* The mark of a routing table; without a configuration (checking one rule at `add`)
+ * only the name's form can be checked: the console checks that the table exists. */
+static int a_mark_routing(struct nftc_rule *fr)
+{
+	const char *table = nftc_prop(fr->r, "new-routing-mark"), *pt = nftc_prop(fr->r, "passthrough");
+	const struct wg_fw_config *cfg = fr->c->cfg;
+	bool passthrough = true;
+	uint32_t mark = 0;
+	if (!table)
+		return nftc_err(fr->c, "action=mark-routing needs new-routing-mark");
+	if (!nftc_plain(table, NFTC_NAME_MAX))
+		return nftc_bad(fr->c, "new-routing-mark", table);
+	if (pt && !nftc_bool(pt, &passthrough))
+		return nftc_bad(fr->c, "passthrough", pt);
+	for (size_t i = 0; cfg && i < cfg->nroute_marks; i++)
+		if (!strcmp(cfg->route_marks[i].name, table))
+			mark = cfg->route_marks[i].mark;
+	if (cfg && !mark)
+		return nftc_err(fr->c, "new-routing-mark: no such routing table \"%s\"", table);
+	wg_sbuf_addf(fr->out, "meta mark set 0x%x%s", cfg ? mark : 1u, passthrough ? "" : " accept");
+	return 0;
+}
+
+static int a_mark_other(struct nftc_rule *fr)
+{
+	return nftc_err(fr->c, "action=%s is not supported: only mark-routing marks are applied",
+			nftc_prop(fr->r, "action"));
+}
+
 static int a_add_src(struct nftc_rule *fr) { return add_to_list(fr, "src"); }
 static int a_add_dst(struct nftc_rule *fr) { return add_to_list(fr, "dst"); }
 
@@ -322,10 +355,12 @@ static const struct action {
 	unsigned tables;
 	int (*emit)(struct nftc_rule *fr);
 } actions[] = {
-	{ "accept", IN_BOTH, a_accept },         { "drop", IN_FILTER, a_drop },
-	{ "reject", IN_FILTER, a_reject },       { "return", IN_BOTH, a_return },
-	{ "jump", IN_BOTH, a_jump },             { "log", IN_BOTH, a_log },
-	{ "passthrough", IN_BOTH, a_none },      { "masquerade", IN_NAT, a_masquerade },
+	{ "accept", IN_ALL, a_accept },          { "drop", IN_FILTER, a_drop },
+	{ "reject", IN_FILTER, a_reject },       { "return", IN_ALL, a_return },
+	{ "jump", IN_ALL, a_jump },              { "log", IN_ALL, a_log },
+	{ "passthrough", IN_ALL, a_none },       { "masquerade", IN_NAT, a_masquerade },
+	{ "mark-routing", IN_MANGLE, a_mark_routing },
+	{ "mark-connection", IN_MANGLE, a_mark_other }, { "mark-packet", IN_MANGLE, a_mark_other },
 	{ "srcnat", IN_NAT, a_srcnat },          { "dstnat", IN_NAT, a_dstnat },
 	{ "redirect", IN_NAT, a_redirect },      { "add-src-to-list", IN_BOTH, a_add_src },
 	{ "add-dst-to-list", IN_BOTH, a_add_dst },

@@ -34,7 +34,7 @@ static const char *const known_props[] = {
 	"address-list", "address-list-timeout", "src-address-list-timeout",
 	"dst-address-list-timeout", "to-addresses", "to-ports", "log", "log-prefix", "limit",
 	"jump-target", "reject-with", "comment", "disabled", "place-before", "copy-from", "port",
-	"icmp-options", "tcp-flags", NULL,
+	"icmp-options", "tcp-flags", "new-routing-mark", "passthrough", NULL,
 };
 
 /* An unknown matcher silently ignored would widen the rule (a drop could match all). */
@@ -170,9 +170,12 @@ static void chains_free(struct out_chains *o)
 static struct out_chain *rule_chain(struct nftc_ctx *c, struct out_chains *o, const char *chain)
 {
 	char name[NFTC_NFT_NAME];
-	if (nftc_base_chain(c->tbl, chain))
-		return chain_get(o, chain, NULL);
-	nftc_chain_name(c->fam, c->tbl, chain, name, sizeof(name));
+	if (nftc_base_chain(c->tbl, chain) && c->tbl == WG_FW_MANGLE)
+		snprintf(name, sizeof(name), "mangle_%s", chain); /* input etc. are filter's */
+	else if (nftc_base_chain(c->tbl, chain))
+		snprintf(name, sizeof(name), "%s", chain);
+	else
+		nftc_chain_name(c->fam, c->tbl, chain, name, sizeof(name));
 	return chain_get(o, name, NULL);
 }
 
@@ -228,22 +231,29 @@ static int add_jump_targets(struct nftc_ctx *c, struct out_chains *o)
 	return 0;
 }
 
-static bool has_nat(const struct wg_fw_config *cfg)
+static bool has_rules(const struct wg_fw_config *cfg, enum wg_fw_table t)
 {
-	return cfg->nrules[WG_FW_IP][WG_FW_NAT] || cfg->nrules[WG_FW_IPV6][WG_FW_NAT];
+	return cfg->nrules[WG_FW_IP][t] || cfg->nrules[WG_FW_IPV6][t];
 }
 
+/* Filter chains always (an empty ruleset still shows where rules go); NAT and mangle
+ * chains only when there are such rules. */
 static int base_chains(const struct wg_fw_config *cfg, struct out_chains *o)
 {
-	static const struct { const char *name, *hook; bool nat; } base[] = {
-		{ "input", "type filter hook input priority filter; policy accept;", false },
-		{ "forward", "type filter hook forward priority filter; policy accept;", false },
-		{ "output", "type filter hook output priority filter; policy accept;", false },
-		{ "srcnat", "type nat hook postrouting priority srcnat; policy accept;", true },
-		{ "dstnat", "type nat hook prerouting priority dstnat; policy accept;", true },
+	static const struct { const char *name, *hook; enum wg_fw_table t; } base[] = {
+		{ "input", "type filter hook input priority filter; policy accept;", WG_FW_FILTER },
+		{ "forward", "type filter hook forward priority filter; policy accept;", WG_FW_FILTER },
+		{ "output", "type filter hook output priority filter; policy accept;", WG_FW_FILTER },
+		{ "srcnat", "type nat hook postrouting priority srcnat; policy accept;", WG_FW_NAT },
+		{ "dstnat", "type nat hook prerouting priority dstnat; policy accept;", WG_FW_NAT },
+		{ "mangle_prerouting", "type filter hook prerouting priority mangle; policy accept;", WG_FW_MANGLE },
+		{ "mangle_input", "type filter hook input priority mangle; policy accept;", WG_FW_MANGLE },
+		{ "mangle_forward", "type filter hook forward priority mangle; policy accept;", WG_FW_MANGLE },
+		{ "mangle_output", "type route hook output priority mangle; policy accept;", WG_FW_MANGLE },
+		{ "mangle_postrouting", "type filter hook postrouting priority mangle; policy accept;", WG_FW_MANGLE },
 	};
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
-		if ((!base[i].nat || has_nat(cfg)) && !chain_get(o, base[i].name, base[i].hook))
+		if ((base[i].t == WG_FW_FILTER || has_rules(cfg, base[i].t)) && !chain_get(o, base[i].name, base[i].hook))
 			return -ENOMEM;
 	return 0;
 }

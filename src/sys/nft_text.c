@@ -22,8 +22,12 @@ static bool parse_comment(const char *s, size_t len, struct wg_fw_counter *k)
 		k->family = fam[2] ? WG_FW_IPV6 : WG_FW_IP;
 	else
 		return false;
-	if (!strcmp(tbl, "filter") || !strcmp(tbl, "nat"))
-		k->table = tbl[0] == 'n' ? WG_FW_NAT : WG_FW_FILTER;
+	if (!strcmp(tbl, "filter"))
+		k->table = WG_FW_FILTER;
+	else if (!strcmp(tbl, "nat"))
+		k->table = WG_FW_NAT;
+	else if (!strcmp(tbl, "mangle"))
+		k->table = WG_FW_MANGLE;
 	else
 		return false;
 	snprintf(k->id, sizeof(k->id), "%s", id);

@@ -249,7 +249,7 @@ const char *nftc_family_name(enum wg_fw_family fam)
 
 const char *nftc_table_name(enum wg_fw_table tbl)
 {
-	return tbl == WG_FW_NAT ? "nat" : "filter";
+	return tbl == WG_FW_NAT ? "nat" : tbl == WG_FW_MANGLE ? "mangle" : "filter";
 }
 
 void nftc_iflist_set(const char *list, char *out, size_t n)

@@ -24,6 +24,8 @@ struct fx {
 	int naddrs;
 	struct wg_nl_route routes[64];
 	int nroutes;
+	struct wg_nl_rule rules[16];
+	int nrules;
 	char running[8][16];
 	int nrunning;
 	uint16_t next_port;
@@ -94,7 +96,10 @@ static int fx_resolve(void *ctx, const char *host, const char *port, char *out, 
 	return 0;
 }
 
-static const struct wg_dp_ops fx_dp_ops = { fx_dp_start, fx_dp_stop, fx_dp_uapi, fx_dp_mtu, fx_dp_up, fx_resolve };
+static const struct wg_dp_ops fx_dp_ops = {
+	.start = fx_dp_start, .stop = fx_dp_stop, .uapi = fx_dp_uapi, .set_mtu = fx_dp_mtu, .set_up = fx_dp_up,
+	.resolve = fx_resolve,
+};
 
 static int fx_links(void *ctx, struct wg_nl_link **out)
 {
@@ -196,18 +201,59 @@ static int fx_route_list(void *ctx, int family, struct wg_nl_route **out)
 	return n;
 }
 
+static int fx_rule_add(void *ctx, const struct wg_nl_rule *r)
+{
+	struct fx *f = ctx;
+	sb_printf(&f->calls, "rule add fwmark %u table %u pref %u\n", r->fwmark, r->table, r->priority);
+	if (f->nrules < 16)
+		f->rules[f->nrules++] = *r;
+	return 0;
+}
+
+static int fx_rule_del(void *ctx, const struct wg_nl_rule *r)
+{
+	struct fx *f = ctx;
+	sb_printf(&f->calls, "rule del fwmark %u table %u\n", r->fwmark, r->table);
+	for (int i = 0; i < f->nrules; i++)
+		if (f->rules[i].fwmark == r->fwmark && f->rules[i].table == r->table)
+			f->rules[i--] = f->rules[--f->nrules];
+	return 0;
+}
+
+static int fx_rule_list(void *ctx, int family, struct wg_nl_rule **out)
+{
+	struct fx *f = ctx;
+	*out = calloc((size_t)f->nrules + 1, sizeof(**out));
+	memcpy(*out, f->rules, (size_t)f->nrules * sizeof(**out));
+	return f->nrules;
+}
+
+static int fx_fw_check(void *ctx, enum wg_fw_family fam, enum wg_fw_table tbl, const struct wg_fw_rule *rule,
+		       char *err, size_t len)
+{
+	return wg_nft_rule_check(fam, tbl, rule, err, len);
+}
+
 static int fx_fw_apply(void *ctx, const struct wg_fw_config *cfg, int flags, char *err, size_t len)
 {
 	struct fx *f = ctx;
-	sb_printf(&f->calls, "fw apply filter=%zu nat=%zu lists=%zu\n", cfg->nrules[WG_FW_IP][WG_FW_FILTER],
-		  cfg->nrules[WG_FW_IP][WG_FW_NAT], cfg->nif_lists);
-	return 0;
+	sb_printf(&f->calls, "fw apply filter=%zu nat=%zu mangle=%zu lists=%zu", cfg->nrules[WG_FW_IP][WG_FW_FILTER],
+		  cfg->nrules[WG_FW_IP][WG_FW_NAT], cfg->nrules[WG_FW_IP][WG_FW_MANGLE], cfg->nif_lists);
+	for (size_t i = 0; i < cfg->nroute_marks; i++)
+		sb_printf(&f->calls, " %s=%u", cfg->route_marks[i].name, cfg->route_marks[i].mark);
+	sb_printf(&f->calls, "\n");
+	/* The real compiler judges the configuration, as the real backend would. */
+	char *script = NULL;
+	int rc = wg_nft_compile(cfg, &script, err, len);
+	free(script);
+	return rc;
 }
 
 static const struct wg_sys_ops fx_sys_ops = {
 	.link_list = fx_links, .addr_add = fx_addr_add, .addr_del = fx_addr_del, .addr_list = fx_addr_list,
 	.route_add = fx_route_add, .route_del = fx_route_del, .route_list = fx_route_list,
-	.fw_apply = fx_fw_apply,
+	.rule_add = fx_rule_add, .rule_del = fx_rule_del, .rule_list = fx_rule_list,
+	.fw_check = fx_fw_check, .fw_apply = fx_fw_apply,
 };
 
 static uint16_t fx_port(void *ctx)

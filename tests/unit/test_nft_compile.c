@@ -552,6 +552,53 @@ TEST(compile_custom_chains_and_jumps)
 	free(s);
 }
 
+/* Seed 001's policy routing: /routing/mangle marks what the vpn-traffic table routes. */
+TEST(compile_mangle_mark_routing)
+{
+	static const struct spec r[] = {
+		{ "*1", "chain=prerouting src-address=192.168.1.50/32 action=mark-routing new-routing-mark=vpn-traffic" },
+		{ "*2", "chain=output protocol=udp dst-port=53 action=mark-routing new-routing-mark=vpn-traffic passthrough=no" },
+		{ "*3", "chain=prerouting action=jump jump-target=more" },
+		{ "*4", "chain=more in-interface=lan action=mark-routing new-routing-mark=main" },
+	};
+	static const struct wg_fw_route_mark marks[] = { { "main", 254 }, { "vpn-traffic", 10003 } };
+	struct wg_fw_config cfg = { .route_marks = marks, .nroute_marks = 2 };
+	SET_RULES(cfg, WG_FW_IP, WG_FW_MANGLE, r);
+	char *s = compile_ok(&cfg);
+	CHECK(strstr(s, "\n\tchain mangle_prerouting {\n"
+			"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+			"\t\tmeta nfproto ipv4 ip saddr 192.168.1.50 counter meta mark set 0x2713 comment \"ip mangle *1\"\n"
+			"\t\tmeta nfproto ipv4 counter jump ip_mangle_more comment \"ip mangle *3\"\n\t}\n"), "%s", s);
+	CHECK(strstr(s, "\n\tchain mangle_output {\n"
+			"\t\ttype route hook output priority mangle; policy accept;\n"
+			"\t\tmeta nfproto ipv4 meta l4proto udp udp dport 53 counter meta mark set 0x2713 accept comment \"ip mangle *2\"\n"), "%s", s);
+	CHECK(strstr(s, "iifname \"lan\" counter meta mark set 0xfe comment \"ip mangle *4\""), "%s", s);
+	CHECK(strstr(s, "\n\tchain input {\n\t\ttype filter hook input priority filter;"), "filter chains stay");
+	CHECK(!strstr(s, "srcnat"), "no NAT chains without NAT rules");
+	free(s);
+
+	/* Names that are not routing tables, and marks nothing can match yet, are refused. */
+	static const struct spec bad[] = { { "*1", "chain=prerouting action=mark-routing new-routing-mark=nope" } };
+	static const struct spec conn[] = { { "*1", "chain=prerouting action=mark-connection" } };
+	static const struct spec filt[] = { { "*1", "chain=input action=mark-routing new-routing-mark=main" } };
+	char *script = NULL, err[256] = "";
+	struct wg_fw_config c2 = { .route_marks = marks, .nroute_marks = 2 };
+	SET_RULES(c2, WG_FW_IP, WG_FW_MANGLE, bad);
+	CHECK(wg_nft_compile(&c2, &script, err, sizeof(err)) == -EINVAL && !script);
+	CHECK(strstr(err, "no such routing table \"nope\""), "%s", err);
+	struct wg_fw_config c3 = { .route_marks = marks, .nroute_marks = 2 };
+	SET_RULES(c3, WG_FW_IP, WG_FW_MANGLE, conn);
+	CHECK(wg_nft_compile(&c3, &script, err, sizeof(err)) == -EINVAL, "mark-connection");
+	struct wg_fw_config c4 = { .route_marks = marks, .nroute_marks = 2 };
+	SET_RULES(c4, WG_FW_IP, WG_FW_FILTER, filt);
+	CHECK(wg_nft_compile(&c4, &script, err, sizeof(err)) == -EINVAL, "mark-routing is a mangle action");
+	/* At add time (no configuration yet) only the form is checked. */
+	struct wg_fw_rule one = rule_of("*1", "chain=prerouting action=mark-routing new-routing-mark=vpn-traffic");
+	CHECK_EQ(wg_nft_rule_check(WG_FW_IP, WG_FW_MANGLE, &one, err, sizeof(err)), 0);
+	struct wg_fw_rule none = rule_of("*1", "chain=prerouting action=mark-routing");
+	CHECK_EQ(wg_nft_rule_check(WG_FW_IP, WG_FW_MANGLE, &none, err, sizeof(err)), -EINVAL);
+}
+
 TEST(compile_fasttrack_uses_flowtable_only_when_offered)
 {
 	static const struct spec r[] = {
@@ -674,20 +721,25 @@ static const char listing[] =
 	"\t\tip saddr 10.200.200.0/24 counter packets 18446744073709551615 bytes 7 masquerade comment \"ip nat *1\"\n"
 	"\t\tip saddr 10.200.201.0/24 counter packets 1 bytes 1 masquerade comment \"ip nat *1\"\n"
 	"\t}\n"
+	"\tchain mangle_prerouting {\n"
+	"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+	"\t\tmeta nfproto ipv4 ip saddr 192.168.1.50 counter packets 5 bytes 420 meta mark set 0x00002713 comment \"ip mangle *2\"\n"
+	"\t}\n"
 	"}\n";
 
 TEST(parse_counters_from_listing)
 {
 	struct wg_fw_counter *k;
 	int n = wg_nft_parse_counters(listing, &k);
-	CHECK_EQ(n, 4);
-	if (n == 4) {
+	CHECK_EQ(n, 5);
+	if (n == 5) {
 		CHECK(k[0].family == WG_FW_IP && k[0].table == WG_FW_FILTER && !strcmp(k[0].id, "*1") &&
 		      k[0].packets == 3 && k[0].bytes == 252);
 		CHECK(!strcmp(k[1].id, "*9") && k[1].packets == 0);
 		CHECK(k[2].family == WG_FW_IPV6 && !strcmp(k[2].id, "*1") && k[2].bytes == 1000);
 		CHECK(k[3].table == WG_FW_NAT && k[3].packets == 0 && k[3].bytes == 8,
 		      "two nft rules of one id are summed (wrapping)");
+		CHECK(k[4].table == WG_FW_MANGLE && !strcmp(k[4].id, "*2") && k[4].packets == 5);
 	}
 	free(k);
 	CHECK_EQ(wg_nft_parse_counters("", &k), 0);

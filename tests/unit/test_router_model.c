@@ -285,3 +285,42 @@ TEST(interface_list_and_completion)
 	sv_free(&v);
 	fx_free(f);
 }
+
+/* Seed 001's policy routing: the table, the mark, the route in that table. The router
+ * installs the route in the table's own Linux table, one ip rule for the mark, and the
+ * mangle rule in the firewall; removing the mangle rule removes the ip rule. */
+TEST(policy_routing_mark_rule_and_table)
+{
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, "/interface/wireguard/add name=wireguard1 listen-port=13231\n"
+			   "/routing/table/add name=vpn-traffic fib\n"
+			   "/routing/mangle/add chain=prerouting src-address=192.168.1.50/32 action=mark-routing new-routing-mark=vpn-traffic\n"
+			   "/ip/route/add dst-address=0.0.0.0/0 gateway=wireguard1 routing-table=vpn-traffic\n"), 0);
+	const char *c = sb_str(&f->calls);
+	char want_rule[64], want_route[64], want_mark[64];
+	uint32_t table = 0;
+	for (int i = 0; i < f->nroutes; i++)
+		if (f->routes[i].dst.len == 0)
+			table = f->routes[i].table;
+	CHECK(table > 254, "default route in its own table: %u", table);
+	snprintf(want_rule, sizeof(want_rule), "rule add fwmark %u table %u pref 10000", table, table);
+	snprintf(want_route, sizeof(want_route), "route add 0.0.0.0/0 dev wireguard1 proto 4 table %u", table);
+	snprintf(want_mark, sizeof(want_mark), "mangle=1 lists=0 main=254 vpn-traffic=%u", table);
+	CHECK(strstr(c, want_rule), "calls:\n%s", c);
+	CHECK(strstr(c, want_route), "calls:\n%s", c);
+	CHECK(strstr(c, want_mark), "calls:\n%s", c);
+	CHECK_EQ(f->nrules, 1);
+	/* A second rule naming the same table needs no second ip rule. */
+	CHECK_EQ(fx_run(f, "/routing/mangle/add chain=prerouting src-address=192.168.1.51/32 action=mark-routing new-routing-mark=vpn-traffic"), 0);
+	CHECK_EQ(f->nrules, 1);
+	/* A table that does not exist is refused and changes nothing. */
+	CHECK(fx_run(f, "/routing/mangle/add chain=prerouting action=mark-routing new-routing-mark=nope") != 0);
+	CHECK(fx_run(f, "/routing/mangle/add chain=prerouting action=mark-connection") != 0);
+	CHECK_EQ(fx_run(f, "/routing/mangle/print count-only"), 0);
+	CHECK(!strcmp(fx_last(f), "2\n"), "%s", fx_last(f));
+	sb_reset(&f->calls);
+	CHECK_EQ(fx_run(f, "/routing/mangle/remove [find]"), 0);
+	CHECK_EQ(f->nrules, 0);
+	CHECK(strstr(sb_str(&f->calls), "rule del fwmark"), "calls:\n%s", sb_str(&f->calls));
+	fx_free(f);
+}

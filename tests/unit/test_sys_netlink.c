@@ -239,3 +239,41 @@ TEST(netlink_routes_v6)
 	CHECK_EQ(wg_nl_route_del(&rt), -ENOENT);
 	CHECK_EQ(wg_nl_link_delete("nl6-a"), 0);
 }
+
+static int find_rule(const struct wg_nl_rule *want)
+{
+	struct wg_nl_rule *r;
+	int n = wg_nl_rule_list(want->family, &r), found = 0;
+	for (int i = 0; i < n; i++)
+		found += r[i].fwmark == want->fwmark && r[i].table == want->table &&
+			 r[i].priority == want->priority && r[i].protocol == WG_NL_PROTO_WGROUTER;
+	free(r);
+	return found;
+}
+
+TEST(netlink_fwmark_rules)
+{
+	if (!private_netns("netlink_fwmark_rules"))
+		return;
+	struct wg_nl_rule r4 = { .family = AF_INET, .fwmark = 10003, .table = 10003, .priority = 10000 };
+	struct wg_nl_rule r6 = { .family = AF_INET6, .fwmark = 254, .table = 254, .priority = 10000 };
+	CHECK_EQ(find_rule(&r4), 0);
+	CHECK_EQ(wg_nl_rule_add(&r4), 0);
+	CHECK_EQ(wg_nl_rule_add(&r4), -EEXIST);
+	CHECK_EQ(wg_nl_rule_add(&r6), 0);
+	CHECK_EQ(find_rule(&r4), 1);
+	CHECK_EQ(find_rule(&r6), 1);
+	/* The kernel's own rules (local, main, default) are listed too, without a mark. */
+	struct wg_nl_rule *all;
+	int n = wg_nl_rule_list(AF_INET, &all), main_seen = 0;
+	for (int i = 0; i < n; i++)
+		main_seen += all[i].table == 254 && all[i].fwmark == 0;
+	free(all);
+	CHECK(n >= 4 && main_seen == 1, "%d rules", n);
+	CHECK_EQ(wg_nl_rule_del(&r4), 0);
+	CHECK_EQ(wg_nl_rule_del(&r4), -ENOENT);
+	CHECK_EQ(find_rule(&r4), 0);
+	CHECK_EQ(wg_nl_rule_del(&r6), 0);
+	struct wg_nl_rule bad = { .family = AF_INET, .fwmark = 1, .table = 0, .priority = 1 };
+	CHECK_EQ(wg_nl_rule_add(&bad), -EINVAL);
+}
