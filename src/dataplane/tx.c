@@ -23,14 +23,22 @@ void *dp_tun_thread(void *arg)
 	if (dp_round_init(&r, dp))
 		return NULL;
 	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: seal alone */
+	/* A batch shorter than DP_BATCH ended on an empty queue: wait before the next read
+	 * instead of paying one more read for its EAGAIN (a ping's every hop saves a call). */
+	bool drained = false;
 	while (!atomic_load(&dp->stopping)) {
+		if (drained) {
+			poll(pfd, 2, -1);
+			drained = false;
+			continue; /* stopping may have been set meanwhile */
+		}
 		for (int i = 0; i < DP_BATCH; i++) {
 			pkts[i].data = r.bufs + (size_t)i * DP_BUF + WG_HEADROOM;
 			pkts[i].len = DP_BUF - WG_HEADROOM - WG_TAILROOM;
 		}
 		int n = wg_tun_read_batch(&dp->tun, pkts, DP_BATCH);
 		if (n == -EAGAIN || n == -EINTR) {
-			poll(pfd, 2, -1);
+			drained = true;
 			continue;
 		}
 		/* The device deleted under us reads as EBADFD; whatever the error, a link that
@@ -45,6 +53,7 @@ void *dp_tun_thread(void *arg)
 			poll(pfd, 2, 100);
 			continue;
 		}
+		drained = n < DP_BATCH; /* short: the queue ran empty (or an error, read again next) */
 		int nj = 0;
 		pthread_mutex_lock(&dp->lock);
 		for (int i = 0; i < n; i++)
