@@ -73,6 +73,44 @@ void *sysnl_array_push(void **arr, size_t *n, size_t *cap, size_t elem)
 	return slot;
 }
 
+int sysnl_collect(void **arr, size_t *n, size_t *cap, const void *elem, size_t size)
+{
+	void *e = sysnl_array_push(arr, n, cap, size);
+	if (!e) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	memcpy(e, elem, size);
+	return MNL_CB_OK;
+}
+
+int sysnl_dump_families(int type, size_t hdrlen, int family, mnl_cb_t cb, void *data)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	for (size_t i = 0; i < 2; i++) {
+		if (family != AF_UNSPEC && family != families[i])
+			continue;
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh = sysnl_msg(buf, type, NLM_F_DUMP);
+		uint8_t *hdr = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+		hdr[0] = (uint8_t)families[i];
+		int ret = sysnl_transact(nlh, cb, data);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int sysnl_list_done(int ret, void *arr, size_t n, void **out)
+{
+	if (ret < 0) {
+		free(arr);
+		return ret;
+	}
+	*out = arr;
+	return (int)n;
+}
+
 int sysnl_ifindex(const char *name)
 {
 	if (!name || !*name || strlen(name) >= IF_NAMESIZE)

@@ -125,10 +125,5 @@ int wg_nl_addr_list(const char *ifname, int family, struct wg_nl_addr **out)
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)family;
 	int ret = sysnl_transact(nlh, addr_cb, &d);
-	if (ret < 0) {
-		free(d.arr);
-		return ret;
-	}
-	*out = d.arr;
-	return (int)d.n;
+	return sysnl_list_done(ret, d.arr, d.n, (void **)out);
 }

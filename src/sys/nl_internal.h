@@ -18,6 +18,16 @@ int sysnl_transact(struct nlmsghdr *req, mnl_cb_t cb, void *data);
 /* Appends one zeroed element to a malloc'ed array, growing it by doubling.
  * Returns the new element or NULL when out of memory. */
 void *sysnl_array_push(void **arr, size_t *n, size_t *cap, size_t elem);
+/* A dump callback's last step: appends a copy of *elem to the array. MNL_CB_OK, or
+ * MNL_CB_ERROR with errno = ENOMEM. */
+int sysnl_collect(void **arr, size_t *n, size_t *cap, const void *elem, size_t size);
+/* Dumps `type` for AF_INET and/or AF_INET6 (family AF_UNSPEC: both) into cb. The request
+ * carries a zeroed header of hdrlen bytes whose first byte is the family (struct rtmsg,
+ * struct fib_rule_hdr). 0 or the first -errno. */
+int sysnl_dump_families(int type, size_t hdrlen, int family, mnl_cb_t cb, void *data);
+/* Ends a list call: on error frees arr and returns ret, else gives arr to *out and
+ * returns the count. */
+int sysnl_list_done(int ret, void *arr, size_t n, void **out);
 /* ifindex of name, or -ENODEV (also for NULL/empty/too long names). */
 int sysnl_ifindex(const char *name);
 #endif

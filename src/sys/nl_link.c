@@ -111,12 +111,7 @@ int wg_nl_link_list(struct wg_nl_link **out)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	*out = NULL;
 	int ret = sysnl_transact(link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_cb, &d);
-	if (ret < 0) {
-		free(d.arr);
-		return ret;
-	}
-	*out = d.arr;
-	return (int)d.n;
+	return sysnl_list_done(ret, d.arr, d.n, (void **)out);
 }
 
 int wg_nl_link_get(const char *name, struct wg_nl_link *out)

@@ -159,37 +159,13 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	r.blackhole = rtm->rtm_type == RTN_BLACKHOLE;
 	if (r.oif_index)
 		if_indextoname((unsigned)r.oif_index, r.oif);
-	struct wg_nl_route *e = sysnl_array_push((void **)&d->arr, &d->n, &d->cap, sizeof(*e));
-	if (!e) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	*e = r;
-	return MNL_CB_OK;
-}
-
-static int dump(int family, struct route_dump *d)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = sysnl_msg(buf, RTM_GETROUTE, NLM_F_DUMP);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family;
-	return sysnl_transact(nlh, route_cb, d);
+	return sysnl_collect((void **)&d->arr, &d->n, &d->cap, &r, sizeof(r));
 }
 
 int wg_nl_route_list(int family, uint32_t table, struct wg_nl_route **out)
 {
 	struct route_dump d = { .family = family, .table = table };
 	*out = NULL;
-	int ret = 0;
-	if (family != AF_INET6)
-		ret = dump(AF_INET, &d);
-	if (ret == 0 && family != AF_INET)
-		ret = dump(AF_INET6, &d);
-	if (ret < 0) {
-		free(d.arr);
-		return ret;
-	}
-	*out = d.arr;
-	return (int)d.n;
+	int ret = sysnl_dump_families(RTM_GETROUTE, sizeof(struct rtmsg), family, route_cb, &d);
+	return sysnl_list_done(ret, d.arr, d.n, (void **)out);
 }

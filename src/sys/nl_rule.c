@@ -70,37 +70,13 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		case FRA_PROTOCOL: r.protocol = mnl_attr_get_u8(a); break;
 		}
 	}
-	struct wg_nl_rule *e = sysnl_array_push((void **)&d->arr, &d->n, &d->cap, sizeof(*e));
-	if (!e) {
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	*e = r;
-	return MNL_CB_OK;
-}
-
-static int dump(int family, struct rule_dump *d)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = sysnl_msg(buf, RTM_GETRULE, NLM_F_DUMP);
-	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
-	frh->family = (uint8_t)family;
-	return sysnl_transact(nlh, rule_cb, d);
+	return sysnl_collect((void **)&d->arr, &d->n, &d->cap, &r, sizeof(r));
 }
 
 int wg_nl_rule_list(int family, struct wg_nl_rule **out)
 {
 	struct rule_dump d = { 0 };
-	int ret = 0;
 	*out = NULL;
-	if (family != AF_INET6)
-		ret = dump(AF_INET, &d);
-	if (ret == 0 && family != AF_INET)
-		ret = dump(AF_INET6, &d);
-	if (ret < 0) {
-		free(d.arr);
-		return ret;
-	}
-	*out = d.arr;
-	return (int)d.n;
+	int ret = sysnl_dump_families(RTM_GETRULE, sizeof(struct fib_rule_hdr), family, rule_cb, &d);
+	return sysnl_list_done(ret, d.arr, d.n, (void **)out);
 }
