@@ -14,4 +14,7 @@ int wg_dns_resolve(const char *const *servers, size_t nservers, const char *host
 int wg_dns_query(unsigned char *buf, size_t len, unsigned id, const char *host, int qtype);
 /* Parses a reply to query id for qtype; the first answer's address into out. */
 int wg_dns_parse(const unsigned char *buf, size_t len, unsigned id, int qtype, struct sockaddr_storage *out);
+/* A server of /ip/dns servers (an IPv4 or IPv6 literal) as a socket address, port 53;
+ * 0, or -1 when it is not an address. */
+int wg_dns_server_addr(const char *server, struct sockaddr_storage *ss);
 #endif
