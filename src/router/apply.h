@@ -39,6 +39,17 @@ bool wg_sysrt_applied(struct wg_sysrt *s, const struct wg_menu *m, uint32_t id);
 bool wg_sysrt_counter(struct wg_sysrt *s, enum wg_fw_family f, enum wg_fw_table t, uint32_t id,
 		      uint64_t *bytes, uint64_t *packets);
 
+/* apply_dns.c: /ip/dns allow-remote-requests, the DNS server for clients. */
+struct wg_dnsrt;
+/* port 0: never served (unit tests that do not exercise it). */
+struct wg_dnsrt *wg_dnsrt_new(uint16_t port);
+/* Stops the server: threads ended, sockets closed. */
+void wg_dnsrt_free(struct wg_dnsrt *d);
+/* Starts, stops or reconfigures the server to match /ip/dns and /ip/dns/static of st. */
+void wg_dnsrt_apply(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st);
+/* Once a second: retries a port that could not be bound (every 10 s). */
+void wg_dnsrt_tick(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st);
+size_t wg_dnsrt_cache_used(struct wg_dnsrt *d);
 
 /* persist.c: the state file. */
 int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen);

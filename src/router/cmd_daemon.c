@@ -1,7 +1,8 @@
 /* `wgrouter daemon [--state-dir DIR] [-f]`: owns the configuration, runs every
  * WireGuard interface and serves consoles on DIR/wgrouter.sock (root only, 0600).
- * One thread runs everything but the data planes: an epoll loop over the listening
- * socket, the consoles, a 1 s timer (periodic router work) and the signals. */
+ * One thread runs everything but the data planes and the DNS server for clients (each
+ * has threads of its own): an epoll loop over the listening socket, the consoles, a 1 s
+ * timer (periodic router work) and the signals. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -323,7 +324,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int serve_forever(struct daemon *d, const struct options *o, int ready)
 {
 	struct wg_router_config cfg = { .state_dir = d->dir, .dp = &wg_dp_ops_real, .dp_ctx = (void *)o->uapi_dir,
-					.uapi_dir = o->uapi_dir, .sys = &wg_sys_ops_real };
+					.uapi_dir = o->uapi_dir, .sys = &wg_sys_ops_real, .dns_port = 53 };
 	char err[512];
 	if ((d->lfd = listen_socket(d)) < 0 || setup_loop(d) < 0)
 		return 1;

@@ -18,7 +18,7 @@ extern const struct wg_menu wg_menu_root, wg_menu_interface, wg_menu_ip, wg_menu
 	wg_menu_ipv6, wg_menu_ipv6_firewall, wg_menu_routing, wg_menu_system, wg_menu_tool;
 extern const struct wg_menu wg_menu_wireguard, wg_menu_peers;
 extern const struct wg_menu wg_menu_ip_address, wg_menu_ipv6_address, wg_menu_ip_route,
-	wg_menu_ipv6_route, wg_menu_routing_table, wg_menu_ip_dns;
+	wg_menu_ipv6_route, wg_menu_routing_table, wg_menu_ip_dns, wg_menu_ip_dns_static;
 extern const struct wg_menu wg_menu_fw_filter, wg_menu_fw_nat, wg_menu_fw6_filter, wg_menu_fw6_nat,
 	wg_menu_fw_addrlist, wg_menu_fw6_addrlist, wg_menu_iflist, wg_menu_iflist_member,
 	wg_menu_routing_mangle, wg_menu_fw_connection;
@@ -27,6 +27,9 @@ extern const struct wg_menu wg_menu_identity, wg_menu_logging, wg_menu_log, wg_m
 
 /* Writes the message into v->err and returns -1 (hooks end with `return fail(v, ...)`). */
 int wg_fail(struct wg_vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Is there an item of v->menu, other than it, that same() takes for the same entry? */
+bool wg_has_twin(struct wg_vctx *v, const struct wg_item *it,
+		 bool (*same)(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b));
 /* A fresh virtual item with the given id, values set by name afterwards. */
 struct wg_item *wg_virtual_item(const struct wg_menu *m, uint32_t id);
 /* Smallest N >= 1 such that prefixN is not the name_prop of any item of t (and, when

@@ -1,10 +1,13 @@
-/* /ip/address, /ipv6/address, /ip/route, /ipv6/route, /routing/table and /ip/dns.
+/* /ip/address, /ipv6/address, /ip/route, /ipv6/route, /routing/table, /ip/dns and
+ * /ip/dns/static.
  * Print also shows what the system has that the configuration did not make: addresses
  * and routes of other interfaces, connected routes (DAC) and the routes installed for
  * peers' allowed-address, all as dynamic (D) items. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include "router/dns_wire.h"
 #include "router/menus.h"
 #include "sys/prefix.h"
 
@@ -79,17 +82,25 @@ static int address_derive(struct wg_vctx *v, struct wg_item *it)
 	return 0;
 }
 
+/* Two items are the same entry when these properties are equal. */
+static bool same_props(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b,
+		       const char *const *props)
+{
+	for (; *props; props++)
+		if (!streq(wg_item_get(m, a, *props), wg_item_get(m, b, *props)))
+			return false;
+	return true;
+}
+
+static bool same_address(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b)
+{
+	static const char *const props[] = { "address", "interface", NULL };
+	return same_props(m, a, b, props);
+}
+
 static int address_check(struct wg_vctx *v, struct wg_item *it)
 {
-	const struct wg_menu *m = v->menu;
-	const struct wg_table *t = wg_store_table(v->st, m);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct wg_item *o = t->v[i];
-		if (o->id != it->id && streq(wg_item_get(m, o, "address"), wg_item_get(m, it, "address")) &&
-		    streq(wg_item_get(m, o, "interface"), wg_item_get(m, it, "interface")))
-			return wg_fail(v, "failure: already have such address");
-	}
-	return 0;
+	return wg_has_twin(v, it, same_address) ? wg_fail(v, "failure: already have such address") : 0;
 }
 
 static void address_runtime(struct wg_router *r, const struct wg_menu *m, const struct wg_item *it, char **vals)
@@ -196,6 +207,12 @@ static int route_derive(struct wg_vctx *v, struct wg_item *it)
 	return 0;
 }
 
+static bool same_route(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b)
+{
+	static const char *const props[] = { "dst-address", "routing-table", "distance", "gateway", NULL };
+	return same_props(m, a, b, props);
+}
+
 /* The gateway is an address or one of the interfaces; a route needs one unless it is
  * a blackhole. Two routes with the same destination, table and distance cannot both
  * be installed, so the second is refused like RouterOS refuses duplicates. */
@@ -208,16 +225,7 @@ static int route_check(struct wg_vctx *v, struct wg_item *it)
 		return wg_fail(v, "missing value(s) of argument(s) gateway");
 	if (gw && wg_addr_parse(&g, gw) < 0 && !wg_router_iface_exists(v->r, v->st, gw))
 		return wg_fail(v, "input does not match any value of gateway");
-	const struct wg_table *t = wg_store_table(v->st, m);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct wg_item *o = t->v[i];
-		if (o->id != it->id && streq(wg_item_get(m, o, "dst-address"), wg_item_get(m, it, "dst-address")) &&
-		    streq(wg_item_get(m, o, "routing-table"), wg_item_get(m, it, "routing-table")) &&
-		    streq(wg_item_get(m, o, "distance"), wg_item_get(m, it, "distance")) &&
-		    streq(wg_item_get(m, o, "gateway"), gw))
-			return wg_fail(v, "failure: already have such route");
-	}
-	return 0;
+	return wg_has_twin(v, it, same_route) ? wg_fail(v, "failure: already have such route") : 0;
 }
 
 static void route_runtime(struct wg_router *r, const struct wg_menu *m, const struct wg_item *it, char **vals)
@@ -354,16 +362,72 @@ const struct wg_menu wg_menu_routing_table = {
 	.on_remove = table_on_remove, .list = table_list,
 };
 
-/* ---- /ip/dns: the router's own resolver (used for endpoint host names) ---- */
+/* ---- /ip/dns: the router's own resolver, and its DNS server for clients ---- */
 
 static const struct wg_prop dns_props[] = {
 	{ "servers", PT_IPS, 0, NULL, NULL, 0, 0 },
 	{ "allow-remote-requests", PT_BOOL, 0, "no", NULL, 0, 0 },
 	{ "cache-size", PT_INT, 0, "2048", NULL, 64, 4294967 },
 	{ "cache-max-ttl", PT_TIME, 0, "1w", NULL, 0, 0 },
+	{ "cache-used", PT_BYTES, PF_RO | PF_RUNTIME, NULL, NULL, 0, 0 },
 	P_END,
 };
 
+static void dns_runtime(struct wg_router *r, const struct wg_menu *m, const struct wg_item *it, char **vals)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%zu", wg_router_dns_cache_used(r));
+	xset(&vals[wg_menu_prop(m, "cache-used")], num);
+}
+
 const struct wg_menu wg_menu_ip_dns = {
-	.path = "/ip/dns", .flags = MF_SETTINGS, .props = dns_props,
+	.path = "/ip/dns", .flags = MF_SETTINGS, .props = dns_props, .runtime = dns_runtime,
+};
+
+/* ---- /ip/dns/static: names the DNS server answers itself (A or AAAA by the address) ---- */
+
+static const struct wg_prop dns_static_props[] = {
+	{ "name", PT_STR, PF_REQUIRED, NULL, NULL, 0, 0 },
+	{ "address", PT_IP, PF_REQUIRED, NULL, NULL, 0, 0 },
+	{ "type", PT_STR, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
+	{ "ttl", PT_TIME, 0, "1d", NULL, 0, 0 },
+	P_COMMENT,
+	P_DISABLED,
+	P_END,
+};
+static const struct wg_flagdef dns_static_flags[] = {
+	{ 'X', "disabled", "disabled" }, { 0, NULL, NULL },
+};
+static const char *const dns_static_cols[] = { "name", "address", "ttl", NULL };
+
+/* The name must be one a query can carry; the type follows the address. */
+static int dns_static_derive(struct wg_vctx *v, struct wg_item *it)
+{
+	const struct wg_menu *m = v->menu;
+	const char *name = wg_item_get(m, it, "name"), *address = wg_item_get(m, it, "address");
+	uint8_t wire[WG_DNS_NAME_MAX];
+	struct wg_prefix a;
+	if (name && (strchr(name, ' ') || wg_dns_name_encode(name, wire, sizeof(wire), true) < 0))
+		return wg_fail(v, "invalid value for argument name");
+	if (address && !wg_addr_parse(&a, address))
+		wg_item_set(m, it, "type", a.family == AF_INET ? "A" : "AAAA");
+	return 0;
+}
+
+/* The same name (in any case) with the same address twice would only answer twice. */
+static bool same_static(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b)
+{
+	return !strcasecmp(wg_item_get(m, a, "name"), wg_item_get(m, b, "name")) &&
+	       streq(wg_item_get(m, a, "address"), wg_item_get(m, b, "address"));
+}
+
+static int dns_static_check(struct wg_vctx *v, struct wg_item *it)
+{
+	return wg_has_twin(v, it, same_static) ? wg_fail(v, "failure: already have such entry") : 0;
+}
+
+const struct wg_menu wg_menu_ip_dns_static = {
+	.path = "/ip/dns/static", .flags = MF_ITEMS | MF_ORDERED, .props = dns_static_props,
+	.columns = dns_static_cols, .flagdefs = dns_static_flags, .derive = dns_static_derive,
+	.check = dns_static_check,
 };

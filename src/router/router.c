@@ -22,6 +22,7 @@ struct wg_router {
 	struct wg_log *log;
 	struct wg_wgrt *wg;
 	struct wg_sysrt *sys;
+	struct wg_dnsrt *dns;
 	struct strvec gnames, gvals;
 	struct wg_nl_link *links;
 	int nlinks;
@@ -41,6 +42,7 @@ const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st
 struct wg_log *wg_router_log(struct wg_router *r) { return r->log; }
 const char *wg_router_state_dir(const struct wg_router *r) { return r->state_dir; }
 uint64_t wg_router_started(const struct wg_router *r) { return r->started; }
+size_t wg_router_dns_cache_used(struct wg_router *r) { return wg_dnsrt_cache_used(r->dns); }
 
 const struct wg_sys_ops *wg_router_sys(struct wg_router *r, void **ctx)
 {
@@ -277,12 +279,19 @@ static bool firewall_changed(const struct wg_store *a, const struct wg_store *b)
 	return false;
 }
 
+static bool dns_changed(const struct wg_store *a, const struct wg_store *b)
+{
+	return !a || tables_differ(a, b, &wg_menu_ip_dns) || tables_differ(a, b, &wg_menu_ip_dns_static);
+}
+
 static void apply(struct wg_router *r, const struct wg_store *prev)
 {
 	wg_wgrt_apply(r->wg, r, prev, r->st);
 	r->links_ms = 0; /* interfaces may have come or gone */
 	wg_sysrt_apply(r->sys, r, r->st, firewall_changed(prev, r->st), true);
 	r->last_reconcile_ms = mono_ms();
+	if (dns_changed(prev, r->st))
+		wg_dnsrt_apply(r->dns, r, r->st);
 }
 
 struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, size_t errlen)
@@ -303,6 +312,7 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 		r->st = wg_store_new();
 	r->wg = wg_wgrt_new(cfg->dp, cfg->dp_ctx, r->log, cfg->clock_ms);
 	r->sys = wg_sysrt_new(cfg->sys, cfg->sys_ctx);
+	r->dns = wg_dnsrt_new(cfg->dns_port);
 	wg_router_logf(r, "system,info", "router started");
 	apply(r, NULL);
 	return r;
@@ -312,6 +322,7 @@ void wg_router_free(struct wg_router *r)
 {
 	if (!r)
 		return;
+	wg_dnsrt_free(r->dns);
 	wg_wgrt_free(r->wg);
 	wg_sysrt_free(r->sys);
 	wg_store_free(r->st);
@@ -345,6 +356,7 @@ void wg_router_tick(struct wg_router *r)
 {
 	wg_router_flush_log(r);
 	wg_wgrt_tick(r->wg, r, r->st);
+	wg_dnsrt_tick(r->dns, r, r->st);
 	if (mono_ms() - r->last_reconcile_ms >= 5000) {
 		r->links_ms = 0;
 		wg_sysrt_apply(r->sys, r, r->st, false, false);

@@ -28,6 +28,9 @@ struct wg_router_config {
 	/* Monotonic clock in ms (called with dp_ctx) for periodic work; NULL: CLOCK_MONOTONIC.
 	 * Tests pass their own to move time without sleeping. */
 	uint64_t (*clock_ms)(void *ctx);
+	/* Port of the DNS server that /ip/dns allow-remote-requests=yes starts (53 in the
+	 * daemon); 0: the setting is kept but nothing listens (unit tests). */
+	uint16_t dns_port;
 };
 
 struct wg_peer_status {
@@ -71,6 +74,8 @@ void wg_router_flush_log(struct wg_router *r);
 int wg_check_item(struct wg_router *r, struct wg_store *st, const struct wg_menu *m, struct wg_item *it,
 		  bool adding, char *err, size_t errlen);
 const char *wg_router_state_dir(const struct wg_router *r);
+/* Bytes in the DNS server's cache (0 when it is not running). */
+size_t wg_router_dns_cache_used(struct wg_router *r);
 uint64_t wg_router_started(const struct wg_router *r); /* unix time the daemon started */
 
 /* reset-counters of firewall rules ids of menu m. */

@@ -7,7 +7,8 @@
 const struct wg_menu *const wg_menus[] = {
 	/* configuration, in export order */
 	&wg_menu_iflist, &wg_menu_wireguard, &wg_menu_iflist_member, &wg_menu_peers,
-	&wg_menu_ip_address, &wg_menu_ip_dns, &wg_menu_fw_addrlist, &wg_menu_fw_filter, &wg_menu_fw_nat,
+	&wg_menu_ip_address, &wg_menu_ip_dns, &wg_menu_ip_dns_static, &wg_menu_fw_addrlist,
+	&wg_menu_fw_filter, &wg_menu_fw_nat,
 	&wg_menu_routing_table, &wg_menu_ip_route, &wg_menu_ipv6_address, &wg_menu_fw6_addrlist,
 	&wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_ipv6_route, &wg_menu_routing_mangle,
 	&wg_menu_identity, &wg_menu_logging,
@@ -75,6 +76,16 @@ int wg_fail(struct wg_vctx *v, const char *fmt, ...)
 	vsnprintf(v->err, v->errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+bool wg_has_twin(struct wg_vctx *v, const struct wg_item *it,
+		 bool (*same)(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b))
+{
+	const struct wg_table *t = wg_store_table(v->st, v->menu);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i]->id != it->id && same(v->menu, t->v[i], it))
+			return true;
+	return false;
 }
 
 struct wg_item *wg_virtual_item(const struct wg_menu *m, uint32_t id)

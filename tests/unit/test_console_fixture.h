@@ -36,6 +36,9 @@ struct fx {
 };
 
 static struct fx *fx_cur;
+/* The port the router's DNS server takes when /ip/dns allow-remote-requests=yes; 0 (the
+ * default): none, so tests never take port 53. */
+static uint16_t fx_dns_port;
 
 static void *fx_dp_start(void *ctx, const char *ifname, int mtu, wg_dp_log_fn log, void *lc, int *err)
 {
@@ -281,7 +284,7 @@ static struct fx *fx_new_dir(const char *state_dir)
 	f->now_ms = 1000000;
 	struct wg_router_config cfg = { .state_dir = state_dir, .dp = &fx_dp_ops, .dp_ctx = f,
 					.sys = &fx_sys_ops, .sys_ctx = f, .pick_port = fx_port,
-					.clock_ms = fx_clock };
+					.clock_ms = fx_clock, .dns_port = fx_dns_port };
 	f->r = wg_router_new(&cfg, err, sizeof(err));
 	if (!f->r)
 		printf("  fixture: %s\n", err);
