@@ -16,6 +16,15 @@ TMP=$(mktemp -d /tmp/wgr-e2e.XXXXXX)
 S1=$TMP/state1; S2=$TMP/state2
 fails=0
 
+# gone DIR: waits (up to 5 s) until the daemon of DIR has let go of its pid-file lock,
+# i.e. has really exited: its interfaces vanish a little earlier than that.
+gone() {
+	for _ in $(seq 50); do
+		[ ! -e "$1/wgrouter.pid" ] || flock -n "$1/wgrouter.pid" true 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # kill -9 a daemon by its pid file, only if that pid is still a wgrouter daemon
 killd() {
 	local pid
@@ -125,13 +134,14 @@ check script_stops_at_error bash -c "! printf '/ip/address/add address=bad inter
 EXPORT=$(cli /export show-sensitive | tail -n +2)
 killd "$S1" -TERM
 for _ in $(seq 50); do R ip link show "$WG" >/dev/null 2>&1 || break; sleep 0.1; done
+gone "$S1"
 check sigterm_stops_interfaces bash -c "test -n '$EXPORT'" && check sigterm_stops_interfaces_2 bash -c "! ip netns exec $NR ip link show $WG >/dev/null 2>&1 && test ! -e $S1/wgrouter.sock"
 check state_file_private test "$(stat -c %a "$S1/config.state")" = 600
 daemon
 check restart_restores_config test -n "$EXPORT" -a "$EXPORT" = "$(cli /export show-sensitive | tail -n +2)"
 check restart_same_key bash -c "ip netns exec $NR wg show $WG public-key | grep -qx '$PUB'"
 killd "$S1"
-for _ in $(seq 50); do R ip link show "$WG" >/dev/null 2>&1 || break; sleep 0.1; done
+gone "$S1"
 daemon
 check kill9_restores_config test -n "$EXPORT" -a "$EXPORT" = "$(cli /export show-sensitive | tail -n +2)"
 # the client still has the old session: it notices after 15 s without replies and
