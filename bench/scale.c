@@ -7,8 +7,8 @@
  *       daemon (X25519 takes any 32 bytes), without N scalar multiplications here.
  *   scale core N
  *       the same N peers added through the core API in this process: the time it
- *       takes (each peer costs one X25519 for its precomputed static-static secret)
- *       and the heap they occupy per peer, then the time to remove them all.
+ *       takes (the static-static X25519 waits for a peer's first handshake) and the
+ *       heap they occupy per peer, then the time to remove them all.
  *
  * Allowed-IPs lookups with 1,000,000 prefixes are bench/allowedips.c's job; scale.sh
  * runs it. Prints key=value lines (core) or the configuration (conf). */

@@ -98,8 +98,8 @@ per_peer() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (n > 0) printf "%.0f"
 	echo
 	if [ -n "$(kv peers "$core_line")" ]; then
 		echo "Core API in-process, $(kv peers "$core_line") peers: added in $(kv add_seconds "$core_line") s"
-		echo "($(kv add_per_s "$core_line") peers/s; each costs one X25519 for the precomputed static-static"
-		echo "secret), $(kv heap_per_peer_bytes "$core_line") heap bytes per peer with its allowed IP, all removed in"
+		echo "($(kv add_per_s "$core_line") peers/s; the static-static X25519 of a peer waits for its first"
+		echo "handshake), $(kv heap_per_peer_bytes "$core_line") heap bytes per peer with its allowed IP, all removed in"
 		echo "$(kv remove_all_seconds "$core_line") s."
 	else
 		echo "Core API in-process: $core_line"

@@ -117,7 +117,7 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t pub[WG_K
 	wg_aip_owner_init(&p->aip);
 	p->hs.entry.peer = p;
 	wg_peer_cookie_init(p);
-	wg_noise_precompute(p);
+	wg_noise_forget_static(p);
 	if (dev->npeers + 1 > dev->peer_nbuckets)
 		rehash_peers(dev); /* before p is on the list, which the rehash walks */
 	p->prev = dev->last;
@@ -181,7 +181,7 @@ void wg_device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_L
 			continue;
 		}
 		wg_peer_reset_sessions(p);
-		wg_noise_precompute(p);
+		wg_noise_forget_static(p);
 	}
 }
 

@@ -89,7 +89,8 @@ struct wg_peer {
 	struct wg_aip_owner aip;
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t psk[WG_KEY_LEN];
-	uint8_t static_static[WG_KEY_LEN];    /* DH(own private, peer public), precomputed */
+	uint8_t static_static[WG_KEY_LEN];    /* DH(own private, peer public), once known */
+	bool static_static_done;              /* computed (at the first handshake, see noise.c) */
 	bool static_static_ok;                /* false for low-order keys: never handshake */
 	struct wg_endpoint endpoint;
 	struct wg_handshake hs;
@@ -161,7 +162,7 @@ struct wg_peer *wg_noise_consume_response(struct wg_device *dev, const struct wg
 bool wg_noise_begin_session(struct wg_peer *peer);
 void wg_noise_handshake_clear(struct wg_peer *peer);
 void wg_noise_keypairs_clear(struct wg_peer *peer);
-void wg_noise_precompute(struct wg_peer *peer);
+void wg_noise_forget_static(struct wg_peer *peer);
 void wg_keypair_free(struct wg_device *dev, struct wg_keypair *kp);
 void wg_keypair_put(struct wg_keypair *kp);
 bool wg_noise_received_with_keypair(struct wg_peer *peer, struct wg_keypair *kp);

@@ -90,12 +90,25 @@ void wg_tai64n_now(const struct wg_device *dev, uint8_t out[WG_TAI64N_LEN])
 	memcpy(out + 8, &be_nsec, 4);
 }
 
-void wg_noise_precompute(struct wg_peer *peer)
+/* The static-static secret is computed at a peer's first handshake, not when the peer
+ * or the private key is set: one X25519 per peer would otherwise dominate configuring
+ * 100,000 peers (3 s of it), and most of them may never handshake. */
+void wg_noise_forget_static(struct wg_peer *peer)
+{
+	wg_wipe(peer->static_static, WG_KEY_LEN);
+	peer->static_static_done = false;
+	peer->static_static_ok = false;
+}
+
+static bool static_static(struct wg_peer *peer)
 {
 	struct wg_device *dev = peer->dev;
-	peer->static_static_ok = dev->has_identity && wg_dh(peer->static_static, dev->static_dh, peer->public_key);
-	if (!peer->static_static_ok)
-		memset(peer->static_static, 0, WG_KEY_LEN);
+	if (!peer->static_static_done) {
+		peer->static_static_ok = dev->has_identity &&
+					 wg_dh(peer->static_static, dev->static_dh, peer->public_key);
+		peer->static_static_done = dev->has_identity;
+	}
+	return peer->static_static_ok;
 }
 
 void wg_noise_handshake_clear(struct wg_peer *peer)
@@ -162,7 +175,7 @@ bool wg_noise_create_initiation(struct wg_peer *peer, struct wg_msg_initiation *
 	struct wg_dh_key *e_key = NULL;
 	bool ok = false;
 
-	if (!dev->has_identity || !peer->static_static_ok)
+	if (!dev->has_identity || !static_static(peer))
 		goto out;
 	memset(msg, 0, sizeof(*msg));
 	msg->type = htole32(WG_MSG_INITIATION);
@@ -215,7 +228,7 @@ struct wg_peer *wg_noise_consume_initiation(struct wg_device *dev, const struct 
 		wg_log(dev, WG_LOG_VERBOSE, NULL, "handshake", "Handshake initiation from an unknown public key");
 		goto out;
 	}
-	if (!peer->static_static_ok)
+	if (!static_static(peer))
 		goto out;
 	/* ss */
 	mix_precomputed(ck, k, peer->static_static);
