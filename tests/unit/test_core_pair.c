@@ -627,3 +627,35 @@ TEST(responder_peer_never_initiates)
 	CHECK_EQ(A->sent_init, 0);
 	world_free(&w);
 }
+
+/* The static-static secret is computed lazily: after a handshake has used it, a new
+ * private key on A must give a new one (B, told A's new public key, completes a
+ * handshake again), and a key set after the peers were added works from the start. */
+TEST(static_secret_follows_private_key)
+{
+	struct world w;
+	world_init(&w, 2);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	wg_device_set_private_key(A->dev, NULL); /* peers first, identity later */
+	struct wg_peer *pa = node_add_peer(A, B, "10.0.0.2/32", true);
+	struct wg_peer *pb = node_add_peer(B, A, "10.0.0.1/32", false);
+	wg_device_set_private_key(A->dev, A->priv);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->delivered, 1);
+	/* A gets a new key; B learns the new public key (replacing the peer). */
+	uint8_t priv2[WG_KEY_LEN], pub2[WG_KEY_LEN];
+	memset(priv2, 0x42, sizeof(priv2));
+	wg_x25519_clamp(priv2);
+	CHECK(wg_x25519_public(pub2, priv2));
+	wg_device_set_private_key(A->dev, priv2);
+	memcpy(A->priv, priv2, WG_KEY_LEN);
+	memcpy(A->pub, pub2, WG_KEY_LEN);
+	wg_device_remove_peer(B->dev, pb);
+	node_add_peer(B, A, "10.0.0.1/32", false);
+	int inits = A->sent_init;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK(A->sent_init > inits, "a new handshake after the key change");
+	CHECK_EQ(B->delivered, 2);
+	CHECK(pa != NULL);
+	world_free(&w);
+}
