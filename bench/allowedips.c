@@ -6,6 +6,7 @@
  * Then the same lookups on smaller tables, where the paths fit in the caches.
  *
  * Usage: allowedips [prefixes]   (default 1000000) */
+#include "bench_clock.h"
 #include "core/allowedips.h"
 #include <malloc.h>
 #include <stdio.h>
@@ -33,19 +34,6 @@ static uint64_t rnd(void)
 	rng ^= rng << 25;
 	rng ^= rng >> 27;
 	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static size_t heap_used(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-	return mi.uordblks + mi.hblkhd;
 }
 
 static void random_addr(struct addr *a)
@@ -86,29 +74,29 @@ static void inside(struct addr *out, const struct set *s, size_t j)
 static double insert_all(struct wg_allowedips *t, const struct set *s,
 			 struct wg_aip_owner *owners)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < s->n; i++)
 		if (wg_allowedips_insert(t, s->pfx[i].family, s->pfx[i].b, s->cidr[i],
 					 &owners[i % OWNERS]))
 			exit(1);
-	return s->n / (now() - t0);
+	return s->n / (bench_now() - t0);
 }
 
 static double one_by_one(struct wg_allowedips *t, const struct addr *a, size_t n, size_t *hits)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	size_t h = 0;
 	for (size_t i = 0; i < n; i++)
 		h += wg_allowedips_lookup(t, a[i].family, a[i].b) != NULL;
 	*hits = h;
-	return n / (now() - t0);
+	return n / (bench_now() - t0);
 }
 
 /* BATCH addresses per call, like a data plane handing over a batch of packets. */
 static double batched(struct wg_allowedips *t, const struct addr *a, size_t n, size_t *hits)
 {
 	struct wg_aip_query q[BATCH];
-	double t0 = now();
+	double t0 = bench_now();
 	size_t h = 0;
 	for (size_t i = 0; i < n; i += BATCH) {
 		size_t m = n - i < BATCH ? n - i : BATCH;
@@ -119,7 +107,7 @@ static double batched(struct wg_allowedips *t, const struct addr *a, size_t n, s
 			h += q[j].owner != NULL;
 	}
 	*hits = h;
-	return n / (now() - t0);
+	return n / (bench_now() - t0);
 }
 
 static void lookups(struct wg_allowedips *t, const struct addr *a, size_t n, const char *what)
@@ -160,10 +148,10 @@ static void full_report(size_t n, struct wg_aip_owner *owners, struct addr *look
 	/* Printed first: stdout's buffer is allocated on first use and must not count. */
 	printf("allowedips: %zu random prefixes, %d owners\n", n, OWNERS);
 	fflush(stdout);
-	size_t heap0 = heap_used(), entries = 0;
+	size_t heap0 = bench_heap_used(), entries = 0;
 	struct wg_allowedips *t = wg_allowedips_new();
 	double ins = insert_all(t, &s, owners);
-	size_t bytes = heap_used() - heap0;
+	size_t bytes = bench_heap_used() - heap0;
 	for (int i = 0; i < OWNERS; i++)
 		entries += owners[i].count;   /* random duplicates moved: count what is stored */
 
@@ -177,13 +165,13 @@ static void full_report(size_t n, struct wg_aip_owner *owners, struct addr *look
 	hot_lookups(look, &s);
 	lookups(t, look, LOOKUPS, "hot");
 
-	double t0 = now();
+	double t0 = bench_now();
 	for (int i = 0; i < OWNERS; i++)
 		wg_allowedips_remove_owner(t, &owners[i]);
-	printf("  remove_owner   %6.2f M prefixes/s\n", entries / (now() - t0) / 1e6);
+	printf("  remove_owner   %6.2f M prefixes/s\n", entries / (bench_now() - t0) / 1e6);
 	wg_allowedips_free(t);
 	/* Should be 0, give or take the few chunks malloc's thread cache holds on to. */
-	printf("  heap left      %zd bytes after free\n", (ssize_t)(heap_used() - heap0));
+	printf("  heap left      %zd bytes after free\n", (ssize_t)(bench_heap_used() - heap0));
 	free(s.pfx);
 	free(s.cidr);
 }

@@ -5,6 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* sched_getcpu, CPU_SET; the Makefile defines it already */
 #endif
+#include "bench_clock.h"
 #include "crypto/crypto.h"
 #include <sched.h>
 #include <stdio.h>
@@ -19,14 +20,6 @@ enum { PACKET = 1420, RUNS = 5 };
 static uint8_t key[32], peer[32], buf[PACKET + 16], pkt[PACKET];
 static uint64_t counter;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Best microseconds per call of fn over RUNS runs of iters calls each. */
 static double time_us(void (*fn)(void), int iters)
 {
@@ -34,10 +27,10 @@ static double time_us(void (*fn)(void), int iters)
 
 	fn(); /* first call pays for fetches and context creation */
 	for (int r = 0; r < RUNS; r++) {
-		double t = now();
+		double t = bench_now();
 		for (int i = 0; i < iters; i++)
 			fn();
-		t = (now() - t) / iters * 1e6;
+		t = (bench_now() - t) / iters * 1e6;
 		best = t < best ? t : best;
 	}
 	return best;

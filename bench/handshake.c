@@ -67,7 +67,7 @@ static double x25519_us(bool fixed_base, int n)
 	struct wg_dh_key *dk = wg_dh_key_new(k, NULL);
 	if (!dk)
 		return 1e30;
-	double t = hs_now();
+	double t = bench_now();
 	for (int i = 0; i < n; i++) {
 		k[0] ^= (uint8_t)i; /* clamping keeps it valid: bits 0-2 cleared below */
 		k[0] &= 248;
@@ -76,7 +76,7 @@ static double x25519_us(bool fixed_base, int n)
 		else
 			wg_dh(out, dk, p);
 	}
-	t = (hs_now() - t) / n * 1e6;
+	t = (bench_now() - t) / n * 1e6;
 	wg_dh_key_free(dk);
 	return t;
 }
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	uint8_t (*msgs)[WG_MSG_INITIATION_LEN] = malloc((size_t)keys * WG_MSG_INITIATION_LEN);
 	if (!priv || !msgs)
 		return 1;
-	double t0 = hs_now();
+	double t0 = bench_now();
 	for (int i = 0; i < keys; i++) {
 		uint8_t pub[WG_KEY_LEN];
 		hs_identity(priv[i], 1, (uint32_t)i);
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 		if (!wg_device_add_peer(resp, pub))
 			return 1;
 	}
-	double setup = hs_now() - t0;
+	double setup = bench_now() - t0;
 
 	struct wg_endpoint from, to;
 	endpoint4(&from, "192.0.2.1", 51820);
@@ -140,21 +140,21 @@ int main(int argc, char **argv)
 	uint64_t wall0 = hs_clock_ns(CLOCK_REALTIME);
 	double var = 1e30, fixed = 1e30;
 	for (int r = 0; r < rounds; r++) {
-		double g0 = hs_now();
+		double g0 = bench_now();
 		int n = 0;
 		for (int i = 0; i < keys; i++)
 			if (!hs_gen_initiation(&gen, priv[i], wall0 + (uint64_t)r * 1000000000ULL, msgs[n]))
 				n++;
 			else
 				gen_fail++;
-		gen_time += hs_now() - g0;
+		gen_time += bench_now() - g0;
 		rs.offset += 1000000000ULL;
 
 		size_t before = rs.responses;
-		double t = hs_now();
+		double t = bench_now();
 		for (int i = 0; i < n; i++)
 			wg_device_receive(resp, &from, msgs[i], WG_MSG_INITIATION_LEN, &rsink);
-		t = hs_now() - t;
+		t = bench_now() - t;
 		resp_time += t;
 		offered += (size_t)n;
 		rate[r] = (double)(rs.responses - before) / t;

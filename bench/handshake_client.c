@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	int nth = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
 	struct job jobs[16];
 	pthread_t th[16];
-	double g0 = hs_now();
+	double g0 = bench_now();
 	for (int t = 0; t < nth; t++) {
 		jobs[t] = job;
 		jobs[t].thread = t;
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	}
 	for (int t = 0; t < nth; t++)
 		pthread_join(th[t], NULL);
-	double gen_time = hs_now() - g0;
+	double gen_time = bench_now() - g0;
 	size_t n = 0;
 	for (size_t i = 0; i < total; i++)
 		if (job.ok[i]) {
@@ -207,10 +207,10 @@ int main(int argc, char **argv)
 		responses = cookies = other = lost = send_fail = 0;
 		lat_sum = 0;
 		cpu0 = pid ? cpu_seconds(pid) : -1;
-		t0 = hs_now();
+		t0 = bench_now();
 		double deadline = t0 + duration;
 		for (;;) {
-			double now = hs_now();
+			double now = bench_now();
 			if (now >= deadline || (window && next >= n && nfl == 0))
 				break;
 			/* send up to the window (flood: a batch at a time, the same initiations
@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 				break;
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
 			int pr = poll(&pfd, 1, window ? 100 : 0);
-			now = hs_now();
+			now = bench_now();
 			for (int k = 0; k < nfl; k++) /* unanswered for 200 ms: lost */
 				if (now - fl[k].t > 0.2) {
 					lost++;
@@ -283,13 +283,13 @@ int main(int argc, char **argv)
 		 * wait that out, dropping whatever still comes back, and send fewer at once. */
 		backoffs++;
 		window = window > 4 ? window / 2 : window - 1;
-		for (double until = hs_now() + 1.3; hs_now() < until;) {
+		for (double until = bench_now() + 1.3; bench_now() < until;) {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
 			if (poll(&pfd, 1, 50) > 0)
 				recv(fd, rx[0], sizeof(rx[0]), MSG_DONTWAIT);
 		}
 	}
-	double elapsed = hs_now() - t0;
+	double elapsed = bench_now() - t0;
 	double cpu = pid && cpu0 >= 0 ? cpu_seconds(pid) - cpu0 : -1;
 	size_t sent = next - first;
 	lost += (size_t)nfl;

@@ -11,6 +11,7 @@
  * (ephemeral keys, sender indices) is the operating system's. */
 #ifndef BENCH_HANDSHAKE_GEN_H
 #define BENCH_HANDSHAKE_GEN_H
+#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,6 @@ struct hs_gen {
 	int got;
 };
 
-static inline double hs_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static inline uint64_t hs_clock_ns(clockid_t id)
 {

@@ -4,6 +4,7 @@
  * cores; in `make bench` the two tunnel ends, iperf3 and the kernel already fill both
  * CPUs of this machine kind, which is why the data plane's default is one helper per
  * CPU beyond two (none here). */
+#include "bench_clock.h"
 #include "crypto/crypto.h"
 #include "platform/parallel.h"
 #include <stdio.h>
@@ -27,14 +28,6 @@ static void seal(void *jobs, size_t i)
 	wg_aead_seal(j->data, j->data, PACKET, NULL, 0, j->nonce++, key);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Best Gbit/s over RUNS runs of BATCHES batches of n packets. */
 static double measure(struct wg_parallel *p, struct job *jobs, size_t n)
 {
@@ -42,10 +35,10 @@ static double measure(struct wg_parallel *p, struct job *jobs, size_t n)
 
 	wg_parallel_for(p, n, CHUNK, seal, jobs); /* warm-up: contexts, page faults */
 	for (int r = 0; r < RUNS; r++) {
-		double t = now();
+		double t = bench_now();
 		for (int b = 0; b < BATCHES; b++)
 			wg_parallel_for(p, n, CHUNK, seal, jobs);
-		double gbps = (double)n * BATCHES * PACKET * 8 / (now() - t) / 1e9;
+		double gbps = (double)n * BATCHES * PACKET * 8 / (bench_now() - t) / 1e9;
 		best = gbps > best ? gbps : best;
 	}
 	return best;

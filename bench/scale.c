@@ -12,6 +12,7 @@
  *
  * Allowed-IPs lookups with 1,000,000 prefixes are bench/allowedips.c's job; scale.sh
  * runs it. Prints key=value lines (core) or the configuration (conf). */
+#include "bench_clock.h"
 #include <arpa/inet.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -20,19 +21,6 @@
 #include <time.h>
 #include "core/device.h"
 #include "crypto/crypto.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static size_t heap_used(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-	return mi.uordblks + mi.hblkhd;
-}
 
 static void peer_key(uint8_t key[WG_KEY_LEN], uint32_t seed, uint32_t i)
 {
@@ -75,15 +63,15 @@ static void rnd(void *ctx, void *buf, size_t len) { wg_os_random(buf, len); }
 static int core(long n)
 {
 	struct wg_env env = { .mono_ns = mono, .wall_ns = wall, .random = rnd };
-	size_t heap0 = heap_used();
+	size_t heap0 = bench_heap_used();
 	struct wg_device *dev = wg_device_new(&env);
 	uint8_t priv[WG_KEY_LEN];
 	if (!dev)
 		return 1;
 	wg_generate_private_key(priv);
 	wg_device_set_private_key(dev, priv);
-	size_t heap1 = heap_used();
-	double t0 = now();
+	size_t heap1 = bench_heap_used();
+	double t0 = bench_now();
 	for (long i = 0; i < n; i++) {
 		uint8_t key[WG_KEY_LEN], ip[4];
 		peer_key(key, 1, (uint32_t)i);
@@ -94,12 +82,12 @@ static int core(long n)
 			return 1;
 		}
 	}
-	double add = now() - t0;
-	size_t heap2 = heap_used();
+	double add = bench_now() - t0;
+	size_t heap2 = bench_heap_used();
 	long count = (long)wg_device_peer_count(dev);
-	t0 = now();
+	t0 = bench_now();
 	wg_device_remove_all_peers(dev);
-	double del = now() - t0;
+	double del = bench_now() - t0;
 	wg_device_free(dev);
 	printf("peers=%ld add_seconds=%.3f add_per_s=%.0f heap_device_bytes=%zu heap_per_peer_bytes=%.0f "
 	       "remove_all_seconds=%.3f\n",

@@ -10,6 +10,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "bench_clock.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -23,14 +24,6 @@ struct pair {
 	int ping[2], pong[2];
 	int cpu; /* of the echoing thread; -1: anywhere */
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static void pin(int cpu)
 {
@@ -75,10 +68,10 @@ static double measure(int cpu_a, int cpu_b)
 	pin(cpu_a);
 	for (int i = 0; i < ROUNDS; i++) {
 		usleep(IDLE_US);
-		double t0 = now_us();
+		double t0 = (bench_now() * 1e6);
 		if (write(p.ping[1], &c, 1) != 1 || read(p.pong[0], &c, 1) != 1)
 			return -1;
-		rtt[i] = now_us() - t0;
+		rtt[i] = (bench_now() * 1e6) - t0;
 	}
 	close(p.ping[1]); /* the echo thread reads EOF and ends */
 	pthread_join(t, NULL);

@@ -140,6 +140,16 @@ static int copy_from(struct wg_call *c, const struct wg_menu *m, struct wg_item 
 	return 0;
 }
 
+/* The end of an editing command: the clone it worked on becomes the configuration if
+ * the command succeeded and changed something; otherwise it is dropped. */
+static int commit_or_drop(struct wg_call *c, int rc, bool changed, struct wg_store *next)
+{
+	if (!rc && changed)
+		return wg_commit(c->s, next);
+	wg_store_free(next);
+	return rc;
+}
+
 static int cmd_add(struct wg_call *c)
 {
 	const struct wg_menu *m = c->menu;
@@ -170,11 +180,9 @@ static int cmd_add(struct wg_call *c)
 		char id[16];
 		wg_id_format(t->v[pos < 0 ? t->n - 1 : (size_t)pos]->id, id);
 		sb_add(c->ret, id);
-		rc = wg_commit(c->s, next);
-		next = NULL;
 	}
 	wg_item_free(m, it);
-	wg_store_free(next);
+	rc = commit_or_drop(c, rc, true, next);
 	wg_args_free(&a);
 	return rc;
 }
@@ -235,11 +243,7 @@ static int edit_items(struct wg_call *c, edit_fn fn)
 		free(old);
 	}
 	free(used);
-	if (!rc && n) {
-		rc = wg_commit(c->s, next);
-		next = NULL;
-	}
-	wg_store_free(next);
+	rc = commit_or_drop(c, rc, n > 0, next);
 	free(ids);
 	wg_args_free(&a);
 	return rc;
@@ -316,11 +320,7 @@ static int cmd_remove(struct wg_call *c)
 		else
 			wg_table_remove(t, ids[i]);
 	}
-	if (!rc && n) {
-		rc = wg_commit(c->s, next);
-		next = NULL;
-	}
-	wg_store_free(next);
+	rc = commit_or_drop(c, rc, n > 0, next);
 	free(ids);
 	wg_args_free(&a);
 	return rc;
@@ -354,11 +354,7 @@ static int cmd_move(struct wg_call *c)
 		else
 			wg_table_move(t, ids[i], pos);
 	}
-	if (!rc) {
-		rc = wg_commit(c->s, next);
-		next = NULL;
-	}
-	wg_store_free(next);
+	rc = commit_or_drop(c, rc, true, next);
 	free(ids);
 	free(dst);
 	wg_args_free(&a);

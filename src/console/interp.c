@@ -22,28 +22,25 @@ void wg_outs(struct wg_session *s, const char *text)
 
 void wg_out(struct wg_session *s, const char *fmt, ...)
 {
-	struct sbuf b;
 	va_list ap;
-	sb_init(&b);
 	va_start(ap, fmt);
-	sb_vprintf(&b, fmt, ap);
+	char *text = xvasprintf(fmt, ap);
 	va_end(ap);
-	wg_outs(s, sb_str(&b));
-	sb_free(&b);
+	wg_outs(s, text);
+	free(text);
 }
 
 int wg_err(struct wg_session *s, const char *fmt, ...)
 {
-	struct sbuf b;
 	va_list ap;
-	sb_init(&b);
 	va_start(ap, fmt);
-	sb_vprintf(&b, fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb_addc(&b, '\n');
+	char *line = xasprintf("%s\n", msg); /* one write: the client sees the line whole */
 	if (s->out)
-		s->out(s->out_ctx, 2, sb_str(&b), b.len);
-	sb_free(&b);
+		s->out(s->out_ctx, 2, line, strlen(line));
+	free(line);
+	free(msg);
 	return -1;
 }
 

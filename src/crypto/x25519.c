@@ -62,6 +62,13 @@ static EVP_PKEY *import(const uint8_t *priv, const uint8_t *pub)
 	return key;
 }
 
+/* The raw public half of an imported key. */
+static bool raw_public(EVP_PKEY *key, uint8_t pub[WG_KEY_LEN])
+{
+	size_t len = WG_KEY_LEN;
+	return EVP_PKEY_get_raw_public_key(key, pub, &len) > 0 && len == WG_KEY_LEN;
+}
+
 struct wg_dh_key {
 	EVP_PKEY *key;
 	EVP_PKEY_CTX *ctx; /* derive-initialised with key; only the peer changes */
@@ -81,11 +88,10 @@ static void key_release(struct wg_dh_key *k)
 static bool key_init(struct wg_dh_key *k, const uint8_t priv[WG_KEY_LEN], uint8_t *pub)
 {
 	static const uint8_t placeholder[WG_KEY_LEN] = { 9 };
-	size_t len = WG_KEY_LEN;
 
 	k->ctx = NULL;
 	k->key = import(priv, pub ? NULL : placeholder);
-	if (!k->key || (pub && (EVP_PKEY_get_raw_public_key(k->key, pub, &len) <= 0 || len != WG_KEY_LEN)))
+	if (!k->key || (pub && !raw_public(k->key, pub)))
 		goto fail;
 	k->ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->key, NULL);
 	if (!k->ctx || EVP_PKEY_derive_init(k->ctx) <= 0)
@@ -157,8 +163,7 @@ bool wg_x25519_public(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN])
 		return false;
 	/* Imported without a public value, OpenSSL computes it with its fixed-base table. */
 	EVP_PKEY *key = import(priv, NULL);
-	size_t len = WG_KEY_LEN;
-	bool ok = key && EVP_PKEY_get_raw_public_key(key, pub, &len) > 0 && len == WG_KEY_LEN;
+	bool ok = key && raw_public(key, pub);
 
 	EVP_PKEY_free(key);
 	if (!ok)

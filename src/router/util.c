@@ -48,15 +48,21 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
 	struct sbuf b;
-	va_list ap;
 	sb_init(&b);
-	va_start(ap, fmt);
 	sb_vprintf(&b, fmt, ap);
-	va_end(ap);
 	return sb_take(&b);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 void xset(char **p, const char *s)

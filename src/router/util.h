@@ -41,6 +41,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
 /* Frees *p and stores a copy of s (NULL allowed). */
 void xset(char **p, const char *s);
 /* Zeroes a string before freeing it: values may hold private keys. */

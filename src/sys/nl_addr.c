@@ -40,11 +40,15 @@ static bool valid(const struct wg_prefix *p)
 	       p->len <= wg_prefix_maxlen(p->family);
 }
 
+/* The interface index an add or delete of p on ifname goes to, or -errno. */
+static int target(const char *ifname, const struct wg_prefix *p)
+{
+	return valid(p) ? sysnl_ifindex(ifname) : -EINVAL;
+}
+
 int wg_nl_addr_add(const char *ifname, const struct wg_prefix *p)
 {
-	if (!valid(p))
-		return -EINVAL;
-	int idx = sysnl_ifindex(ifname);
+	int idx = target(ifname, p);
 	if (idx < 0)
 		return idx;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -57,9 +61,7 @@ int wg_nl_addr_add(const char *ifname, const struct wg_prefix *p)
 
 int wg_nl_addr_del(const char *ifname, const struct wg_prefix *p)
 {
-	if (!valid(p))
-		return -EINVAL;
-	int idx = sysnl_ifindex(ifname);
+	int idx = target(ifname, p);
 	if (idx < 0)
 		return idx;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
