@@ -107,17 +107,6 @@ static char *join_args(int argc, char **argv)
 	return sb_take(&b);
 }
 
-static char *read_stdin(void)
-{
-	struct sbuf b;
-	char buf[4096];
-	size_t n;
-	sb_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		sb_addn(&b, buf, n);
-	return sb_take(&b);
-}
-
 /* ---- interactive ---- */
 
 static struct strvec matches;
@@ -227,7 +216,7 @@ int cmd_cli(int argc, char **argv)
 		rc = request('R', line, NULL);
 		free(line);
 	} else if (!isatty(STDIN_FILENO)) {
-		char *script = read_stdin();
+		char *script = sb_read_stream(stdin);
 		rc = request('R', script, NULL);
 		free(script);
 	} else {

@@ -82,7 +82,7 @@ static int nat_target(struct nftc_rule *fr, const char *v, char *out, size_t n)
 
 static int a_verdict(struct nftc_rule *fr, const char *verdict)
 {
-	wg_sbuf_addf(fr->out, "%s", verdict);
+	sb_printf(fr->out, "%s", verdict);
 	return 0;
 }
 
@@ -102,7 +102,7 @@ static int a_jump(struct nftc_rule *fr)
 		return nftc_err(fr->c, "out of memory");
 	char name[NFTC_NFT_NAME];
 	nftc_chain_name(fr->c->fam, fr->c->tbl, t, name, sizeof(name));
-	wg_sbuf_addf(fr->out, "jump %s", name);
+	sb_printf(fr->out, "jump %s", name);
 	return 0;
 }
 
@@ -138,7 +138,7 @@ static int a_reject(struct nftc_rule *fr)
 		return nftc_bad(fr->c, "reject-with", with);
 	if (!strcmp(with, "tcp-reset") && !(fr->l4 && !strcmp(fr->l4, "tcp")))
 		return nftc_err(fr->c, "reject-with=tcp-reset needs protocol=tcp");
-	wg_sbuf_addf(fr->out, "reject with %s", type);
+	sb_printf(fr->out, "reject with %s", type);
 	return 0;
 }
 
@@ -149,9 +149,9 @@ static int log_stmt(struct nftc_rule *fr)
 	if (pfx && *pfx && !nftc_plain(pfx, 127))
 		return nftc_bad(fr->c, "log-prefix", pfx);
 	if (pfx && *pfx)
-		wg_sbuf_addf(fr->out, "log prefix \"%s\" ", pfx);
+		sb_printf(fr->out, "log prefix \"%s\" ", pfx);
 	else
-		wg_sbuf_add(fr->out, "log ");
+		sb_add(fr->out, "log ");
 	return 0;
 }
 
@@ -164,7 +164,7 @@ static int masquerade(struct nftc_rule *fr, const char *action)
 	if ((ret = nat_chain_ok(fr, action, "dstnat")) < 0 ||
 	    (ret = to_ports(fr, ports, sizeof(ports))) < 0)
 		return ret;
-	wg_sbuf_addf(fr->out, ports[0] ? "masquerade to %s" : "masquerade", ports);
+	sb_printf(fr->out, ports[0] ? "masquerade to %s" : "masquerade", ports);
 	return 0;
 }
 
@@ -182,7 +182,7 @@ static int a_srcnat(struct nftc_rule *fr)
 	if ((ret = nat_chain_ok(fr, "srcnat", "dstnat")) < 0 ||
 	    (ret = nat_target(fr, to, target, sizeof(target))) < 0)
 		return ret;
-	wg_sbuf_addf(fr->out, "snat %s to %s", nftc_family_name(fr->c->fam), target);
+	sb_printf(fr->out, "snat %s to %s", nftc_family_name(fr->c->fam), target);
 	return 0;
 }
 
@@ -197,7 +197,7 @@ static int a_dstnat(struct nftc_rule *fr)
 		return nftc_err(fr->c, "action=dstnat needs to-addresses");
 	if ((ret = nat_target(fr, to, target, sizeof(target))) < 0)
 		return ret;
-	wg_sbuf_addf(fr->out, "dnat %s to %s", nftc_family_name(fr->c->fam), target);
+	sb_printf(fr->out, "dnat %s to %s", nftc_family_name(fr->c->fam), target);
 	return 0;
 }
 
@@ -208,7 +208,7 @@ static int a_redirect(struct nftc_rule *fr)
 	if ((ret = nat_chain_ok(fr, "redirect", "srcnat")) < 0 ||
 	    (ret = to_ports(fr, ports, sizeof(ports))) < 0)
 		return ret;
-	wg_sbuf_addf(fr->out, ports[0] ? "redirect to %s" : "redirect", ports);
+	sb_printf(fr->out, ports[0] ? "redirect to %s" : "redirect", ports);
 	return 0;
 }
 
@@ -254,7 +254,7 @@ static int add_to_list(struct nftc_rule *fr, const char *dir)
 	    nftc_names_add(&fr->c->dyn_lists[fam], list) < 0)
 		return nftc_err(fr->c, "out of memory");
 	nftc_addrlist_set(fam, list, set, sizeof(set));
-	wg_sbuf_addf(fr->out, "add @%s { %s %saddr%s }", set, nftc_family_name(fam),
+	sb_printf(fr->out, "add @%s { %s %saddr%s }", set, nftc_family_name(fam),
 		  dir[0] == 's' ? "s" : "d", timeout);
 	return 0;
 }
@@ -283,7 +283,7 @@ static int a_netmap(struct nftc_rule *fr)
 		return nftc_bad(fr->c, "to-addresses", to);
 	if (single) /* a host prefix prints bare; nft's prefix NAT wants the length */
 		strcat(addr, fr->c->fam == WG_FW_IPV6 ? "/128" : "/32");
-	wg_sbuf_addf(fr->out, "%s %s prefix to %s", verb, nftc_family_name(fr->c->fam), addr);
+	sb_printf(fr->out, "%s %s prefix to %s", verb, nftc_family_name(fr->c->fam), addr);
 	return 0;
 }
 
@@ -295,7 +295,7 @@ static int a_same(struct nftc_rule *fr)
 	if (ret == 0)
 		ret = nat_target(fr, nftc_prop(fr->r, "to-addresses"), target, sizeof(target));
 	if (ret == 0)
-		wg_sbuf_addf(fr->out, "%s %s to %s persistent", verb, nftc_family_name(fr->c->fam), target);
+		sb_printf(fr->out, "%s %s to %s persistent", verb, nftc_family_name(fr->c->fam), target);
 	return ret;
 }
 
@@ -324,7 +324,7 @@ static int a_mark_routing(struct nftc_rule *fr)
 			mark = cfg->route_marks[i].mark;
 	if (cfg && !mark)
 		return nftc_err(fr->c, "new-routing-mark: no such routing table \"%s\"", table);
-	wg_sbuf_addf(fr->out, "meta mark set 0x%x%s", cfg ? mark : 1u, passthrough ? "" : " accept");
+	sb_printf(fr->out, "meta mark set 0x%x%s", cfg ? mark : 1u, passthrough ? "" : " accept");
 	return 0;
 }
 
@@ -343,9 +343,9 @@ static int a_fasttrack(struct nftc_rule *fr)
 	const struct wg_fw_config *cfg = fr->c->cfg;
 	if (cfg && cfg->flowtable && cfg->nflow_devices && !strcmp(fr->chain, "forward")) {
 		fr->c->uses_flowtable = true;
-		wg_sbuf_add(fr->out, "flow add @ft accept");
+		sb_add(fr->out, "flow add @ft accept");
 	} else {
-		wg_sbuf_add(fr->out, "accept");
+		sb_add(fr->out, "accept");
 	}
 	return 0;
 }

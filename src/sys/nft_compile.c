@@ -19,7 +19,7 @@
 struct out_chain {
 	char name[NFTC_NFT_NAME];
 	const char *hook;    /* base chain declaration, NULL for a custom chain */
-	struct wg_sbuf body;
+	struct sbuf body;
 };
 
 struct out_chains {
@@ -56,21 +56,21 @@ static bool id_ok(const char *id)
 }
 
 /* A carried-over value goes to the first nft rule of the id only: the parser sums them. */
-static void counter_text(const struct nftc_ctx *c, const char *id, int variant, struct wg_sbuf *out)
+static void counter_text(const struct nftc_ctx *c, const char *id, int variant, struct sbuf *out)
 {
 	const struct wg_fw_config *cfg = c->cfg;
 	for (size_t i = 0; cfg && variant == 0 && i < cfg->ncounters; i++) {
 		const struct wg_fw_counter *k = &cfg->counters[i];
 		if (k->family == c->fam && k->table == c->tbl && !strcmp(k->id, id)) {
-			wg_sbuf_addf(out, "counter packets %llu bytes %llu ",
+			sb_printf(out, "counter packets %llu bytes %llu ",
 				  (unsigned long long)k->packets, (unsigned long long)k->bytes);
 			return;
 		}
 	}
-	wg_sbuf_add(out, "counter ");
+	sb_add(out, "counter ");
 }
 
-static void trim(struct wg_sbuf *b)
+static void trim(struct sbuf *b)
 {
 	while (b->len && b->s[b->len - 1] == ' ')
 		b->s[--b->len] = '\0';
@@ -79,7 +79,7 @@ static void trim(struct wg_sbuf *b)
 /* One nft rule (variant of a RouterOS rule) as one line of text, no indent, no newline;
  * *chain gets its RouterOS chain. */
 static int rule_text(struct nftc_ctx *c, const struct wg_fw_rule *r, int variant,
-		     struct wg_sbuf *line, const char **chain)
+		     struct sbuf *line, const char **chain)
 {
 	int ret;
 	if (!id_ok(r->id))
@@ -93,14 +93,14 @@ static int rule_text(struct nftc_ctx *c, const struct wg_fw_rule *r, int variant
 		return nftc_bad(c, "chain", *chain);
 	struct nftc_rule fr = { .c = c, .r = r, .chain = *chain, .proto = -1, .variant = variant,
 				.out = line };
-	wg_sbuf_addf(line, "meta nfproto %s ", c->fam == WG_FW_IPV6 ? "ipv6" : "ipv4");
+	sb_printf(line, "meta nfproto %s ", c->fam == WG_FW_IPV6 ? "ipv6" : "ipv4");
 	if ((ret = nftc_match_all(&fr)) < 0)
 		return ret;
 	counter_text(c, r->id, variant, line);
 	if ((ret = nftc_action(&fr)) < 0)
 		return ret;
 	trim(line);
-	wg_sbuf_addf(line, " comment \"%s %s %s\"", nftc_family_name(c->fam), nftc_table_name(c->tbl), r->id);
+	sb_printf(line, " comment \"%s %s %s\"", nftc_family_name(c->fam), nftc_table_name(c->tbl), r->id);
 	return 0;
 }
 
@@ -126,15 +126,13 @@ int wg_nft_rule_check(enum wg_fw_family fam, enum wg_fw_table tbl,
 		      const struct wg_fw_rule *rule, char *err, size_t errlen)
 {
 	struct nftc_ctx c = { .fam = fam, .tbl = tbl, .err = err, .errlen = errlen };
-	struct wg_sbuf line = { 0 };
+	struct sbuf line = { 0 };
 	const char *chain;
 	bool off;
 	int ret = disabled(&c, rule, &off);
 	for (int v = 0; ret == 0 && v < nftc_variants(rule); v++)
 		ret = rule_text(&c, rule, v, &line, &chain);
-	if (ret == 0 && wg_sbuf_failed(&line))
-		ret = nftc_err(&c, "out of memory");
-	wg_sbuf_free(&line);
+	sb_free(&line);
 	ctx_free(&c);
 	return ret;
 }
@@ -163,7 +161,7 @@ static struct out_chain *chain_get(struct out_chains *o, const char *name, const
 static void chains_free(struct out_chains *o)
 {
 	for (size_t i = 0; i < o->n; i++)
-		wg_sbuf_free(&o->v[i].body);
+		sb_free(&o->v[i].body);
 	free(o->v);
 }
 
@@ -193,15 +191,15 @@ static void prefix_err(struct nftc_ctx *c, const char *id)
 static int compile_variant(struct nftc_ctx *c, struct out_chains *o, const struct wg_fw_rule *r,
 			   int variant)
 {
-	struct wg_sbuf line = { 0 };
+	struct sbuf line = { 0 };
 	const char *chain;
 	int ret = rule_text(c, r, variant, &line, &chain);
 	struct out_chain *ch = ret == 0 ? rule_chain(c, o, chain) : NULL;
 	if (ret == 0 && !ch)
 		ret = nftc_err(c, "out of memory");
 	if (ret == 0)
-		wg_sbuf_addf(&ch->body, "\t\t%s\n", wg_sbuf_str(&line));
-	wg_sbuf_free(&line);
+		sb_printf(&ch->body, "\t\t%s\n", sb_str(&line));
+	sb_free(&line);
 	return ret;
 }
 
@@ -276,14 +274,14 @@ static int compile_rules(struct nftc_ctx *c, struct out_chains *o)
 	return add_jump_targets(c, o);
 }
 
-static void emit_chains(const struct out_chains *o, struct wg_sbuf *out)
+static void emit_chains(const struct out_chains *o, struct sbuf *out)
 {
 	for (size_t i = 0; i < o->n; i++) {
-		wg_sbuf_addf(out, "\n\tchain %s {\n", o->v[i].name);
+		sb_printf(out, "\n\tchain %s {\n", o->v[i].name);
 		if (o->v[i].hook)
-			wg_sbuf_addf(out, "\t\t%s\n", o->v[i].hook);
-		wg_sbuf_add(out, wg_sbuf_str(&o->v[i].body));
-		wg_sbuf_add(out, "\t}\n");
+			sb_printf(out, "\t\t%s\n", o->v[i].hook);
+		sb_add(out, sb_str(&o->v[i].body));
+		sb_add(out, "\t}\n");
 	}
 }
 
@@ -291,24 +289,22 @@ int wg_nft_compile(const struct wg_fw_config *cfg, char **script, char *err, siz
 {
 	struct nftc_ctx c = { .cfg = cfg, .err = err, .errlen = errlen };
 	struct out_chains chains = { 0 };
-	struct wg_sbuf out = { 0 };
+	struct sbuf out = { 0 };
 	*script = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	wg_sbuf_add(&out, "add table inet " WG_NFT_TABLE "\ndelete table inet " WG_NFT_TABLE
+	sb_add(&out, "add table inet " WG_NFT_TABLE "\ndelete table inet " WG_NFT_TABLE
 		       "\ntable inet " WG_NFT_TABLE " {\n");
 	int ret = compile_rules(&c, &chains);
 	if (ret == 0)
 		ret = nftc_declarations(&c, &out);
 	if (ret == 0) {
 		emit_chains(&chains, &out);
-		wg_sbuf_add(&out, "}\n");
+		sb_add(&out, "}\n");
 	}
-	if (ret == 0 && wg_sbuf_failed(&out))
-		ret = nftc_err(&c, "out of memory");
 	if (ret == 0)
-		*script = wg_sbuf_take(&out);
-	wg_sbuf_free(&out);
+		*script = sb_take(&out);
+	sb_free(&out);
 	chains_free(&chains);
 	ctx_free(&c);
 	return ret;

@@ -3,7 +3,7 @@
 #ifndef WG_SYS_NFT_INTERNAL_H
 #define WG_SYS_NFT_INTERNAL_H
 #include "sys/nft.h"
-#include "sys/sbuf.h"
+#include "util/sbuf.h"
 #include <stdint.h>
 
 enum {
@@ -44,7 +44,7 @@ struct nftc_rule {
 	const char *l4;          /* nft protocol keyword usable with ports, or NULL */
 	int proto;               /* protocol number matched (not negated), -1 = any */
 	int variant;             /* port=: 0 matches sport, 1 dport-but-not-sport */
-	struct wg_sbuf *out;
+	struct sbuf *out;
 };
 
 /* --- nft_value.c: value syntax --- */
@@ -96,5 +96,5 @@ bool nftc_base_chain(enum wg_fw_table tbl, const char *chain);
 
 /* --- nft_sets.c --- */
 /* Flowtable and sets for everything c collected; written before the chains. */
-int nftc_declarations(struct nftc_ctx *c, struct wg_sbuf *out);
+int nftc_declarations(struct nftc_ctx *c, struct sbuf *out);
 #endif

@@ -77,7 +77,7 @@ static int m_protocol(struct nftc_rule *fr)
 		fr->l4 = p->nft;
 	if (!neg)
 		fr->proto = p ? p->num : atoi(nft);
-	wg_sbuf_addf(fr->out, "meta l4proto %s%s ", neg ? "!= " : "", nft);
+	sb_printf(fr->out, "meta l4proto %s%s ", neg ? "!= " : "", nft);
 	return 0;
 }
 
@@ -90,27 +90,27 @@ static int m_address(struct nftc_rule *fr, const char *key, const char *field)
 	char text[2 * WG_PREFIX_STRLEN];
 	if (nftc_addr_text(fr->c->fam, v, text, sizeof(text), &single) < 0)
 		return nftc_bad(fr->c, key, orig);
-	wg_sbuf_addf(fr->out, "%s %s %s%s ", nftc_family_name(fr->c->fam), field, neg ? "!= " : "", text);
+	sb_printf(fr->out, "%s %s %s%s ", nftc_family_name(fr->c->fam), field, neg ? "!= " : "", text);
 	return 0;
 }
 
 /* One port "80" or range "1000-2000", checked; appended to list as nft writes it. */
-static bool port_item(const char *s, size_t len, struct wg_sbuf *list)
+static bool port_item(const char *s, size_t len, struct sbuf *list)
 {
 	unsigned a, b;
 	if (!nftc_port_range(s, len, &a, &b))
 		return false;
 	if (a == b)
-		wg_sbuf_addf(list, "%s%u", list->len ? ", " : "", a);
+		sb_printf(list, "%s%u", list->len ? ", " : "", a);
 	else
-		wg_sbuf_addf(list, "%s%u-%u", list->len ? ", " : "", a, b);
+		sb_printf(list, "%s%u-%u", list->len ? ", " : "", a, b);
 	return true;
 }
 
 /* "80,443,1000-2000" as nft text: a bare item, or an anonymous set "{ ... }". */
-static bool ports_text(const char *v, struct wg_sbuf *text)
+static bool ports_text(const char *v, struct sbuf *text)
 {
-	struct wg_sbuf list = { 0 };
+	struct sbuf list = { 0 };
 	size_t items = 0;
 	bool ok;
 	for (const char *p = v;; ) {
@@ -122,10 +122,10 @@ static bool ports_text(const char *v, struct wg_sbuf *text)
 		p = comma + 1;
 	}
 	if (ok && items == 1)
-		wg_sbuf_add(text, wg_sbuf_str(&list));
+		sb_add(text, sb_str(&list));
 	else if (ok)
-		wg_sbuf_addf(text, "{ %s }", wg_sbuf_str(&list));
-	wg_sbuf_free(&list);
+		sb_printf(text, "{ %s }", sb_str(&list));
+	sb_free(&list);
 	return ok;
 }
 
@@ -137,13 +137,13 @@ static int m_port(struct nftc_rule *fr, const char *key, const char *field)
 	if (!fr->l4)
 		return nftc_err(fr->c, "%s needs protocol=tcp, udp, sctp, udp-lite or dccp", key);
 	bool neg = nftc_negated(&v);
-	struct wg_sbuf text = { 0 };
+	struct sbuf text = { 0 };
 	int ret = 0;
 	if (!ports_text(v, &text))
 		ret = nftc_bad(fr->c, key, orig);
 	else
-		wg_sbuf_addf(fr->out, "%s %s %s%s ", fr->l4, field, neg ? "!= " : "", wg_sbuf_str(&text));
-	wg_sbuf_free(&text);
+		sb_printf(fr->out, "%s %s %s%s ", fr->l4, field, neg ? "!= " : "", sb_str(&text));
+	sb_free(&text);
 	return ret;
 }
 
@@ -155,7 +155,7 @@ static int m_interface(struct nftc_rule *fr, const char *key, const char *field)
 	bool neg = nftc_negated(&v);
 	if (!nftc_plain(v, 15))
 		return nftc_bad(fr->c, key, orig);
-	wg_sbuf_addf(fr->out, "%s %s\"%s\" ", field, neg ? "!= " : "", v);
+	sb_printf(fr->out, "%s %s\"%s\" ", field, neg ? "!= " : "", v);
 	return 0;
 }
 
@@ -178,7 +178,7 @@ static int m_iflist(struct nftc_rule *fr, const char *key, const char *field)
 		return nftc_err(fr->c, "out of memory");
 	char set[NFTC_NFT_NAME];
 	nftc_iflist_set(v, set, sizeof(set));
-	wg_sbuf_addf(fr->out, "%s %s@%s ", field, neg ? "!= " : "", set);
+	sb_printf(fr->out, "%s %s@%s ", field, neg ? "!= " : "", set);
 	return 0;
 }
 
@@ -205,14 +205,14 @@ static int m_addrlist(struct nftc_rule *fr, const char *key, const char *field)
 		return nftc_err(fr->c, "out of memory");
 	char set[NFTC_NFT_NAME];
 	nftc_addrlist_set(fr->c->fam, v, set, sizeof(set));
-	wg_sbuf_addf(fr->out, "%s %s %s@%s ", nftc_family_name(fr->c->fam), field, neg ? "!= " : "", set);
+	sb_printf(fr->out, "%s %s %s@%s ", nftc_family_name(fr->c->fam), field, neg ? "!= " : "", set);
 	return 0;
 }
 
 /* A comma list whose items must all be in allowed[] (RouterOS name -> nft name),
  * written with sep between the nft names. */
 static bool flag_list(const char *v, const char *const allowed[][2], const char *sep,
-		      struct wg_sbuf *out, size_t *count)
+		      struct sbuf *out, size_t *count)
 {
 	char *copy = strdup(v), *save = NULL;
 	bool ok = copy && *v && v[strlen(v) - 1] != ',' && !strstr(v, ",,");
@@ -222,7 +222,7 @@ static bool flag_list(const char *v, const char *const allowed[][2], const char 
 		ok = false;
 		for (size_t i = 0; allowed[i][0]; i++)
 			if (!strcmp(t, allowed[i][0])) {
-				wg_sbuf_addf(out, "%s%s", (*count)++ ? sep : "", allowed[i][1]);
+				sb_printf(out, "%s%s", (*count)++ ? sep : "", allowed[i][1]);
 				ok = true;
 			}
 	}
@@ -238,16 +238,16 @@ static int m_flags(struct nftc_rule *fr, const char *key, const char *field,
 	if (!v)
 		return 0;
 	bool neg = nftc_negated(&v);
-	struct wg_sbuf list = { 0 };
+	struct sbuf list = { 0 };
 	size_t n;
 	int ret = 0;
 	if (!flag_list(v, allowed, set_syntax ? ", " : ",", &list, &n))
 		ret = nftc_bad(fr->c, key, orig);
 	else if (n > 1 && set_syntax)
-		wg_sbuf_addf(fr->out, "%s %s{ %s } ", field, neg ? "!= " : "", wg_sbuf_str(&list));
+		sb_printf(fr->out, "%s %s{ %s } ", field, neg ? "!= " : "", sb_str(&list));
 	else
-		wg_sbuf_addf(fr->out, "%s %s%s ", field, neg ? "!= " : "", wg_sbuf_str(&list));
-	wg_sbuf_free(&list);
+		sb_printf(fr->out, "%s %s%s ", field, neg ? "!= " : "", sb_str(&list));
+	sb_free(&list);
 	return ret;
 }
 
@@ -324,10 +324,10 @@ static int m_limit(struct nftc_rule *fr)
 	uint64_t rate;
 	/* bit mode limits bandwidth: nft counts bytes */
 	const char *unit = rate_unit(l.bits ? (l.count + 7) / 8 : l.count, l.period_ms, &rate);
-	wg_sbuf_addf(fr->out, "limit rate %llu%s%s ", (unsigned long long)rate,
+	sb_printf(fr->out, "limit rate %llu%s%s ", (unsigned long long)rate,
 		  l.bits ? " bytes/" : "/", unit);
 	if (l.burst)
-		wg_sbuf_addf(fr->out, "burst %llu %s ", (unsigned long long)(l.bits ? (l.burst + 7) / 8 : l.burst),
+		sb_printf(fr->out, "burst %llu %s ", (unsigned long long)(l.bits ? (l.burst + 7) / 8 : l.burst),
 			  l.bits ? "bytes" : "packets");
 	return 0;
 }
@@ -343,19 +343,19 @@ static int m_either_port(struct nftc_rule *fr)
 	if (!fr->l4)
 		return nftc_err(fr->c, "port needs protocol=tcp, udp, sctp, udp-lite or dccp");
 	bool neg = nftc_negated(&v);
-	struct wg_sbuf text = { 0 };
+	struct sbuf text = { 0 };
 	if (!ports_text(v, &text)) {
-		wg_sbuf_free(&text);
+		sb_free(&text);
 		return nftc_bad(fr->c, "port", orig);
 	}
-	const char *x = wg_sbuf_str(&text), *l4 = fr->l4;
+	const char *x = sb_str(&text), *l4 = fr->l4;
 	if (neg)
-		wg_sbuf_addf(fr->out, "%s sport != %s %s dport != %s ", l4, x, l4, x);
+		sb_printf(fr->out, "%s sport != %s %s dport != %s ", l4, x, l4, x);
 	else if (fr->variant == 0)
-		wg_sbuf_addf(fr->out, "%s sport %s ", l4, x);
+		sb_printf(fr->out, "%s sport %s ", l4, x);
 	else
-		wg_sbuf_addf(fr->out, "%s sport != %s %s dport %s ", l4, x, l4, x);
-	wg_sbuf_free(&text);
+		sb_printf(fr->out, "%s sport != %s %s dport %s ", l4, x, l4, x);
+	sb_free(&text);
 	return 0;
 }
 
@@ -383,9 +383,9 @@ static int m_icmp(struct nftc_rule *fr)
 	    (k == 2 && code > 255) || (k == 1 && strchr(v, ':')) || (neg && k == 2))
 		return nftc_bad(fr->c, "icmp-options", orig);
 	const char *kw = v6 ? "icmpv6" : "icmp";
-	wg_sbuf_addf(fr->out, "%s type %s%u ", kw, neg ? "!= " : "", type);
+	sb_printf(fr->out, "%s type %s%u ", kw, neg ? "!= " : "", type);
 	if (k == 2)
-		wg_sbuf_addf(fr->out, "%s code %u ", kw, code);
+		sb_printf(fr->out, "%s code %u ", kw, code);
 	return 0;
 }
 
@@ -401,7 +401,7 @@ static int m_tcp_flags(struct nftc_rule *fr)
 		return 0;
 	if (fr->proto != 6)
 		return nftc_err(fr->c, "tcp-flags needs protocol=tcp");
-	struct wg_sbuf mask = { 0 }, want = { 0 };
+	struct sbuf mask = { 0 }, want = { 0 };
 	char *copy = strdup(v), *save = NULL;
 	bool ok = copy && *v && !strstr(v, ",,") && v[strlen(v) - 1] != ',';
 	for (char *t = ok ? strtok_r(copy, ",", &save) : NULL; t && ok; t = strtok_r(NULL, ",", &save)) {
@@ -411,17 +411,17 @@ static int m_tcp_flags(struct nftc_rule *fr)
 			i++;
 		ok = i < 8;
 		if (ok)
-			wg_sbuf_addf(&mask, "%s%s", mask.len ? " | " : "", names[i][1]);
+			sb_printf(&mask, "%s%s", mask.len ? " | " : "", names[i][1]);
 		if (ok && !clear)
-			wg_sbuf_addf(&want, "%s%s", want.len ? " | " : "", names[i][1]);
+			sb_printf(&want, "%s%s", want.len ? " | " : "", names[i][1]);
 	}
 	free(copy);
 	int ret = ok ? 0 : nftc_bad(fr->c, "tcp-flags", v);
 	if (ok)
-		wg_sbuf_addf(fr->out, "tcp flags & (%s) == %s ", wg_sbuf_str(&mask),
-			     want.len ? wg_sbuf_str(&want) : "0x0");
-	wg_sbuf_free(&mask);
-	wg_sbuf_free(&want);
+		sb_printf(fr->out, "tcp flags & (%s) == %s ", sb_str(&mask),
+			     want.len ? sb_str(&want) : "0x0");
+	sb_free(&mask);
+	sb_free(&want);
 	return ret;
 }
 

@@ -7,18 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int emit_flowtable(struct nftc_ctx *c, struct wg_sbuf *out)
+static int emit_flowtable(struct nftc_ctx *c, struct sbuf *out)
 {
 	const struct wg_fw_config *cfg = c->cfg;
 	if (!c->uses_flowtable)
 		return 0;
-	wg_sbuf_add(out, "\tflowtable ft {\n\t\thook ingress priority 0;\n\t\tdevices = { ");
+	sb_add(out, "\tflowtable ft {\n\t\thook ingress priority 0;\n\t\tdevices = { ");
 	for (size_t i = 0; i < cfg->nflow_devices; i++) {
 		if (!nftc_plain(cfg->flow_devices[i], 15))
 			return nftc_bad(c, "interface", cfg->flow_devices[i]);
-		wg_sbuf_addf(out, "%s\"%s\"", i ? ", " : "", cfg->flow_devices[i]);
+		sb_printf(out, "%s\"%s\"", i ? ", " : "", cfg->flow_devices[i]);
 	}
-	wg_sbuf_add(out, " };\n\t}\n");
+	sb_add(out, " };\n\t}\n");
 	return 0;
 }
 
@@ -36,7 +36,7 @@ static int collect_if_lists(struct nftc_ctx *c)
 	return 0;
 }
 
-static int emit_if_set(struct nftc_ctx *c, const char *list, struct wg_sbuf *out)
+static int emit_if_set(struct nftc_ctx *c, const char *list, struct sbuf *out)
 {
 	const struct wg_fw_config *cfg = c->cfg;
 	struct nftc_names members = { 0 };
@@ -52,15 +52,15 @@ static int emit_if_set(struct nftc_ctx *c, const char *list, struct wg_sbuf *out
 			ret = nftc_err(c, "out of memory");
 	}
 	nftc_iflist_set(list, set, sizeof(set));
-	wg_sbuf_addf(out, "\tset %s {\n\t\ttype ifname;\n", set);
+	sb_printf(out, "\tset %s {\n\t\ttype ifname;\n", set);
 	for (size_t i = 0; i < members.n; i++)
-		wg_sbuf_addf(out, "%s\"%s\"", i ? ", " : "\t\telements = { ", members.v[i]);
-	wg_sbuf_add(out, members.n ? " }\n\t}\n" : "\t}\n");
+		sb_printf(out, "%s\"%s\"", i ? ", " : "\t\telements = { ", members.v[i]);
+	sb_add(out, members.n ? " }\n\t}\n" : "\t}\n");
 	nftc_names_free(&members);
 	return ret;
 }
 
-static int emit_if_sets(struct nftc_ctx *c, struct wg_sbuf *out)
+static int emit_if_sets(struct nftc_ctx *c, struct sbuf *out)
 {
 	int ret = collect_if_lists(c);
 	for (size_t i = 0; i < c->if_lists.n && ret == 0; i++)
@@ -70,7 +70,7 @@ static int emit_if_sets(struct nftc_ctx *c, struct wg_sbuf *out)
 
 /* One address-list entry as a set element ("10.0.0.0/8 timeout 1h"). */
 static int entry_text(struct nftc_ctx *c, enum wg_fw_family fam, const struct wg_fw_addr_entry *e,
-		      bool dynamic, struct wg_sbuf *out)
+		      bool dynamic, struct sbuf *out)
 {
 	char addr[2 * WG_PREFIX_STRLEN], t[32];
 	bool single;
@@ -82,17 +82,17 @@ static int entry_text(struct nftc_ctx *c, enum wg_fw_family fam, const struct wg
 			      "so its entry \"%s\" must be a single address", e->list, e->address);
 	if (e->timeout && *e->timeout && nftc_time_ms(e->timeout, &ms) < 0)
 		return nftc_bad(c, "timeout", e->timeout);
-	wg_sbuf_addf(out, "%s%s", out->len ? ", " : "", addr);
+	sb_printf(out, "%s%s", out->len ? ", " : "", addr);
 	if (ms) {
 		nftc_time_fmt(ms, t, sizeof(t));
-		wg_sbuf_addf(out, " timeout %s", t);
+		sb_printf(out, " timeout %s", t);
 	}
 	return 0;
 }
 
 /* Carried-over dynamic entries of this list, skipping addresses already listed. */
 static void dyn_elements(const struct nftc_ctx *c, enum wg_fw_family fam, const char *list,
-			 struct nftc_names *seen, struct wg_sbuf *out)
+			 struct nftc_names *seen, struct sbuf *out)
 {
 	const struct wg_fw_config *cfg = c->cfg;
 	for (size_t i = 0; i < cfg->ndyn; i++) {
@@ -104,20 +104,20 @@ static void dyn_elements(const struct nftc_ctx *c, enum wg_fw_family fam, const 
 		wg_addr_format(d->addr.family, d->addr.addr, addr);
 		if (nftc_names_find(seen, addr) >= 0 || nftc_names_add(seen, addr) < 0)
 			continue;
-		wg_sbuf_addf(out, "%s%s", out->len ? ", " : "", addr);
+		sb_printf(out, "%s%s", out->len ? ", " : "", addr);
 		if (d->timeout_ms) {
 			nftc_time_fmt(d->timeout_ms, t, sizeof(t));
-			wg_sbuf_addf(out, " timeout %s", t);
+			sb_printf(out, " timeout %s", t);
 			if (d->expires_ms && d->expires_ms <= d->timeout_ms) {
 				nftc_time_fmt(d->expires_ms, t, sizeof(t));
-				wg_sbuf_addf(out, " expires %s", t);
+				sb_printf(out, " expires %s", t);
 			}
 		}
 	}
 }
 
 static int addr_elements(struct nftc_ctx *c, enum wg_fw_family fam, const char *list,
-			 bool dynamic, struct wg_sbuf *elems)
+			 bool dynamic, struct sbuf *elems)
 {
 	const struct wg_fw_config *cfg = c->cfg;
 	struct nftc_names seen = { 0 };
@@ -144,20 +144,20 @@ static int addr_elements(struct nftc_ctx *c, enum wg_fw_family fam, const char *
 /* Dynamic sets cannot be interval sets (the kernel cannot update those from the packet
  * path), so only lists that add-*-to-list fills are hash sets. */
 static int emit_addr_set(struct nftc_ctx *c, enum wg_fw_family fam, const char *list,
-			 struct wg_sbuf *out)
+			 struct sbuf *out)
 {
 	bool dynamic = nftc_names_find(&c->dyn_lists[fam], list) >= 0;
-	struct wg_sbuf elems = { 0 };
+	struct sbuf elems = { 0 };
 	char set[NFTC_NFT_NAME];
 	int ret = addr_elements(c, fam, list, dynamic, &elems);
 	nftc_addrlist_set(fam, list, set, sizeof(set));
-	wg_sbuf_addf(out, "\tset %s {\n\t\ttype %s;\n", set, fam == WG_FW_IPV6 ? "ipv6_addr" : "ipv4_addr");
-	wg_sbuf_add(out, dynamic ? "\t\tflags dynamic,timeout;\n"
+	sb_printf(out, "\tset %s {\n\t\ttype %s;\n", set, fam == WG_FW_IPV6 ? "ipv6_addr" : "ipv4_addr");
+	sb_add(out, dynamic ? "\t\tflags dynamic,timeout;\n"
 			      : "\t\tflags interval,timeout;\n\t\tauto-merge;\n");
 	if (elems.len)
-		wg_sbuf_addf(out, "\t\telements = { %s }\n", wg_sbuf_str(&elems));
-	wg_sbuf_add(out, "\t}\n");
-	wg_sbuf_free(&elems);
+		sb_printf(out, "\t\telements = { %s }\n", sb_str(&elems));
+	sb_add(out, "\t}\n");
+	sb_free(&elems);
 	return ret;
 }
 
@@ -175,7 +175,7 @@ static int collect_addr_lists(struct nftc_ctx *c, enum wg_fw_family fam)
 	return 0;
 }
 
-static int emit_addr_sets(struct nftc_ctx *c, struct wg_sbuf *out)
+static int emit_addr_sets(struct nftc_ctx *c, struct sbuf *out)
 {
 	for (int f = 0; f < WG_FW_NFAMILY; f++) {
 		int ret = collect_addr_lists(c, (enum wg_fw_family)f);
@@ -187,7 +187,7 @@ static int emit_addr_sets(struct nftc_ctx *c, struct wg_sbuf *out)
 	return 0;
 }
 
-int nftc_declarations(struct nftc_ctx *c, struct wg_sbuf *out)
+int nftc_declarations(struct nftc_ctx *c, struct sbuf *out)
 {
 	int ret = emit_flowtable(c, out);
 	if (ret == 0)
@@ -201,10 +201,10 @@ int wg_nft_addr_check(enum wg_fw_family fam, const struct wg_fw_addr_entry *e,
 		      char *err, size_t errlen)
 {
 	struct nftc_ctx c = { .fam = fam, .err = err, .errlen = errlen };
-	struct wg_sbuf s = { 0 };
+	struct sbuf s = { 0 };
 	if (!e->list || !nftc_plain(e->list, NFTC_NAME_MAX))
 		return nftc_bad(&c, "list", e->list ? e->list : "");
 	int ret = entry_text(&c, fam, e, false, &s);
-	wg_sbuf_free(&s);
+	sb_free(&s);
 	return ret;
 }
