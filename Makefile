@@ -1,11 +1,11 @@
 # wgrouter build. Sources are found by wildcard so a new module needs no edit here.
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP -pthread
+CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration -Isrc -MMD -MP -pthread
 LDLIBS  := -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lpthread
 
 SRC      := $(shell find src -name '*.c' | sort)
-LIB_SRC  := $(filter-out src/main.c,$(SRC))
+LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))
 OBJ      := $(patsubst %.c,build/obj/%.o,$(SRC))
 LIB_OBJ  := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 TEST_SRC := $(wildcard tests/unit/test_*.c)

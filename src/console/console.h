@@ -5,7 +5,10 @@
 #define WG_CONSOLE_H
 #include <stddef.h>
 #include "router/router.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 
 struct wg_session;
 typedef void (*wg_out_fn)(void *ctx, int stream, const char *text, size_t len);

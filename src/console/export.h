@@ -2,7 +2,10 @@
 #ifndef WG_CONSOLE_EXPORT_H
 #define WG_CONSOLE_EXPORT_H
 #include "router/store.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 
 enum {
 	WG_EXPORT_VERBOSE = 1,    /* defaults too */

@@ -7,7 +7,10 @@
 #include "console/lang.h"
 #include "router/router.h"
 #include "router/store.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 
 struct numbering {
 	const struct wg_menu *menu;

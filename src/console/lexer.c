@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "console/lang.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
 
 void wg_lex_init(struct wg_lexer *lx, const char *text)
 {

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "console/lang.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/str.h"
 
 struct pstate {
 	struct wg_lexer lx;

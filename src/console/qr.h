@@ -2,7 +2,10 @@
  * with UTF-8 half blocks, or written as a PNG (libpng). */
 #ifndef WG_CONSOLE_QR_H
 #define WG_CONSOLE_QR_H
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 
 /* Two modules per character cell, light modules as blocks (for dark terminals, like
  * `qrencode -t UTF8`). -1 when the text does not fit a QR code. */

@@ -4,7 +4,10 @@
 #define WG_CONSOLE_WGCONF_H
 #include "router/router.h"
 #include "router/store.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 
 /* The config a road-warrior client needs for this peer of st. */
 void wg_conf_client(struct wg_router *r, const struct wg_store *st, const struct wg_item *peer, struct sbuf *out);

@@ -17,17 +17,28 @@ bool wg_endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b)
 	return true;
 }
 
-const char *wg_endpoint_str(const struct wg_endpoint *e, char *buf)
+const char *wg_sockaddr_str(const struct sockaddr *sa, char *buf)
 {
 	char ip[INET6_ADDRSTRLEN];
-	if (e->addr.sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &e->addr.sin.sin_addr, ip, sizeof(ip));
-		snprintf(buf, WG_ENDPOINT_STRLEN, "%s:%u", ip, ntohs(e->addr.sin.sin_port));
-	} else if (e->addr.sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &e->addr.sin6.sin6_addr, ip, sizeof(ip));
-		snprintf(buf, WG_ENDPOINT_STRLEN, "[%s]:%u", ip, ntohs(e->addr.sin6.sin6_port));
+	const struct sockaddr_in *s4 = (const void *)sa;
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		snprintf(buf, WG_ENDPOINT_STRLEN, "%s:%u", ip, ntohs(s4->sin_port));
+	} else if (sa->sa_family == AF_INET6 && s6->sin6_scope_id) {
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, WG_ENDPOINT_STRLEN, "[%s%%%u]:%u", ip, s6->sin6_scope_id,
+			 ntohs(s6->sin6_port));
+	} else if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, WG_ENDPOINT_STRLEN, "[%s]:%u", ip, ntohs(s6->sin6_port));
 	} else {
 		snprintf(buf, WG_ENDPOINT_STRLEN, "(none)");
 	}
 	return buf;
+}
+
+const char *wg_endpoint_str(const struct wg_endpoint *e, char *buf)
+{
+	return wg_sockaddr_str(&e->addr.sa, buf);
 }

@@ -22,7 +22,10 @@ struct wg_endpoint {
 
 /* Same remote address and port (the local source is not compared). */
 bool wg_endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b);
-/* "1.2.3.4:51820" or "[2001:db8::1]:51820"; buf of at least WG_ENDPOINT_STRLEN. */
-enum { WG_ENDPOINT_STRLEN = 64 };
+/* "1.2.3.4:51820", "[2001:db8::1]:51820", or with a scope "[fe80::1%3]:51820" (as the UAPI
+ * writes it); "(none)" for another family. buf of at least WG_ENDPOINT_STRLEN. The one
+ * formatter of socket addresses: the core's logs, the UAPI and the router use it. */
+enum { WG_ENDPOINT_STRLEN = 80 };
+const char *wg_sockaddr_str(const struct sockaddr *sa, char *buf);
 const char *wg_endpoint_str(const struct wg_endpoint *e, char *buf);
 #endif

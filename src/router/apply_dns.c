@@ -1,15 +1,16 @@
 /* /ip/dns on the system: with allow-remote-requests=yes the router serves DNS to its
- * clients (dns_proxy.c) from /ip/dns/static, its cache and /ip/dns servers. A change of
+ * clients (src/dns/proxy.c) from /ip/dns/static, its cache and /ip/dns servers. A change of
  * any of them reaches the running server without a restart; a port that cannot be had
  * (another DNS server on it) is logged once and tried again every 10 s. */
 #include <stdlib.h>
 #include <string.h>
 #include "router/apply.h"
-#include "router/dns.h"
-#include "router/dns_proxy.h"
-#include "router/dns_upstream.h"
+#include "dns/resolve.h"
+#include "dns/proxy.h"
+#include "dns/upstream.h"
 #include "router/menus.h"
 #include "router/units.h"
+#include "util/clock.h"
 
 #define D (&wg_menu_ip_dns)
 #define S (&wg_menu_ip_dns_static)
@@ -106,7 +107,7 @@ static void start(struct wg_dnsrt *d, struct wg_router *r, const struct wg_dns_p
 	else if (d->proxy && d->failing)
 		wg_router_logf(r, "dns,info", "DNS server listening on port %u", d->port);
 	d->failing = !d->proxy;
-	d->retry_ms = wg_dns_clock_ms() + RETRY_MS;
+	d->retry_ms = wg_mono_ms() + RETRY_MS;
 }
 
 void wg_dnsrt_apply(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st)
@@ -130,7 +131,7 @@ void wg_dnsrt_apply(struct wg_dnsrt *d, struct wg_router *r, const struct wg_sto
 
 void wg_dnsrt_tick(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st)
 {
-	if (d->failing && wg_dns_clock_ms() >= d->retry_ms)
+	if (d->failing && wg_mono_ms() >= d->retry_ms)
 		wg_dnsrt_apply(d, r, st);
 }
 

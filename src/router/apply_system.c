@@ -10,6 +10,7 @@
 #include <time.h>
 #include "router/apply.h"
 #include "router/menus.h"
+#include "util/clock.h"
 
 enum kind { E_ADDR, E_ROUTE, E_RULE };
 
@@ -557,25 +558,18 @@ bool wg_sysrt_applied(struct wg_sysrt *s, const struct wg_menu *m, uint32_t id)
 	return false;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 bool wg_sysrt_counter(struct wg_sysrt *s, enum wg_fw_family f, enum wg_fw_table t, uint32_t id,
 		      uint64_t *bytes, uint64_t *packets)
 {
 	if (!s->ops || !s->ops->fw_counters)
 		return false;
-	if (!s->counters_ms || mono_ms() - s->counters_ms > 1000) {
+	if (!s->counters_ms || wg_mono_ms() - s->counters_ms > 1000) {
 		free(s->counters);
 		s->counters = NULL;
 		s->ncounters = s->ops->fw_counters(s->ctx, &s->counters);
 		if (s->ncounters < 0)
 			s->ncounters = 0;
-		s->counters_ms = mono_ms();
+		s->counters_ms = wg_mono_ms();
 	}
 	char sid[16];
 	wg_id_format(id, sid);

@@ -4,18 +4,18 @@
  * an interface key/port change is one device line, a peer change one peer section. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "crypto/crypto.h"
 #include "router/apply.h"
-#include "router/dns.h"
 #include "router/menus.h"
+#include "router/resolver.h"
 #include "router/units.h"
 #include "sys/prefix.h"
+#include "uapi/uapi_reply.h"
+#include "core/endpoint.h"
+#include "util/clock.h"
 
 #define W (&wg_menu_wireguard)
 #define P (&wg_menu_peers)
@@ -38,29 +38,12 @@ struct rt_iface {
 	struct dp_logctx *logctx;
 	struct rt_peer *peers;
 	size_t npeers;
-	char *status;          /* last UAPI get reply */
+	struct uapi_reply_peers status; /* peers of the last UAPI get reply */
+	bool has_status;
 	uint64_t status_ms;
 };
 
 struct failed { uint32_t id; uint64_t at_ms; };
-
-/* One host name to resolve for a peer, off the daemon's thread: a resolver that does
- * not answer must not stall the consoles. */
-struct job {
-	uint32_t iface_id, peer_id;
-	char host[256], port[8], out[80];
-	char servers[256];  /* /ip/dns servers, "" = the host's resolver */
-	int rc;
-};
-
-struct resolver {
-	pthread_t th;
-	bool running;
-	atomic_bool done;
-	struct job *jobs;
-	size_t n;
-};
-
 
 struct wg_wgrt {
 	const struct wg_dp_ops *ops;
@@ -71,17 +54,14 @@ struct wg_wgrt {
 	struct failed *failed; /* interfaces whose start failed, retried by tick */
 	size_t nfailed;
 	uint64_t (*clock)(void *ctx);
-	struct resolver res;
+	struct wg_resolver *res;
 };
 
-static uint64_t system_ms(void *ctx)
+/* The router's clock (tests move it without sleeping). */
+static uint64_t now_ms(const struct wg_wgrt *w)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return w->clock(w->ctx);
 }
-
-#define mono_ms() (w->clock(w->ctx))
 
 struct wg_wgrt *wg_wgrt_new(const struct wg_dp_ops *ops, void *ctx, struct wg_log *log,
 			    uint64_t (*clock_ms)(void *ctx))
@@ -90,7 +70,8 @@ struct wg_wgrt *wg_wgrt_new(const struct wg_dp_ops *ops, void *ctx, struct wg_lo
 	w->ops = ops;
 	w->ctx = ctx;
 	w->log = log;
-	w->clock = clock_ms ? clock_ms : system_ms;
+	w->clock = clock_ms ? clock_ms : wg_mono_ms_hook;
+	w->res = wg_resolver_new(ops, ctx);
 	return w;
 }
 
@@ -116,7 +97,7 @@ static void rt_stop(struct wg_wgrt *w, struct rt_iface *f)
 		w->ops->stop(w->ctx, f->dp);
 	free(f->logctx);
 	free(f->peers);
-	free(f->status);
+	uapi_reply_peers_free(&f->status);
 	*f = w->ifs[--w->nifs];
 }
 
@@ -124,10 +105,7 @@ void wg_wgrt_free(struct wg_wgrt *w)
 {
 	if (!w)
 		return;
-	if (w->res.running) {
-		pthread_join(w->res.th, NULL);
-		free(w->res.jobs);
-	}
+	wg_resolver_free(w->res);
 	while (w->nifs)
 		rt_stop(w, &w->ifs[0]);
 	free(w->ifs);
@@ -160,46 +138,6 @@ static void add_key_line(struct sbuf *b, const char *name, const char *b64)
 	else
 		sb_printf(b, "%s=%064d\n", name, 0);
 	wg_wipe(hex, sizeof(hex));
-}
-
-static void format_endpoint(const struct sockaddr *sa, char *out, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)sa;
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(out, len, "[%s]:%u", a, ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in *s4 = (const void *)sa;
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(out, len, "%s:%u", a, ntohs(s4->sin_port));
-	}
-}
-
-/* With /ip/dns servers configured the router asks them itself, like RouterOS. */
-static int dns_resolve(const char *servers, const char *host, const char *port, char *out, size_t len)
-{
-	struct strvec v = { 0 };
-	struct sockaddr_storage ss;
-	sv_split(&v, servers, ',');
-	int rc = wg_dns_resolve((const char *const *)v.v, v.n, host, (unsigned)atoi(port), &ss, 2000);
-	sv_free(&v);
-	if (rc == 0)
-		format_endpoint((struct sockaddr *)&ss, out, len);
-	return rc;
-}
-
-static int system_resolve(const char *host, const char *port, char *out, size_t len)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_ADDRCONFIG }, *res = NULL;
-	if (getaddrinfo(host, port, &hints, &res) || !res) {
-		hints.ai_flags = 0; /* no configured address yet (namespaces, early boot) */
-		if (getaddrinfo(host, port, &hints, &res) || !res)
-			return -1;
-	}
-	format_endpoint(res->ai_addr, out, len);
-	freeaddrinfo(res);
-	return 0;
 }
 
 /* endpoint-address (IP or host name) and endpoint-port as UAPI "ip:port"; "" when the
@@ -293,8 +231,8 @@ static int uapi_set(struct wg_wgrt *w, struct wg_router *r, struct rt_iface *f, 
 	if (rc)
 		wg_router_logf(r, "wireguard,error", "%s: configuration refused by the data plane (errno %d)",
 			       f->ifname, -rc);
-	free(f->status);
-	f->status = NULL;
+	uapi_reply_peers_free(&f->status);
+	f->has_status = false;
 	return rc;
 }
 
@@ -345,7 +283,7 @@ static void apply_peers(struct wg_wgrt *w, struct rt_iface *f, const struct wg_s
 		rp = &f->peers[f->npeers++];
 		memset(rp, 0, sizeof(*rp));
 		rp->id = p->id;
-		rp->resolved_ms = ep[0] ? mono_ms() : 0;
+		rp->resolved_ms = ep[0] ? now_ms(w) : 0;
 		key_hex(wg_item_get(P, p, "public-key"), rp->pub_hex);
 		snprintf(rp->endpoint, sizeof(rp->endpoint), "%s", ep);
 		add_peer_full(b, p, rp);
@@ -370,12 +308,12 @@ static void note_failed(struct wg_wgrt *w, uint32_t id)
 {
 	for (size_t i = 0; i < w->nfailed; i++) {
 		if (w->failed[i].id == id) {
-			w->failed[i].at_ms = mono_ms();
+			w->failed[i].at_ms = now_ms(w);
 			return;
 		}
 	}
 	w->failed = xrealloc(w->failed, (w->nfailed + 1) * sizeof(*w->failed));
-	w->failed[w->nfailed++] = (struct failed){ id, mono_ms() };
+	w->failed[w->nfailed++] = (struct failed){ id, now_ms(w) };
 }
 
 static void clear_failed(struct wg_wgrt *w, uint32_t id)
@@ -503,62 +441,35 @@ void wg_wgrt_apply(struct wg_wgrt *w, struct wg_router *r, const struct wg_store
 
 /* ---- runtime status from UAPI get ---- */
 
-static const char *status_of(struct wg_wgrt *w, struct rt_iface *f)
+/* The peers of the interface's last get reply, read again after a second. */
+static const struct uapi_reply_peers *status_of(struct wg_wgrt *w, struct rt_iface *f)
 {
-	uint64_t now = mono_ms();
-	if (f->status && now - f->status_ms < 1000)
-		return f->status;
-	free(f->status);
-	f->status = NULL;
-	if (w->ops->uapi(w->ctx, f->dp, "get=1\n\n", &f->status) != 0) {
-		free(f->status);
-		f->status = NULL;
-	}
+	uint64_t now = now_ms(w);
+	if (f->has_status && now - f->status_ms < 1000)
+		return &f->status;
+	char *reply = NULL;
+	uapi_reply_peers_free(&f->status);
+	f->has_status = w->ops->uapi(w->ctx, f->dp, "get=1\n\n", &reply) == 0;
+	if (f->has_status)
+		uapi_reply_peers_parse(&f->status, reply);
+	free(reply);
 	f->status_ms = now;
-	return f->status;
+	return &f->status;
 }
 
-static void parse_endpoint(const char *v, struct wg_peer_status *out)
+static void fill_status(const struct uapi_peer_state *s, struct wg_peer_status *out)
 {
-	const char *colon = strrchr(v, ':');
-	if (!colon)
-		return;
-	size_t n = (size_t)(colon - v);
-	if (v[0] == '[' && n >= 2) {
-		v++;
-		n -= 2;
-	}
-	snprintf(out->endpoint_addr, sizeof(out->endpoint_addr), "%.*s", (int)n, v);
-	out->endpoint_port = (unsigned)atoi(colon + 1);
-}
-
-static void parse_status(const char *reply, const char *pub_hex, struct wg_peer_status *out)
-{
-	bool mine = false;
-	const char *line = reply;
-	while (line && *line) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line) : strlen(line);
-		char buf[256];
-		snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) ? n : sizeof(buf) - 1), line);
-		char *eq = strchr(buf, '=');
-		if (eq) {
-			*eq = 0;
-			const char *k = buf, *v = eq + 1;
-			if (!strcmp(k, "public_key"))
-				mine = !strcmp(v, pub_hex);
-			else if (mine && !strcmp(k, "endpoint"))
-				parse_endpoint(v, out);
-			else if (mine && !strcmp(k, "last_handshake_time_sec"))
-				out->last_handshake_sec = strtoull(v, NULL, 10);
-			else if (mine && !strcmp(k, "rx_bytes"))
-				out->rx = strtoull(v, NULL, 10);
-			else if (mine && !strcmp(k, "tx_bytes"))
-				out->tx = strtoull(v, NULL, 10);
-			if (mine && !strcmp(k, "public_key"))
-				out->known = true;
-		}
-		line = end ? end + 1 : NULL;
+	out->known = true;
+	out->last_handshake_sec = s->last_handshake_sec;
+	out->rx = s->rx_bytes;
+	out->tx = s->tx_bytes;
+	const struct wg_endpoint *e = &s->endpoint;
+	if (e->addr.sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &e->addr.sin.sin_addr, out->endpoint_addr, sizeof(out->endpoint_addr));
+		out->endpoint_port = ntohs(e->addr.sin.sin_port);
+	} else if (e->addr.sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &e->addr.sin6.sin6_addr, out->endpoint_addr, sizeof(out->endpoint_addr));
+		out->endpoint_port = ntohs(e->addr.sin6.sin6_port);
 	}
 }
 
@@ -573,12 +484,13 @@ void wg_wgrt_peer_status(struct wg_wgrt *w, const struct wg_store *st, const str
 {
 	memset(out, 0, sizeof(*out));
 	struct rt_iface *f = iface_of_peer(w, st, peer);
-	char hex[WG_KEY_HEX_LEN + 1];
-	if (!f || !key_hex(wg_item_get(P, peer, "public-key"), hex))
+	const char *b64 = wg_item_get(P, peer, "public-key");
+	uint8_t key[WG_KEY_LEN];
+	if (!f || !b64 || !wg_key_from_base64(key, b64))
 		return;
-	const char *reply = status_of(w, f);
-	if (reply)
-		parse_status(reply, hex, out);
+	const struct uapi_peer_state *s = uapi_reply_peers_find(status_of(w, f), key);
+	if (s)
+		fill_status(s, out);
 }
 
 /* ---- periodic work ---- */
@@ -600,7 +512,8 @@ static bool wants_resolve(struct wg_wgrt *w, struct rt_iface *f, const struct wg
 	return !s.last_handshake_sec || (uint64_t)wall - s.last_handshake_sec > 120;
 }
 
-static size_t collect_due(struct wg_wgrt *w, const struct wg_store *st, uint64_t now, struct job **out)
+static size_t collect_due(struct wg_wgrt *w, const struct wg_store *st, uint64_t now,
+			  struct wg_resolve_job **out)
 {
 	const struct wg_table *pt = wg_store_ctable(st, P);
 	const struct wg_table *dns = wg_store_ctable(st, &wg_menu_ip_dns);
@@ -616,7 +529,7 @@ static size_t collect_due(struct wg_wgrt *w, const struct wg_store *st, uint64_t
 				continue;
 			rp->resolved_ms = now; /* not again until this round is through */
 			*out = xrealloc(*out, (n + 1) * sizeof(**out));
-			struct job *jb = &(*out)[n++];
+			struct wg_resolve_job *jb = &(*out)[n++];
 			memset(jb, 0, sizeof(*jb));
 			jb->iface_id = f->id;
 			jb->peer_id = rp->id;
@@ -628,34 +541,14 @@ static size_t collect_due(struct wg_wgrt *w, const struct wg_store *st, uint64_t
 	return n;
 }
 
-static void run_jobs(struct wg_wgrt *w, struct job *jobs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct job *jb = &jobs[i];
-		if (w->ops->resolve)
-			jb->rc = w->ops->resolve(w->ctx, jb->host, jb->port, jb->out, sizeof(jb->out));
-		else if (jb->servers[0])
-			jb->rc = dns_resolve(jb->servers, jb->host, jb->port, jb->out, sizeof(jb->out));
-		else
-			jb->rc = system_resolve(jb->host, jb->port, jb->out, sizeof(jb->out));
-	}
-}
-
-static void *resolver_main(void *arg)
-{
-	struct wg_wgrt *w = arg;
-	run_jobs(w, w->res.jobs, w->res.n);
-	atomic_store(&w->res.done, true);
-	return NULL;
-}
-
 /* A peer on dynamic DNS moves: point the data plane at the new address (wg and
  * wireguard-go resolve a host name only once). */
-static void apply_results(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st, struct job *jobs, size_t n)
+static void apply_results(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st,
+			  struct wg_resolve_job *jobs, size_t n)
 {
 	const struct wg_table *pt = wg_store_ctable(st, P);
 	for (size_t i = 0; i < n; i++) {
-		struct job *jb = &jobs[i];
+		struct wg_resolve_job *jb = &jobs[i];
 		struct rt_iface *f = rt_find(w, jb->iface_id);
 		struct rt_peer *rp = f ? rt_peer_find(f, jb->peer_id) : NULL;
 		const struct wg_item *p = wg_table_by_id(pt, jb->peer_id);
@@ -673,40 +566,28 @@ static void apply_results(struct wg_wgrt *w, struct wg_router *r, const struct w
 	}
 }
 
-static void finish_round(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st)
+/* The answers of a finished round, if there is one. */
+static void take_answers(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st)
 {
-	if (!w->res.running || !atomic_load(&w->res.done))
-		return;
-	pthread_join(w->res.th, NULL);
-	if (r)
-		apply_results(w, r, st, w->res.jobs, w->res.n);
-	free(w->res.jobs);
-	w->res.jobs = NULL;
-	w->res.running = false;
-}
-
-/* Tests give a resolver hook that answers at once: it runs inline, deterministically. */
-static void reresolve(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st, uint64_t now)
-{
-	finish_round(w, r, st);
-	if (w->res.running)
-		return;
-	struct job *jobs;
-	size_t n = collect_due(w, st, now, &jobs);
+	struct wg_resolve_job *jobs;
+	size_t n = wg_resolver_take(w->res, &jobs);
 	if (!n)
 		return;
-	if (w->ops->resolve) {
-		run_jobs(w, jobs, n);
+	if (r)
 		apply_results(w, r, st, jobs, n);
-		free(jobs);
+	free(jobs);
+}
+
+/* One round at a time; with the tests' resolver hook it finishes inside start. */
+static void reresolve(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *st, uint64_t now)
+{
+	take_answers(w, r, st);
+	if (wg_resolver_busy(w->res))
 		return;
-	}
-	w->res.jobs = jobs;
-	w->res.n = n;
-	atomic_store(&w->res.done, false);
-	w->res.running = pthread_create(&w->res.th, NULL, resolver_main, w) == 0;
-	if (!w->res.running)
-		free(jobs);
+	struct wg_resolve_job *jobs;
+	size_t n = collect_due(w, st, now, &jobs);
+	if (n && wg_resolver_start(w->res, jobs, n))
+		take_answers(w, r, st);
 }
 
 /* Starting changes the failed list, so the due ids are collected first. */
@@ -730,7 +611,7 @@ void wg_wgrt_tick(struct wg_wgrt *w, struct wg_router *r, const struct wg_store 
 {
 	if (!w->ops)
 		return;
-	uint64_t now = mono_ms();
+	uint64_t now = now_ms(w);
 	retry_failed(w, r, st, now);
 	reresolve(w, r, st, now);
 }

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/strvec.h"
 
 enum { QUEUE_MAX = 1024 };
 

@@ -8,7 +8,10 @@
 #include "router/router.h"
 #include "router/schema.h"
 #include "router/store.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 
 #define P_COMMENT { "comment", PT_STR, 0, NULL, NULL, 0, 0 }
 #define P_DISABLED { "disabled", PT_BOOL, 0, "no", NULL, 0, 0 }

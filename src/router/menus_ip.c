@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "router/dns_wire.h"
+#include "dns/wire.h"
 #include "router/menus.h"
 #include "sys/prefix.h"
 

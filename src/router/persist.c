@@ -13,7 +13,9 @@
 #include <unistd.h>
 #include "router/apply.h"
 #include "router/store.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
 #include "crypto/crypto.h"
 
 #define STATE_FILE "config.state"

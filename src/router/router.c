@@ -14,6 +14,7 @@
 #include "router/apply.h"
 #include "router/log.h"
 #include "router/menus.h"
+#include "util/clock.h"
 
 struct wg_router {
 	struct wg_store *st;
@@ -30,13 +31,6 @@ struct wg_router {
 	uint64_t started;
 	uint64_t last_reconcile_ms;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
 struct wg_log *wg_router_log(struct wg_router *r) { return r->log; }
@@ -119,13 +113,13 @@ size_t wg_router_links(struct wg_router *r, const struct wg_nl_link **out)
 		*out = NULL;
 		return 0;
 	}
-	if (!r->links_ms || mono_ms() - r->links_ms > 1000) {
+	if (!r->links_ms || wg_mono_ms() - r->links_ms > 1000) {
 		free(r->links);
 		r->links = NULL;
 		r->nlinks = r->cfg.sys->link_list(r->cfg.sys_ctx, &r->links);
 		if (r->nlinks < 0)
 			r->nlinks = 0;
-		r->links_ms = mono_ms();
+		r->links_ms = wg_mono_ms();
 	}
 	*out = r->links;
 	return (size_t)r->nlinks;
@@ -289,7 +283,7 @@ static void apply(struct wg_router *r, const struct wg_store *prev)
 	wg_wgrt_apply(r->wg, r, prev, r->st);
 	r->links_ms = 0; /* interfaces may have come or gone */
 	wg_sysrt_apply(r->sys, r, r->st, firewall_changed(prev, r->st), true);
-	r->last_reconcile_ms = mono_ms();
+	r->last_reconcile_ms = wg_mono_ms();
 	if (dns_changed(prev, r->st))
 		wg_dnsrt_apply(r->dns, r, r->st);
 }
@@ -357,9 +351,9 @@ void wg_router_tick(struct wg_router *r)
 	wg_router_flush_log(r);
 	wg_wgrt_tick(r->wg, r, r->st);
 	wg_dnsrt_tick(r->dns, r, r->st);
-	if (mono_ms() - r->last_reconcile_ms >= 5000) {
+	if (wg_mono_ms() - r->last_reconcile_ms >= 5000) {
 		r->links_ms = 0;
 		wg_sysrt_apply(r->sys, r, r->st, false, false);
-		r->last_reconcile_ms = mono_ms();
+		r->last_reconcile_ms = wg_mono_ms();
 	}
 }

@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/str.h"
 
 struct wg_store *wg_store_new(void)
 {

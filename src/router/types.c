@@ -8,7 +8,10 @@
 #include <string.h>
 #include "crypto/crypto.h"
 #include "router/units.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/str.h"
+#include "util/strvec.h"
 #include "sys/prefix.h"
 
 typedef bool (*canon_fn)(const struct wg_prop *p, const char *in, struct sbuf *out);

@@ -120,23 +120,3 @@ bool uapi_parse_endpoint(struct uapi_endpoint_spec *spec, const char *field, con
 		spec->port = ntohs(spec->ep.addr.sin.sin_port); /* same offset in sin6 */
 	return true;
 }
-
-const char *uapi_format_endpoint(char buf[UAPI_ENDPOINT_STRLEN], const struct wg_endpoint *ep)
-{
-	char ip[INET6_ADDRSTRLEN];
-	const struct sockaddr_in6 *s6 = &ep->addr.sin6;
-	if (ep->addr.sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &ep->addr.sin.sin_addr, ip, sizeof(ip));
-		snprintf(buf, UAPI_ENDPOINT_STRLEN, "%s:%u", ip, ntohs(ep->addr.sin.sin_port));
-	} else if (ep->addr.sa.sa_family == AF_INET6 && s6->sin6_scope_id) {
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, UAPI_ENDPOINT_STRLEN, "[%s%%%u]:%u", ip, s6->sin6_scope_id,
-			 ntohs(s6->sin6_port));
-	} else if (ep->addr.sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, UAPI_ENDPOINT_STRLEN, "[%s]:%u", ip, ntohs(s6->sin6_port));
-	} else {
-		buf[0] = '\0';
-	}
-	return buf;
-}

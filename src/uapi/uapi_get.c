@@ -43,7 +43,7 @@ static void put_peer(const struct wg_peer *peer, FILE *out)
 	uint8_t key[WG_KEY_LEN];
 	struct wg_endpoint ep;
 	struct wg_peer_stats st;
-	char buf[UAPI_ENDPOINT_STRLEN];
+	char buf[WG_ENDPOINT_STRLEN];
 	wg_peer_public_key(peer, key);
 	put_key(out, "public_key", key);
 	wg_peer_preshared_key(peer, key);
@@ -52,7 +52,7 @@ static void put_peer(const struct wg_peer *peer, FILE *out)
 	fprintf(out, "protocol_version=1\n");
 	wg_peer_endpoint(peer, &ep);
 	if (ep.addr.sa.sa_family == AF_INET || ep.addr.sa.sa_family == AF_INET6)
-		fprintf(out, "endpoint=%s\n", uapi_format_endpoint(buf, &ep));
+		fprintf(out, "endpoint=%s\n", wg_endpoint_str(&ep, buf));
 	wg_peer_stats(peer, &st);
 	fprintf(out, "last_handshake_time_sec=%" PRIu64 "\n", st.last_handshake_wall_ns / 1000000000u);
 	fprintf(out, "last_handshake_time_nsec=%" PRIu64 "\n", st.last_handshake_wall_ns % 1000000000u);

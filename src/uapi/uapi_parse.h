@@ -49,9 +49,6 @@ struct uapi_endpoint_spec {
  * interface name) or "hostname:port". */
 bool uapi_parse_endpoint(struct uapi_endpoint_spec *spec, const char *field, const char *value,
 			 struct uapi_diag *d);
-/* Like wg_endpoint_str, plus a numeric "%scope" on scoped IPv6 addresses. */
-enum { UAPI_ENDPOINT_STRLEN = 80 };
-const char *uapi_format_endpoint(char buf[UAPI_ENDPOINT_STRLEN], const struct wg_endpoint *ep);
 
 /* Interface index of an IPv6 scope name, 0 if there is none (platform lookup). */
 unsigned uapi_scope_index(const char *name);

@@ -11,7 +11,8 @@
 #include <fcntl.h>
 #include "console/console.h"
 #include "router/router.h"
-#include "router/util.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
 #include "crypto/crypto.h"
 
 struct fx_dp { char name[32]; int mtu; bool up; };

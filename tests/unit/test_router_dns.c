@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "router/dns.h"
+#include "dns/resolve.h"
 
 static int srv_fd;
 

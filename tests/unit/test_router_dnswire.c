@@ -3,10 +3,10 @@
  * the test moves. */
 #include "test.h"
 #include <arpa/inet.h>
-#include "router/dns.h"
-#include "router/dns_cache.h"
-#include "router/dns_static.h"
-#include "router/dns_wire.h"
+#include "dns/resolve.h"
+#include "dns/cache.h"
+#include "dns/static.h"
+#include "dns/wire.h"
 
 /* "nas.lab" A IN, id 0x1234, RD. */
 #define Q_NAS "1234 0100 0001 0000 0000 0000 036e6173 036c6162 00 0001 0001"

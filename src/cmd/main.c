@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libgen.h>
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 struct subcommand {
 	const char *name;

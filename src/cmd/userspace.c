@@ -12,7 +12,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "dataplane/dataplane.h"
 
 static enum wg_log_level log_level_from_env(void)

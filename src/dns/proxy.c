@@ -1,10 +1,10 @@
-/* See dns_proxy.h. Threads: the listener (polls the UDP socket, the TCP listening socket
+/* See proxy.h. Threads: the listener (polls the UDP socket, the TCP listening socket
  * and the stop eventfd) and short-lived detached helpers, counted under the lock so
  * that stopping can wait for the last one. Configuration is an immutable snapshot with
  * a reference count: a helper keeps the one its query started with, an update only
  * swaps the pointer. Stopping makes the eventfd readable for good; every poll of every
  * thread watches it, so no thread waits out a server's timeout. */
-#include "router/dns_proxy.h"
+#include "dns/proxy.h"
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -14,9 +14,10 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-#include "router/dns_cache.h"
-#include "router/dns_upstream.h"
-#include "router/util.h"
+#include "dns/cache.h"
+#include "dns/upstream.h"
+#include "util/alloc.h"
+#include "util/clock.h"
 
 enum {
 	MAX_HELPERS = 100,     /* RouterOS max-concurrent-queries */
@@ -144,7 +145,7 @@ static long answer_here(struct wg_dns_proxy *p, const struct conf *k, const uint
 		return (long)n;
 	}
 	pthread_mutex_lock(&p->mu);
-	n = wg_dns_cache_get(p->cache, in, q, out, WG_DNS_MSG_MAX, wg_dns_clock_ms());
+	n = wg_dns_cache_get(p->cache, in, q, out, WG_DNS_MSG_MAX, wg_mono_ms());
 	pthread_mutex_unlock(&p->mu);
 	if (n)
 		COUNT(p, from_cache);
@@ -164,7 +165,7 @@ static size_t answer_upstream(struct wg_dns_proxy *p, struct conf *k, const uint
 	COUNT(p, forwarded);
 	pthread_mutex_lock(&p->mu);
 	if (p->conf == k)
-		wg_dns_cache_put(p->cache, q, out, n, k->max_ttl, wg_dns_clock_ms());
+		wg_dns_cache_put(p->cache, q, out, n, k->max_ttl, wg_mono_ms());
 	pthread_mutex_unlock(&p->mu);
 	return n;
 }
@@ -297,11 +298,11 @@ static void *tcp_helper(void *arg)
 	uint8_t *in = xmalloc(WG_DNS_MSG_MAX), *out = xmalloc(WG_DNS_MSG_MAX);
 	for (;;) {
 		struct wg_dns_question q;
-		size_t len = wg_dns_tcp_recv(j->fd, in, WG_DNS_MSG_MAX, wg_dns_clock_ms() + TCP_IDLE_MS, p->stop_fd);
+		size_t len = wg_dns_tcp_recv(j->fd, in, WG_DNS_MSG_MAX, wg_mono_ms() + TCP_IDLE_MS, p->stop_fd);
 		long n = len ? answer_here(p, j->conf, in, len, &q, out) : -1;
 		if (n == 0)
 			n = (long)answer_upstream(p, j->conf, in, len, &q, true, out);
-		if (n <= 0 || !wg_dns_tcp_send(j->fd, out, (size_t)n, wg_dns_clock_ms() + TCP_IDLE_MS, p->stop_fd))
+		if (n <= 0 || !wg_dns_tcp_send(j->fd, out, (size_t)n, wg_mono_ms() + TCP_IDLE_MS, p->stop_fd))
 			break;
 	}
 	free(in);

@@ -1,17 +1,16 @@
 /* Asking upstream DNS servers, over UDP and over TCP (RFC 1035 4.2, RFC 7766). Every
  * call blocks for at most its deadline and gives up at once when stop_fd becomes
  * readable (-1: no stop fd), so the proxy can be stopped while queries are out. */
-#ifndef WG_ROUTER_DNS_UPSTREAM_H
-#define WG_ROUTER_DNS_UPSTREAM_H
+#ifndef WG_DNS_UPSTREAM_H
+#define WG_DNS_UPSTREAM_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include "router/dns_wire.h"
+#include "dns/wire.h"
 
 enum { WG_DNS_TRY_MS = 2000 }; /* per server, as RouterOS's query-server-timeout */
 
-uint64_t wg_dns_clock_ms(void); /* CLOCK_MONOTONIC */
 
 /* Sends query (q is its parse) to server with a fresh random id, from a fresh socket,
  * and waits up to timeout_ms for the reply: from that server, with that id, for the
@@ -31,7 +30,7 @@ size_t wg_dns_forward(const struct sockaddr_storage *servers, size_t n, const ui
 		      const struct wg_dns_question *q, bool tcp, uint8_t *out, size_t cap, int stop_fd);
 
 /* One length-prefixed message over a TCP stream (non-blocking fd), by deadline_ms
- * (wg_dns_clock_ms time): the length read, 0 on end of stream, timeout, stop, error or a
+ * (wg_mono_ms time): the length read, 0 on end of stream, timeout, stop, error or a
  * message longer than cap. */
 size_t wg_dns_tcp_recv(int fd, uint8_t *buf, size_t cap, uint64_t deadline_ms, int stop_fd);
 bool wg_dns_tcp_send(int fd, const uint8_t *msg, size_t len, uint64_t deadline_ms, int stop_fd);

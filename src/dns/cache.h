@@ -2,12 +2,12 @@
  * each kept for the smallest TTL of its records capped by /ip/dns cache-max-ttl, the
  * whole bounded by cache-size (least recently used answers go first). The clock is
  * passed in; no locking (the proxy holds its lock around every call). */
-#ifndef WG_ROUTER_DNS_CACHE_H
-#define WG_ROUTER_DNS_CACHE_H
+#ifndef WG_DNS_CACHE_H
+#define WG_DNS_CACHE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "router/dns_wire.h"
+#include "dns/wire.h"
 
 struct wg_dns_cache;
 

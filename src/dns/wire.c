@@ -1,6 +1,6 @@
-/* See dns_wire.h. Every read is checked against the packet length before it is made;
+/* See wire.h. Every read is checked against the packet length before it is made;
  * names are skipped rather than followed, so hostile compression costs nothing. */
-#include "router/dns_wire.h"
+#include "dns/wire.h"
 #include <string.h>
 
 /* ASCII only: DNS compares names case-insensitively in ASCII, whatever the locale. */

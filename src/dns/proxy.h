@@ -5,12 +5,12 @@
  * answers what it can without waiting (statics, cache); a query that has to go upstream
  * and every TCP connection get a short-lived thread (at most 100 and 20 at once, the
  * defaults of RouterOS's max-concurrent-queries and max-concurrent-tcp-sessions). */
-#ifndef WG_ROUTER_DNS_PROXY_H
-#define WG_ROUTER_DNS_PROXY_H
+#ifndef WG_DNS_PROXY_H
+#define WG_DNS_PROXY_H
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include "router/dns_static.h"
+#include "dns/static.h"
 
 struct wg_dns_proxy_conf {
 	uint16_t port;                          /* 53; tests pick a free one */

@@ -1,5 +1,5 @@
 /* See ctl.h. */
-#include "router/ctl.h"
+#include "cmd/ctl.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -18,9 +18,9 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "cmd.h"
+#include "cmd/cmd.h"
+#include "cmd/ctl.h"
 #include "console/console.h"
-#include "router/ctl.h"
 #include "router/router.h"
 
 enum { MAX_CLIENTS = 64 };

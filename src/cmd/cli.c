@@ -13,9 +13,11 @@
 #include <unistd.h>
 #include <readline/history.h>
 #include <readline/readline.h>
-#include "cmd.h"
-#include "router/ctl.h"
-#include "router/util.h"
+#include "cmd/cmd.h"
+#include "cmd/ctl.h"
+#include "util/alloc.h"
+#include "util/sbuf.h"
+#include "util/strvec.h"
 
 static int ctl_fd = -1;
 static char *prompt;

@@ -1,5 +1,5 @@
-/* See dns_static.h. Statics are few (a home network's names): a linear scan. */
-#include "router/dns_static.h"
+/* See static.h. Statics are few (a home network's names): a linear scan. */
+#include "dns/static.h"
 #include <arpa/inet.h>
 #include <string.h>
 

@@ -1,29 +1,9 @@
-/* See util.h. */
-#include "router/util.h"
-#include <stdio.h>
+/* See strvec.h. */
+#include "util/strvec.h"
 #include <stdlib.h>
 #include <string.h>
-#include "crypto/crypto.h"
-
-void xset(char **p, const char *s)
-{
-	xfree_secret(*p);
-	*p = xstrdup(s);
-}
-
-void xfree_secret(char *s)
-{
-	if (s)
-		wg_wipe(s, strlen(s));
-	free(s);
-}
-
-bool streq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
-}
+#include "util/alloc.h"
+#include "util/sbuf.h"
 
 void sv_push_take(struct strvec *v, char *s)
 {

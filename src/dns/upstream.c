@@ -1,27 +1,20 @@
-/* See dns_upstream.h. Sockets are non-blocking and every wait is a poll on the socket
+/* See upstream.h. Sockets are non-blocking and every wait is a poll on the socket
  * and the stop fd with what is left of the deadline. */
-#include "router/dns_upstream.h"
+#include "dns/upstream.h"
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "crypto/crypto.h"
-
-uint64_t wg_dns_clock_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "util/clock.h"
 
 /* Until fd is ready for events (or has an error for the next call to report); false on
  * timeout or stop. */
 static bool wait_for(int fd, short events, uint64_t deadline, int stop_fd)
 {
 	for (;;) {
-		uint64_t now = wg_dns_clock_ms();
+		uint64_t now = wg_mono_ms();
 		if (now >= deadline)
 			return false;
 		struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = stop_fd, .events = POLLIN } };
@@ -136,7 +129,7 @@ static size_t ask(int type, const struct sockaddr_storage *server, const uint8_t
 		  const struct wg_dns_question *q, uint8_t *out, size_t cap, int timeout_ms, int stop_fd)
 {
 	struct exchange x = { .query = query, .q = q, .buf = out, .qlen = qlen, .cap = cap, .stop_fd = stop_fd,
-			      .deadline = wg_dns_clock_ms() + (uint64_t)timeout_ms };
+			      .deadline = wg_mono_ms() + (uint64_t)timeout_ms };
 	uint16_t id;
 	if (qlen > cap || (x.fd = connect_to(server, type)) < 0)
 		return 0;

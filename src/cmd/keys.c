@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "crypto/crypto.h"
 
 static int print_key(const uint8_t key[WG_KEY_LEN])

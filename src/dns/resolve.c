@@ -1,10 +1,10 @@
-/* See dns.h. A plain RFC 1035 client over UDP: one question, recursion desired, answers
- * read with name compression skipped (dns_wire.c), sent through dns_upstream.c. */
-#include "router/dns.h"
+/* See resolve.h. A plain RFC 1035 client over UDP: one question, recursion desired, answers
+ * read with name compression skipped (wire.c), sent through upstream.c. */
+#include "dns/resolve.h"
 #include <arpa/inet.h>
 #include <string.h>
 #include "crypto/crypto.h"
-#include "router/dns_upstream.h"
+#include "dns/upstream.h"
 
 int wg_dns_query(unsigned char *buf, size_t len, unsigned id, const char *host, int qtype)
 {

@@ -1,10 +1,10 @@
-/* See dns_cache.h. A hash table of entries chained per bucket, and a list of the same
+/* See cache.h. A hash table of entries chained per bucket, and a list of the same
  * entries from most to least recently used; an entry holds its key and the answer and
  * authority sections of the reply (the header and question are made again per client). */
-#include "router/dns_cache.h"
+#include "dns/cache.h"
 #include <stdlib.h>
 #include <string.h>
-#include "router/util.h"
+#include "util/alloc.h"
 
 struct entry {
 	struct entry *hnext;             /* bucket chain */

@@ -1,12 +1,12 @@
 /* /ip/dns/static as the proxy answers it: a name (case-insensitive) with an IPv4 (A) or
  * IPv6 (AAAA) address and a TTL. A name with static entries is answered here only, never
  * forwarded: a query of a type it has no entry of gets an empty NOERROR answer. */
-#ifndef WG_ROUTER_DNS_STATIC_H
-#define WG_ROUTER_DNS_STATIC_H
+#ifndef WG_DNS_STATIC_H
+#define WG_DNS_STATIC_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "router/dns_wire.h"
+#include "dns/wire.h"
 
 struct wg_dns_static {
 	uint8_t name[WG_DNS_NAME_MAX]; /* wire format, lowercased */

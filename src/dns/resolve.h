@@ -1,7 +1,7 @@
 /* The router's own DNS client: /ip/dns servers are used for the router's lookups
  * (peer endpoint host names), as on RouterOS, instead of the host's resolv.conf. */
-#ifndef WG_ROUTER_DNS_H
-#define WG_ROUTER_DNS_H
+#ifndef WG_DNS_RESOLVE_H
+#define WG_DNS_RESOLVE_H
 #include <stddef.h>
 #include <sys/socket.h>
 

@@ -1,9 +1,9 @@
 /* The DNS wire format (RFC 1035, EDNS from RFC 6891): reading questions and resource
  * records with every length checked against the packet, and writing the few replies
  * the router makes itself. Shared by the router's own resolver (dns.c) and the proxy
- * for clients (dns_proxy.c); no I/O here. */
-#ifndef WG_ROUTER_DNS_WIRE_H
-#define WG_ROUTER_DNS_WIRE_H
+ * for clients (proxy.c); no I/O here. */
+#ifndef WG_DNS_WIRE_H
+#define WG_DNS_WIRE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

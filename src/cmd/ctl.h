@@ -3,8 +3,8 @@
  *   cli -> daemon: C cwd | R script | T line (complete) | P (prompt)
  *   daemon -> cli: O stdout text | E stderr text | L candidates, one per line |
  *                  D "status\nprompt" (end of a request; status 0 = success)  */
-#ifndef WG_ROUTER_CTL_H
-#define WG_ROUTER_CTL_H
+#ifndef WG_CMD_CTL_H
+#define WG_CMD_CTL_H
 #include <stddef.h>
 
 #define WG_CTL_SOCKET "wgrouter.sock"

@@ -1,0 +1,27 @@
+/* See str.h. */
+#include "util/str.h"
+#include <stdlib.h>
+#include <string.h>
+#include "util/alloc.h"
+
+void xset(char **p, const char *s)
+{
+	xfree_secret(*p);
+	*p = xstrdup(s);
+}
+
+/* explicit_bzero rather than the crypto layer's wipe: util sits below crypto, and the
+ * C library guarantees the store is not optimised away. */
+void xfree_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+bool streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
