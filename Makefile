@@ -1,7 +1,10 @@
 # wgrouter build. Sources are found by wildcard so a new module needs no edit here.
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration -Isrc -MMD -MP -pthread
+# The project's own flags stay apart from CFLAGS, so `make CFLAGS=...` changes only
+# optimisation and debugging and never drops these.
+WG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+             -Werror=implicit-function-declaration -Isrc -MMD -MP -pthread
 LDLIBS  := -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lpthread
 
 SRC      := $(shell find src -name '*.c' | sort)
@@ -14,12 +17,21 @@ TEST_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(TEST_SRC))
 HARNESS  := $(patsubst %.c,build/obj/%.o,$(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang against a copy of the
+# library compiled with the same sanitizers.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -Wno-gnu-variable-sized-type-not-at-end
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_OBJ   := $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_SECONDS ?= 1800
 
-.PHONY: all check deps test bench demo clean
+.PHONY: all check deps test bench demo clean fuzz fuzz-long
 all: build/wgrouter build/wgrouter-userspace
 
 build/wgrouter: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(WG_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Multi-call: argv[0] == wgrouter-userspace behaves as `wgrouter userspace`.
 build/wgrouter-userspace: build/wgrouter
@@ -27,23 +39,39 @@ build/wgrouter-userspace: build/wgrouter
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(WG_CFLAGS) -c -o $@ $<
 
 build/lib.a: $(LIB_OBJ)
 	rm -f $@; ar rcs $@ $^
 
 build/tests/%: build/obj/tests/unit/%.o $(HARNESS) build/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(WG_CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
 
 build/bench/%: build/obj/bench/%.o build/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(WG_CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/lib.a: $(FUZZ_OBJ)
+	rm -f $@; ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/lib.a
+	$(FUZZ_CC) $(WG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/lib.a $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Every harness for FUZZ_SECONDS (default 30 minutes) on its corpus.
+fuzz-long: deps fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 deps:
 	@scripts/install-deps.sh
 
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) $(FUZZ_BIN)
 	@tests/run.sh
 
 check: deps
@@ -58,4 +86,4 @@ demo: deps all
 clean:
 	rm -rf build
 
--include $(shell find build/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/fuzz/obj -name '*.d' 2>/dev/null)

@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential pkg-config libssl-dev libsodium-dev libmnl-dev libnftables-dev
       libqrencode-dev libpng-dev libreadline-dev iproute2 nftables wireguard-tools
-      wireguard-go iperf3 iputils-ping procps psmisc util-linux python3)
+      wireguard-go iperf3 iputils-ping procps psmisc util-linux python3
+      clang libclang-rt-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every unit test binary and every netns test script, counts PASS/FAIL lines and
-# ends with "N passed, N failed". Netns tests need root; they are skipped (and counted
-# as skipped) only when not root.
+# Runs every unit test binary, every fuzz harness for a short while and every netns
+# test script, counts PASS/FAIL lines and ends with "N passed, N failed". Netns tests
+# need root; they are skipped (and counted as skipped) only when not root.
 set -u
 cd "$(dirname "$0")/.."
 log=$(mktemp); trap 'rm -f "$log"' EXIT
@@ -20,6 +20,9 @@ for t in build/tests/test_*; do
 	[ -x "$t" ] || continue
 	run "$(basename "$t")" timeout 300 "$t"
 done
+run layers tests/layers.sh
+# every libFuzzer harness on its corpus (FUZZ_SECONDS each, 20 by default)
+run fuzz tests/fuzz/run.sh
 if [ "$(id -u)" -eq 0 ]; then
 	for t in tests/netns/test_*.sh; do
 		[ -f "$t" ] || continue

@@ -1,10 +1,12 @@
 /* MAC1/MAC2 and cookie replies: the DoS defence of the handshake. MAC1 proves the
  * sender knows our public key; under load MAC2 additionally proves it can receive at
  * its source address (it holds a cookie we sent there). */
+#include "core/cookie.h"
 #include <stddef.h>
 #include <string.h>
 #include <endian.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/index.h"
 
 static void derive_key(uint8_t key[WG_HASH_LEN], const char *label, const uint8_t pub[WG_KEY_LEN])
 {

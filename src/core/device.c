@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/cookie.h"
+#include "core/noise.h"
+#include "core/timers.h"
 
 void wg_peer_reset_sessions(struct wg_peer *peer);
 

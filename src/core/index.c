@@ -1,8 +1,9 @@
 /* Receiver indices: random 32-bit numbers, unique per device, mapping an incoming
  * message to the handshake or session it belongs to. A chained hash table that grows;
  * the indices are random, so their low bits are a fine hash. */
+#include "core/index.h"
 #include <stdlib.h>
-#include "core/internal.h"
+#include "core/device_state.h"
 
 static size_t bucket(const struct wg_device *dev, uint32_t index)
 {

@@ -1,29 +1,21 @@
 /* Noise_IKpsk2 as WireGuard uses it: the four handshake steps and the session keys.
  * Each step is computed on local copies and committed to the peer only once every
  * check passed; every path leaves through `out:` which wipes the secrets. */
+#include "core/noise.h"
 #include <stdlib.h>
 #include <string.h>
 #include <endian.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/index.h"
 
-static const uint8_t *ck0(void)
-{
-	static uint8_t ck[WG_HASH_LEN];
-	static bool done;
-	if (!done) { /* a pure function of constants: computing it twice is harmless */
-		wg_hash(ck, WG_CONSTRUCTION, strlen(WG_CONSTRUCTION), NULL, 0);
-		done = true;
-	}
-	return ck;
-}
+static const uint8_t CK0[WG_HASH_LEN] = WG_CK0_BYTES;
+static const uint8_t H0[WG_HASH_LEN] = WG_H0_BYTES;
 
-/* h0 = HASH(CK0 || IDENTIFIER); then h = HASH(h0 || responder static). */
+/* ck = CK0; h = HASH(H0 || responder static). */
 static void handshake_init(uint8_t ck[WG_HASH_LEN], uint8_t h[WG_HASH_LEN], const uint8_t responder_pub[WG_KEY_LEN])
 {
-	uint8_t h0[WG_HASH_LEN];
-	memcpy(ck, ck0(), WG_HASH_LEN);
-	wg_hash(h0, ck, WG_HASH_LEN, WG_IDENTIFIER, strlen(WG_IDENTIFIER));
-	wg_hash(h, h0, WG_HASH_LEN, responder_pub, WG_KEY_LEN);
+	memcpy(ck, CK0, WG_HASH_LEN);
+	wg_hash(h, H0, WG_HASH_LEN, responder_pub, WG_KEY_LEN);
 }
 
 static void mix_hash(uint8_t h[WG_HASH_LEN], const void *data, size_t len)

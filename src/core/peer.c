@@ -1,7 +1,10 @@
 /* Peer configuration: keys, endpoint, keepalive, allowed IPs, statistics. */
 #include <stdlib.h>
 #include <string.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/noise.h"
+#include "core/send.h"
+#include "core/timers.h"
 
 void wg_peer_public_key(const struct wg_peer *peer, uint8_t pub[WG_KEY_LEN])
 {

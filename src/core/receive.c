@@ -1,8 +1,14 @@
 /* Inbound: handshake messages (with the DoS defences) and transport data (decrypted
  * in place, replay-checked, source-filtered by allowed IPs, then delivered). */
+#include "core/receive.h"
 #include <string.h>
 #include <endian.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/cookie.h"
+#include "core/index.h"
+#include "core/noise.h"
+#include "core/send.h"
+#include "core/timers.h"
 
 bool wg_device_under_load(struct wg_device *dev)
 {

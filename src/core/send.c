@@ -1,10 +1,14 @@
 /* Outbound: handshake messages, keepalives, and inner packets encrypted in place.
  * Packets wait in the peer's staging queue (copied there) only while no session is
  * usable; with a session they are encrypted where the caller put them. */
+#include "core/send.h"
 #include <stdlib.h>
 #include <string.h>
 #include <endian.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/cookie.h"
+#include "core/noise.h"
+#include "core/timers.h"
 
 void wg_send_to_peer(struct wg_peer *peer, const uint8_t *buf, size_t len, const struct wg_sink *sink)
 {

@@ -1,8 +1,11 @@
 /* The protocol's timers, as a list of events (what happened) and the deadlines they
  * arm. Deadlines are plain monotonic timestamps; wg_timers_run() fires what is due,
  * so a test moves a fake clock and nothing ever sleeps. */
+#include "core/timers.h"
 #include <string.h>
-#include "core/internal.h"
+#include "core/device_state.h"
+#include "core/noise.h"
+#include "core/send.h"
 
 static uint64_t jitter(const struct wg_peer *peer)
 {

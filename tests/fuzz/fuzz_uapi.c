@@ -1,11 +1,8 @@
 /* libFuzzer harness for the UAPI handler: the input is a stream of requests, fed to
  * wg_uapi_handle against a real device until it stops. Checks that every reply ends
  * in "errno=N\n\n" and that the lock is balanced. Host names never reach DNS: the
- * resolver is a fake. Not built by default:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc \
- *     tests/fuzz/fuzz_uapi.c $(find src/uapi src/core src/crypto -name '*.c') \
- *     -lcrypto -lsodium -o build/fuzz_uapi && build/fuzz_uapi -max_len=4096
+ * resolver is a fake. `make fuzz` builds it (build/fuzz/fuzz_uapi), `make check` runs it
+ * on tests/fuzz/corpus/uapi for a few seconds, `make fuzz-long` for as long as asked.
  *
  * With -DFUZZ_STANDALONE (any compiler, no libFuzzer) it replays the files named on the
  * command line, for reproducing a crash under gdb. */

@@ -3,6 +3,7 @@
  * independent implementation. Values marked "hashlib" were computed with Python's
  * hashlib/hmac, which share no code with OpenSSL's BLAKE2s. */
 #include "test.h"
+#include "core/messages.h"
 #include "crypto/crypto.h"
 #include <pthread.h>
 #include <sodium.h>
@@ -368,6 +369,10 @@ TEST(wireguard_ck0_h0)
 	check_hash_hex(ck, "60e26daef327efc02ec335e2a025d2d016eb4206f87277f52d38d1988b78cd36");
 	wg_hash(h, ck, 32, identifier, 34);
 	check_hash_hex(h, "2211b361081ac566691243db458ad5322d9c6c662293e8b70ee19c65ba079ef3");
+	/* the core's constants are these hashes */
+	static const uint8_t ck0[32] = WG_CK0_BYTES, h0[32] = WG_H0_BYTES;
+	CHECK_MEM(ck0, ck, 32);
+	CHECK_MEM(h0, h, 32);
 }
 
 /* Expected values: Python's hmac module with hashlib.blake2s. */

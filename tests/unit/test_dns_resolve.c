@@ -52,7 +52,7 @@ TEST(dns_resolve_from_configured_server)
 	/* port 53 needs root; skip where it cannot be bound */
 	a.sin_port = htons(53);
 	if (bind(srv_fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		printf("SKIP test_router_dns:dns_resolve_from_configured_server (cannot bind 127.0.0.1:53)\n");
+		printf("SKIP test_dns_resolve:dns_resolve_from_configured_server (cannot bind 127.0.0.1:53)\n");
 		close(srv_fd);
 		return;
 	}

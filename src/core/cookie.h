@@ -1,0 +1,41 @@
+/* MAC1/MAC2 and cookie replies (the DoS mitigation of the protocol). Internal to the
+ * core. */
+#ifndef WG_CORE_COOKIE_H
+#define WG_CORE_COOKIE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/endpoint.h"
+#include "core/messages.h"
+
+struct wg_device;
+struct wg_peer;
+
+/* Per-peer cookie state of the sending side (we are asked for MAC2). */
+struct wg_peer_cookie {
+	uint8_t mac1_key[WG_HASH_LEN];    /* HASH(LABEL_MAC1 || peer public key) */
+	uint8_t cookie_key[WG_HASH_LEN];  /* HASH(LABEL_COOKIE || peer public key) */
+	uint8_t cookie[WG_COOKIE_LEN];
+	uint64_t cookie_birth;            /* 0 = no cookie */
+	uint8_t last_mac1[WG_MAC_LEN];
+	bool have_last_mac1;              /* a cookie reply is only accepted once per mac1 */
+};
+
+/* Per-device cookie state of the checking side. */
+struct wg_cookie_checker {
+	uint8_t mac1_key[WG_HASH_LEN];    /* HASH(LABEL_MAC1 || own public key) */
+	uint8_t cookie_key[WG_HASH_LEN];  /* HASH(LABEL_COOKIE || own public key) */
+	uint8_t secret[WG_HASH_LEN];
+	uint64_t secret_birth;            /* 0 = not yet drawn */
+};
+
+void wg_cookie_checker_init(struct wg_device *dev);
+void wg_peer_cookie_init(struct wg_peer *peer);
+void wg_cookie_add_macs(struct wg_peer *peer, void *msg, size_t len);
+enum wg_mac_state { WG_MAC_INVALID, WG_MAC_OK_NO_COOKIE, WG_MAC_OK_COOKIE, WG_MAC_OK_COOKIE_RATELIMITED };
+enum wg_mac_state wg_cookie_validate(struct wg_device *dev, const void *msg, size_t len,
+				     const struct wg_endpoint *from, bool check_cookie);
+void wg_cookie_create_reply(struct wg_device *dev, struct wg_msg_cookie *reply, const void *msg,
+			    size_t len, uint32_t sender_index, const struct wg_endpoint *from);
+void wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply);
+#endif
