@@ -412,6 +412,27 @@ TEST(inner_source_outside_allowed_ips_dropped)
 	world_free(&w);
 }
 
+/* The source must belong to the peer the packet came from, not just to some peer: A
+ * must not send as C. B knows C (node 2) as the owner of 10.9.0.0/16 and fd09::/32. */
+TEST(inner_source_of_another_peer_dropped)
+{
+	struct world w;
+	world_init(&w, 3);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1], *C = &w.nodes[2];
+	node_add_peer(A, B, "10.0.0.2/32,fd00::2/128", true);
+	struct wg_peer *ba = node_add_peer(B, A, "10.0.0.1/32,fd00::1/128", true);
+	node_add_peer(B, C, "10.9.0.0/16,fd09::/32", false);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->delivered, 1);
+	node_send(A, "10.9.0.5", "10.0.0.2", 100);
+	node_send(A, "fd09::5", "fd00::2", 80);
+	CHECK_EQ(B->delivered, 1);
+	CHECK_EQ(drops(B, WG_DROP_SOURCE), 2);
+	struct wg_peer_stats st; wg_peer_stats(ba, &st);
+	CHECK_EQ(st.drops_source, 2);
+	world_free(&w);
+}
+
 TEST(endpoint_follows_roaming_peer)
 {
 	struct world w; struct wg_peer *pb;
