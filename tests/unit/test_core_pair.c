@@ -257,6 +257,42 @@ TEST(cookie_reply_under_load_then_mac2_retry)
 	world_free(&w);
 }
 
+/* Under load, A (at a_ip port 51820) gets a cookie; its retry carries MAC2. Arriving
+ * from another port of the same address, that retry must get a fresh cookie reply: the
+ * cookie proves the sender receives at its address and port, not at its address alone.
+ * From the port the cookie went to, the same retry is answered. */
+static void cookie_bound_to_port(const char *a_ip)
+{
+	struct world w;
+	world_init(&w, 2);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	set_addr(&A->addr, a_ip, 51820);
+	node_add_peer(A, B, "10.0.0.2/32", true);
+	node_add_peer(B, A, "10.0.0.1/32", false);
+	wg_device_set_handshake_backlog(B->dev, 200, 1024); /* >= 1/8: under load */
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->sent_cookie, 1);
+	w.hold = true;
+	world_advance(&w, MS(5400)); /* the retry with MAC2, held in flight */
+	CHECK(w.nnet == 1 && w.net[0].buf[0] == WG_MSG_INITIATION, "%s", a_ip);
+	struct dgram retry = w.net[0], copy = retry;
+	w.nnet = 0; w.blackhole = true;
+	struct wg_endpoint other_port;
+	set_addr(&other_port, a_ip, 51821);
+	wg_device_set_handshake_backlog(B->dev, 200, 1024);
+	wg_device_receive(B->dev, &other_port, copy.buf, copy.len, &B->sink);
+	CHECK(B->sent_cookie == 2 && B->sent_resp == 0, "%s: from another port", a_ip);
+	wg_device_receive(B->dev, &A->addr, retry.buf, retry.len, &B->sink);
+	CHECK(B->sent_cookie == 2 && B->sent_resp == 1, "%s: from the cookie's port", a_ip);
+	world_free(&w);
+}
+
+TEST(cookie_bound_to_source_port)
+{
+	cookie_bound_to_port("192.0.2.1");
+	cookie_bound_to_port("2001:db8::1");
+}
+
 TEST(ratelimit_under_load_per_source)
 {
 	struct world w;
