@@ -14,6 +14,8 @@
 
 /* "nas.lab" A IN, id 0x1234, RD. */
 #define Q_NAS "1234 0100 0001 0000 0000 0000 036e6173 036c6162 00 0001 0001"
+/* The same with an OPT record whose class (the UDP size) is given as hex text. */
+#define Q_NAS_EDNS(cls) "1234 0100 0001 0000 0000 0001 036e6173 036c6162 00 0001 0001 00 0029 " cls " 00000000 0000"
 
 static size_t hex(uint8_t *b, const char *h) { return test_unhex(b, 1024, h); }
 
@@ -102,6 +104,21 @@ TEST(query_malformed)
 	}
 	n += hex(b + n, "00 0001 0001");
 	CHECK_EQ(parse_exact(b, n, &q), WG_DNS_MALFORMED);
+}
+
+/* EDNS: the client's UDP size, never below 512 nor above what the proxy sends (4096). */
+TEST(edns_udp_size_bounded)
+{
+	static const struct { const char *cls; size_t want; } cases[] = {
+		{ "0100", 512 }, { "0200", 512 }, { "04d0", 1232 }, { "1000", 4096 }, { "1001", 4096 }, { "ffff", 4096 },
+	};
+	struct wg_dns_question q;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char h[128];
+		snprintf(h, sizeof(h), Q_NAS_EDNS("%s"), cases[i].cls);
+		CHECK_EQ(parse_hex(h, &q), WG_DNS_OK);
+		CHECK(q.udp_size == cases[i].want, "class %s: %zu", cases[i].cls, q.udp_size);
+	}
 }
 
 TEST(query_other_opcode_gets_notimp)
