@@ -232,18 +232,21 @@ static void udp_send(struct wg_dns_proxy *p, const struct udp_client *c, const u
 
 /* ---- helper threads ---- */
 
+/* The connection is closed before the slot is given back: stopping returns once the
+ * last helper has ended, and by then no socket of the proxy may hold its port (closed
+ * after, a connection in CLOSE_WAIT kept the TCP port taken past the stop). */
 static void job_end(struct job *j)
 {
 	struct wg_dns_proxy *p = j->p;
+	bool tcp = j->fd >= 0;
+	if (tcp)
+		close(j->fd);
 	pthread_mutex_lock(&p->mu);
 	p->helpers--;
-	if (j->fd >= 0)
-		p->tcp_helpers--;
+	p->tcp_helpers -= tcp;
 	conf_unref(j->conf);
 	pthread_cond_broadcast(&p->idle);
 	pthread_mutex_unlock(&p->mu);
-	if (j->fd >= 0)
-		close(j->fd);
 	free(j);
 }
 

@@ -139,20 +139,42 @@ TEST(keepalive_after_10s_of_silence)
 	world_free(&w);
 }
 
+/* Data sent on a quiet session with no answer: the delay until the new handshake's
+ * initiation. The cycle ends with the handshake completed and the session quiet again. */
+static uint64_t unanswered_data_delay(struct world *w)
+{
+	struct node *A = &w->nodes[0];
+	int inits = A->sent_init;
+	uint64_t sent = w->now;
+	w->blackhole = true;
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	world_advance(w, MS(14900));
+	CHECK_EQ(A->sent_init, inits);
+	world_advance(w, MS(500)); /* 15 s + up to 333 ms jitter */
+	CHECK_EQ(A->sent_init, inits + 1);
+	w->blackhole = false;
+	world_advance(w, S(40)); /* the retry completes a handshake; keepalives; quiet */
+	return A->sent_init > inits && inits < 64 ? A->init_times[inits] - sent : 0;
+}
+
+/* 15 s plus jitter, and the jitter differs from one time to the next: a fixed 15 s
+ * would make every peer behind one lost link retry in the same instant. */
 TEST(new_handshake_15s_after_unanswered_data)
 {
 	struct world w;
 	setup(&w, NULL, NULL);
-	struct node *A = &w.nodes[0];
-	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	node_send(&w.nodes[0], "10.0.0.1", "10.0.0.2", 100);
 	world_advance(&w, S(30)); /* quiet: keepalives exchanged, nothing pending */
-	int inits = A->sent_init;
-	w.blackhole = true;
-	node_send(A, "10.0.0.1", "10.0.0.2", 100);
-	world_advance(&w, MS(14900));
-	CHECK_EQ(A->sent_init, inits);
-	world_advance(&w, MS(500)); /* 15 s + up to 333 ms jitter */
-	CHECK_EQ(A->sent_init, inits + 1);
+	uint64_t first = 0;
+	bool varied = false;
+	for (int i = 0; i < 5; i++) {
+		uint64_t d = unanswered_data_delay(&w);
+		CHECK(d >= S(15) && d < S(15) + WG_REKEY_TIMEOUT_JITTER, "cycle %d: %llu ns", i, (unsigned long long)d);
+		if (i == 0)
+			first = d;
+		varied |= d != first;
+	}
+	CHECK(varied, "the same delay in every cycle: no jitter");
 	world_free(&w);
 }
 
@@ -233,6 +255,42 @@ TEST(cookie_reply_under_load_then_mac2_retry)
 	CHECK_EQ(B->delivered, 1);
 	CHECK(A->init_times[1] - t0 >= S(5));
 	world_free(&w);
+}
+
+/* Under load, A (at a_ip port 51820) gets a cookie; its retry carries MAC2. Arriving
+ * from another port of the same address, that retry must get a fresh cookie reply: the
+ * cookie proves the sender receives at its address and port, not at its address alone.
+ * From the port the cookie went to, the same retry is answered. */
+static void cookie_bound_to_port(const char *a_ip)
+{
+	struct world w;
+	world_init(&w, 2);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	set_addr(&A->addr, a_ip, 51820);
+	node_add_peer(A, B, "10.0.0.2/32", true);
+	node_add_peer(B, A, "10.0.0.1/32", false);
+	wg_device_set_handshake_backlog(B->dev, 200, 1024); /* >= 1/8: under load */
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->sent_cookie, 1);
+	w.hold = true;
+	world_advance(&w, MS(5400)); /* the retry with MAC2, held in flight */
+	CHECK(w.nnet == 1 && w.net[0].buf[0] == WG_MSG_INITIATION, "%s", a_ip);
+	struct dgram retry = w.net[0], copy = retry;
+	w.nnet = 0; w.blackhole = true;
+	struct wg_endpoint other_port;
+	set_addr(&other_port, a_ip, 51821);
+	wg_device_set_handshake_backlog(B->dev, 200, 1024);
+	wg_device_receive(B->dev, &other_port, copy.buf, copy.len, &B->sink);
+	CHECK(B->sent_cookie == 2 && B->sent_resp == 0, "%s: from another port", a_ip);
+	wg_device_receive(B->dev, &A->addr, retry.buf, retry.len, &B->sink);
+	CHECK(B->sent_cookie == 2 && B->sent_resp == 1, "%s: from the cookie's port", a_ip);
+	world_free(&w);
+}
+
+TEST(cookie_bound_to_source_port)
+{
+	cookie_bound_to_port("192.0.2.1");
+	cookie_bound_to_port("2001:db8::1");
 }
 
 TEST(ratelimit_under_load_per_source)
@@ -390,6 +448,27 @@ TEST(inner_source_outside_allowed_ips_dropped)
 	world_free(&w);
 }
 
+/* The source must belong to the peer the packet came from, not just to some peer: A
+ * must not send as C. B knows C (node 2) as the owner of 10.9.0.0/16 and fd09::/32. */
+TEST(inner_source_of_another_peer_dropped)
+{
+	struct world w;
+	world_init(&w, 3);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1], *C = &w.nodes[2];
+	node_add_peer(A, B, "10.0.0.2/32,fd00::2/128", true);
+	struct wg_peer *ba = node_add_peer(B, A, "10.0.0.1/32,fd00::1/128", true);
+	node_add_peer(B, C, "10.9.0.0/16,fd09::/32", false);
+	node_send(A, "10.0.0.1", "10.0.0.2", 100);
+	CHECK_EQ(B->delivered, 1);
+	node_send(A, "10.9.0.5", "10.0.0.2", 100);
+	node_send(A, "fd09::5", "fd00::2", 80);
+	CHECK_EQ(B->delivered, 1);
+	CHECK_EQ(drops(B, WG_DROP_SOURCE), 2);
+	struct wg_peer_stats st; wg_peer_stats(ba, &st);
+	CHECK_EQ(st.drops_source, 2);
+	world_free(&w);
+}
+
 TEST(endpoint_follows_roaming_peer)
 {
 	struct world w; struct wg_peer *pb;
@@ -432,7 +511,14 @@ TEST(keys_zeroed_after_540s_without_handshake)
 	struct dgram old = w.net[w.nnet - 1];
 	w.nnet = 0;
 	w.blackhole = true; w.hold = false;
-	world_advance(&w, S(541));
+	/* At 539 s the keys are still there: the packet is refused as too old, by its
+	 * session. Zeroing earlier would also pass the check at 541 s. */
+	world_advance(&w, S(539));
+	struct dgram copy = old;
+	wg_device_receive(B->dev, &A->addr, copy.buf, copy.len, &B->sink);
+	CHECK_EQ(drops(B, WG_DROP_EXPIRED), 1);
+	CHECK_EQ(drops(B, WG_DROP_UNKNOWN_INDEX), 0);
+	world_advance(&w, S(2));
 	/* The session is gone altogether: its index no longer exists. */
 	wg_device_receive(B->dev, &A->addr, old.buf, old.len, &B->sink);
 	CHECK_EQ(drops(B, WG_DROP_UNKNOWN_INDEX), 1);

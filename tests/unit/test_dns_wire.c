@@ -3,6 +3,10 @@
  * the test moves. */
 #include "test.h"
 #include <arpa/inet.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "dns/resolve.h"
 #include "dns/cache.h"
 #include "dns/static.h"
@@ -10,13 +14,40 @@
 
 /* "nas.lab" A IN, id 0x1234, RD. */
 #define Q_NAS "1234 0100 0001 0000 0000 0000 036e6173 036c6162 00 0001 0001"
+/* The same with an OPT record whose class (the UDP size) is given as hex text. */
+#define Q_NAS_EDNS(cls) "1234 0100 0001 0000 0000 0001 036e6173 036c6162 00 0001 0001 00 0029 " cls " 00000000 0000"
 
 static size_t hex(uint8_t *b, const char *h) { return test_unhex(b, 1024, h); }
+
+static sigjmp_buf overread;
+static void on_overread(int sig) { siglongjmp(overread, 1); }
+
+/* Parses a copy of the packet of exactly its size, ending where an inaccessible page
+ * begins: a read past its end faults at once and fails the case, in the ordinary build
+ * (no ASan needed). From a larger buffer such a read would find bytes and go unseen. */
+static enum wg_dns_verdict parse_exact(const uint8_t *b, size_t n, struct wg_dns_question *q)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED && n <= page && mprotect(map + page, page, PROT_NONE) == 0);
+	uint8_t *pkt = map + page - n;
+	memcpy(pkt, b, n);
+	struct sigaction sa = { .sa_handler = on_overread }, old;
+	sigaction(SIGSEGV, &sa, &old);
+	volatile enum wg_dns_verdict v = WG_DNS_MALFORMED;
+	if (sigsetjmp(overread, 1) == 0)
+		v = wg_dns_question_parse(pkt, n, q);
+	else
+		test_fail(__FILE__, __LINE__, "read past the end of a %zu-byte packet", n);
+	sigaction(SIGSEGV, &old, NULL);
+	munmap(map, 2 * page);
+	return v;
+}
 
 static enum wg_dns_verdict parse_hex(const char *h, struct wg_dns_question *q)
 {
 	uint8_t b[1024];
-	return wg_dns_question_parse(b, hex(b, h), q);
+	return parse_exact(b, hex(b, h), q);
 }
 
 TEST(query_parsed)
@@ -54,6 +85,10 @@ TEST(query_malformed)
 		"1234 0100 0001 0000 0000 0001 036e6173 036c6162 00 0001 0001", /* record missing */
 		"1234 0100 0001 0000 0000 0001 036e6173 036c6162 00 0001 0001 00 0029 1000 00000000 0009",
 		/* ^ OPT whose rdata runs past the end */
+		"1234 0100 0001 0000 0000 0001 036e6173 036c6162 00 0001 0001 00 0029",
+		/* ^ OPT cut after its type */
+		"1234 0100 0001 0000 0000 0001 036e6173 036c6162 00 0001 0001 00 0029 1000 00000000 00",
+		/* ^ OPT one byte short of its type, class, TTL and length */
 	};
 	struct wg_dns_question q;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -68,7 +103,22 @@ TEST(query_malformed)
 		n += 63;
 	}
 	n += hex(b + n, "00 0001 0001");
-	CHECK_EQ(wg_dns_question_parse(b, n, &q), WG_DNS_MALFORMED);
+	CHECK_EQ(parse_exact(b, n, &q), WG_DNS_MALFORMED);
+}
+
+/* EDNS: the client's UDP size, never below 512 nor above what the proxy sends (4096). */
+TEST(edns_udp_size_bounded)
+{
+	static const struct { const char *cls; size_t want; } cases[] = {
+		{ "0100", 512 }, { "0200", 512 }, { "04d0", 1232 }, { "1000", 4096 }, { "1001", 4096 }, { "ffff", 4096 },
+	};
+	struct wg_dns_question q;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char h[128];
+		snprintf(h, sizeof(h), Q_NAS_EDNS("%s"), cases[i].cls);
+		CHECK_EQ(parse_hex(h, &q), WG_DNS_OK);
+		CHECK(q.udp_size == cases[i].want, "class %s: %zu", cases[i].cls, q.udp_size);
+	}
 }
 
 TEST(query_other_opcode_gets_notimp)

@@ -69,6 +69,54 @@ TEST(failed_commands_are_not_persisted)
 	free(dir);
 }
 
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *t = f ? sb_read_stream(f) : xstrdup("");
+	if (f)
+		fclose(f);
+	return t;
+}
+
+/* A change that cannot be saved is not made: the command fails, the store in memory and
+ * the file on disk stay as they were, and nothing reaches the data plane or the system.
+ * The state directory is made unwritable by turning its parent into a regular file
+ * (ENOTDIR, which stops root too); the old directory is kept aside to compare. */
+TEST(failed_save_changes_nothing)
+{
+	char *dir = tmpdir(), *parent = xasprintf("%s/p", dir), *aside = xasprintf("%s/aside", dir);
+	char *state = xasprintf("%s/state", parent), *file = xasprintf("%s/state/config.state", aside);
+	CHECK(mkdir(parent, 0700) == 0 && mkdir(state, 0700) == 0);
+	struct fx *f = fx_new_dir(state);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/add name=wg0 listen-port=51820"), 0);
+	char *before = fx_export(f, "show-sensitive verbose");
+	CHECK(rename(parent, aside) == 0);
+	char *saved = read_text(file);
+	FILE *blocker = fopen(parent, "w");
+	CHECK(blocker != NULL);
+	if (blocker)
+		fclose(blocker);
+	sb_reset(&f->calls);
+	CHECK(fx_run(f, "/interface/wireguard/add name=wg1") != 0);
+	CHECK(fx_run(f, "/interface/wireguard/set wg0 listen-port=51900") != 0);
+	CHECK(strstr(fx_err(f), "could not save configuration"), "%s", fx_err(f));
+	CHECK(!sb_str(&f->calls)[0], "applied:\n%s", sb_str(&f->calls));
+	char *after = fx_export(f, "show-sensitive verbose"), *on_disk = read_text(file);
+	CHECK(!strcmp(before, after), "in memory:\n%s", after);
+	CHECK(saved[0] && !strcmp(saved, on_disk));
+	fx_free(f);
+	/* Put back where it was, the state directory still holds the configuration of before. */
+	CHECK(unlink(parent) == 0 && rename(aside, parent) == 0);
+	struct fx *g = fx_new_dir(state);
+	char *reloaded = fx_export(g, "show-sensitive verbose");
+	CHECK(!strcmp(before, reloaded));
+	fx_free(g);
+	free(before); free(after); free(saved); free(on_disk); free(reloaded);
+	free(parent); free(aside); free(state); free(file);
+	rmdir_all(dir);
+	free(dir);
+}
+
 static struct fx *two_peers(char pub1[45], char pub2[45])
 {
 	char priv[45];
