@@ -47,9 +47,7 @@ static int handle_get(struct wg_device *dev, const struct wg_uapi_ops *ops, FILE
 		*status = -EINVAL;
 		return reply(out, *status);
 	}
-	uapi_lock(ops);
 	rc = uapi_get(dev, ops, out);
-	uapi_unlock(ops);
 	return rc ? -1 : reply(out, *status);
 }
 

@@ -16,7 +16,8 @@ enum { UAPI_LINE_EOF = -1, UAPI_LINE_LONG = -2, UAPI_LINE_IOERR = -3 };
 long uapi_read_line(FILE *in, char *buf, size_t cap);
 
 /* Writes the body of a get reply (everything before "errno="). Returns 0 or -1 when
- * out failed. The caller holds the lock. */
+ * out failed. Takes the lock itself, once per chunk of the reply, and never holds it
+ * while it writes to out. */
 int uapi_get(struct wg_device *dev, const struct wg_uapi_ops *ops, FILE *out);
 /* Reads the lines of a set request up to the blank line (or EOF) and applies them;
  * *status is the errno value for the reply. Returns 0, or -1 when in failed. Takes the
