@@ -130,13 +130,26 @@ static ssize_t send_all(void *cookie, const char *buf, size_t len)
 	return c->dead ? -1 : (ssize_t)done;
 }
 
+static void set_timeout(int fd, int opt, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
 void wg_uapi_serve(int fd, struct wg_device *dev, const struct wg_uapi_ops *ops)
 {
-	struct timeval tv = { .tv_sec = WG_UAPI_SEND_TIMEOUT_S };
+	wg_uapi_serve_timeouts(fd, dev, ops, WG_UAPI_IDLE_TIMEOUT_S * 1000, WG_UAPI_SEND_TIMEOUT_S * 1000);
+}
+
+/* An expired receive timeout reads as an I/O error: the handler drops the connection. */
+void wg_uapi_serve_timeouts(int fd, struct wg_device *dev, const struct wg_uapi_ops *ops,
+			    unsigned idle_ms, unsigned send_ms)
+{
 	cookie_io_functions_t io = { .write = send_all };
 	struct conn c = { .fd = fd };
 	FILE *in, *out;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	set_timeout(fd, SO_SNDTIMEO, send_ms);
+	set_timeout(fd, SO_RCVTIMEO, idle_ms);
 	out = fopencookie(&c, "w", io);
 	in = out ? fdopen(fd, "r") : NULL;
 	if (in && out)

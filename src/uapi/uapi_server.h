@@ -19,9 +19,14 @@ int wg_uapi_listen(const char *dir, const char *ifname, char *path_out, size_t c
 /* Serves one accepted connection: requests until the client closes it or breaks the
  * protocol, then closes fd. Blocks, so it runs on its own thread; shutdown(fd, SHUT_RDWR)
  * from another thread ends it. Locking is ops->lock/unlock (taken around each applied
- * line and each get, never while waiting for the client). Replies are sent with
- * MSG_NOSIGNAL and time out after WG_UAPI_SEND_TIMEOUT_S, so a client that stops
- * reading neither kills the process with SIGPIPE nor holds the lock for long. */
-enum { WG_UAPI_SEND_TIMEOUT_S = 5 };
+ * set and each chunk of a get, never while waiting for the client or writing to it).
+ * Replies are sent with MSG_NOSIGNAL and time out after WG_UAPI_SEND_TIMEOUT_S, so a
+ * client that stops reading cannot kill the process with SIGPIPE; a client that sends
+ * nothing for WG_UAPI_IDLE_TIMEOUT_S is disconnected, so idle connections cannot use up
+ * the interface's connection slots (`wg` sends its request at once). */
+enum { WG_UAPI_SEND_TIMEOUT_S = 5, WG_UAPI_IDLE_TIMEOUT_S = 10 };
 void wg_uapi_serve(int fd, struct wg_device *dev, const struct wg_uapi_ops *ops);
+/* The same with other timeouts (ms; tests). */
+void wg_uapi_serve_timeouts(int fd, struct wg_device *dev, const struct wg_uapi_ops *ops,
+			    unsigned idle_ms, unsigned send_ms);
 #endif

@@ -882,12 +882,14 @@ TEST(streaming_get_at_scale_in_bounded_memory)
 
 /* --- the UNIX socket server --- */
 
-struct server { int lfd; struct fixture *fx; };
+struct server { int lfd; struct fixture *fx; unsigned idle_ms; };
 static void *serve_one(void *arg)
 {
 	struct server *s = arg;
 	int fd = accept(s->lfd, NULL, NULL);
-	if (fd >= 0)
+	if (fd >= 0 && s->idle_ms)
+		wg_uapi_serve_timeouts(fd, s->fx->dev, &s->fx->ops, s->idle_ms, 1000);
+	else if (fd >= 0)
 		wg_uapi_serve(fd, s->fx->dev, &s->fx->ops);
 	return NULL;
 }
@@ -933,7 +935,7 @@ TEST(socket_server)
 	CHECK_EQ(wg_uapi_listen(sub, "wgtest0", path2, sizeof(path2)), -EADDRINUSE);
 	close(accept(lfd, NULL, NULL)); /* the liveness probe's connection, already gone */
 
-	struct server srv = { lfd, &fx };
+	struct server srv = { lfd, &fx, 0 };
 	pthread_t th;
 	pthread_create(&th, NULL, serve_one, &srv);
 	int fd = connect_to(path);
@@ -954,6 +956,27 @@ TEST(socket_server)
 	CHECK_STR(reply, "errno=-71\n\n");
 	close(fd);
 	pthread_join(th, NULL);
+
+	/* a client that sends nothing is disconnected after the idle timeout, also one that
+	 * stopped halfway through a request (it would hold a connection slot forever) */
+	srv.idle_ms = 200;
+	for (int partial = 0; partial < 2; partial++) {
+		struct timespec t0, t1;
+		pthread_create(&th, NULL, serve_one, &srv);
+		fd = connect_to(path);
+		struct timeval give_up = { .tv_sec = 3 }; /* without the fix: fail, not hang */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &give_up, sizeof(give_up));
+		if (partial)
+			CHECK_EQ(write(fd, "set=1\nlisten", 13), 13);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		read_all(fd, reply, sizeof(reply)); /* returns when the server closes */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		CHECK(ms >= 150 && ms < 2500, "closed after %ld ms", ms);
+		close(fd);
+		pthread_join(th, NULL);
+	}
+	srv.idle_ms = 0;
 
 	/* the owner is gone: its socket file is stale and replaced */
 	close(lfd);
@@ -994,7 +1017,7 @@ TEST(server_survives_client_that_disappears)
 		snprintf(req, sizeof(req), "public_key=%08x%056x\nallowed_ip=10.%d.%d.0/24", i, 0, i >> 8, i & 255);
 		set(&fx, req);
 	}
-	struct server srv = { lfd, &fx };
+	struct server srv = { lfd, &fx, 0 };
 	pthread_t th;
 	pthread_create(&th, NULL, serve_one, &srv);
 	int fd = connect_to(path);
