@@ -1,11 +1,13 @@
 /* `wgrouter daemon [--state-dir DIR] [-f]`: owns the configuration, runs every
  * WireGuard interface and serves consoles on DIR/wgrouter.sock (root only, 0600).
- * One thread runs everything but the data planes and the DNS server for clients (each
- * has threads of its own): an epoll loop over the listening socket, the consoles, a 1 s
- * timer (periodic router work) and the signals. */
+ * The main thread runs an epoll loop over the listening socket, a 1 s timer (periodic
+ * router work) and the signals; each console has a thread of its own (consoles.c), and
+ * the router lock lets one command or one tick touch the router at a time. The data
+ * planes and the DNS server for clients have threads of their own. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,23 +21,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "cmd/cmd.h"
+#include "cmd/consoles.h"
 #include "cmd/ctl.h"
-#include "console/console.h"
 #include "router/router.h"
-
-enum { MAX_CLIENTS = 64 };
-
-struct client {
-	int fd;
-	struct wg_session *s;
-};
 
 struct daemon {
 	const char *dir;
 	char sock_path[108];
 	struct wg_router *r;
+	pthread_mutex_t router_lock; /* one command or one tick at a time */
+	struct wg_consoles *consoles;
 	int ep, lfd, sfd, tfd;
-	struct client clients[MAX_CLIENTS];
 	bool stop;
 };
 
@@ -146,21 +142,6 @@ static int listen_socket(struct daemon *d)
 
 /* ---- consoles ---- */
 
-static void client_out(void *ctx, int stream, const char *text, size_t len)
-{
-	struct client *c = ctx;
-	wg_ctl_send(c->fd, stream == 2 ? 'E' : 'O', text, len);
-}
-
-static void client_close(struct daemon *d, struct client *c)
-{
-	epoll_ctl(d->ep, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
-	wg_session_free(c->s);
-	c->fd = -1;
-	c->s = NULL;
-}
-
 /* Root only: the console changes the router and shows private keys on request. */
 static bool peer_allowed(int fd)
 {
@@ -174,63 +155,18 @@ static void accept_client(struct daemon *d)
 	int fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	struct client *c = NULL;
-	for (int i = 0; i < MAX_CLIENTS && !c; i++)
-		if (d->clients[i].fd < 0)
-			c = &d->clients[i];
-	if (!c || !peer_allowed(fd)) {
+	if (!peer_allowed(fd))
 		close(fd);
-		return;
-	}
-	struct timeval tv = { .tv_sec = 10 };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	c->fd = fd;
-	c->s = wg_session_new(d->r, client_out, c);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-	epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ev);
+	else
+		wg_consoles_accept(d->consoles, fd);
 }
 
-static void send_done(struct client *c, int status)
+/* The router's periodic work, between two consoles' commands. */
+static void tick(struct daemon *d)
 {
-	char *prompt = wg_session_prompt(c->s);
-	size_t n = strlen(prompt) + 8;
-	char *buf = malloc(n);
-	if (buf) {
-		snprintf(buf, n, "%d\n%s", status, prompt);
-		wg_ctl_send(c->fd, 'D', buf, strlen(buf));
-	}
-	free(buf);
-	free(prompt);
-}
-
-static void send_completions(struct client *c, const char *line)
-{
-	struct strvec v = { 0 };
-	wg_session_complete(c->s, line, &v);
-	char *text = sv_join(&v, "\n");
-	wg_ctl_send(c->fd, 'L', text, strlen(text));
-	free(text);
-	sv_free(&v);
-}
-
-static void serve(struct daemon *d, struct client *c)
-{
-	char type, *data;
-	size_t len;
-	if (wg_ctl_recv(c->fd, &type, &data, &len) < 0) {
-		client_close(d, c);
-		return;
-	}
-	int status = 0;
-	if (type == 'C')
-		wg_session_set_cwd(c->s, data);
-	else if (type == 'R')
-		status = wg_session_run(c->s, data) ? 1 : 0;
-	else if (type == 'T')
-		send_completions(c, data);
-	free(data);
-	send_done(c, status);
+	pthread_mutex_lock(&d->router_lock);
+	wg_router_tick(d->r);
+	pthread_mutex_unlock(&d->router_lock);
 }
 
 /* ---- the loop ---- */
@@ -255,8 +191,6 @@ static int setup_loop(struct daemon *d)
 	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
 	timerfd_settime(d->tfd, 0, &its, NULL);
 	d->ep = epoll_create1(EPOLL_CLOEXEC);
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		d->clients[i].fd = -1;
 	if (d->sfd < 0 || d->tfd < 0 || d->ep < 0)
 		return -1;
 	return watch(d, d->lfd, &d->lfd) | watch(d, d->sfd, &d->sfd) | watch(d, d->tfd, &d->tfd);
@@ -278,9 +212,7 @@ static void loop(struct daemon *d)
 					d->stop = true;
 			} else if (tag == &d->tfd) {
 				if (read(d->tfd, &x, sizeof(x)) > 0)
-					wg_router_tick(d->r);
-			} else {
-				serve(d, tag);
+					tick(d);
 			}
 		}
 	}
@@ -288,9 +220,7 @@ static void loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (d->clients[i].fd >= 0)
-			client_close(d, &d->clients[i]);
+	wg_consoles_free(d->consoles);
 	wg_router_free(d->r);
 	unlink(d->sock_path);
 }
@@ -333,6 +263,8 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 		unlink(d->sock_path);
 		return 1;
 	}
+	pthread_mutex_init(&d->router_lock, NULL);
+	d->consoles = wg_consoles_new(d->r, &d->router_lock);
 	if (ready >= 0) {
 		redirect_output(d->dir);
 		if (write(ready, "", 1) != 1)

@@ -168,7 +168,9 @@ static int cmd_ping(struct wg_call *c)
 		rc = parse_ping(c, &a, &o);
 	if (!rc) {
 		build_argv(&o, argv, bufs);
+		wg_session_wait_enter(c->s); /* o and argv point into a, not the store */
 		char *text = run_ping(argv, &status);
+		wg_session_wait_leave(c->s);
 		struct sbuf out, sum;
 		sb_init(&out);
 		sb_init(&sum);

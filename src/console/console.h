@@ -27,4 +27,17 @@ char *wg_session_prompt(struct wg_session *s);
 void wg_session_set_cwd(struct wg_session *s, const char *dir);
 /* Completions of the last word of line: menus, commands, then property names. */
 void wg_session_complete(struct wg_session *s, const char *line, struct strvec *out);
+
+/* Called around a wait that needs no router (:delay, the ping child running): the
+ * daemon releases the router to other consoles meanwhile and sends the output so far.
+ * Items are referred to by id, never by pointer, across such a wait: another console
+ * may commit a new store while it lasts. Without hooks a wait just waits. */
+struct wg_wait_hooks {
+	void (*enter)(void *ctx);
+	void (*leave)(void *ctx);
+	void *ctx;
+};
+void wg_session_set_wait_hooks(struct wg_session *s, const struct wg_wait_hooks *h);
+void wg_session_wait_enter(struct wg_session *s);
+void wg_session_wait_leave(struct wg_session *s);
 #endif

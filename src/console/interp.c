@@ -56,6 +56,23 @@ struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_
 	return s;
 }
 
+void wg_session_set_wait_hooks(struct wg_session *s, const struct wg_wait_hooks *h)
+{
+	s->wait = *h;
+}
+
+void wg_session_wait_enter(struct wg_session *s)
+{
+	if (s->wait.enter)
+		s->wait.enter(s->wait.ctx);
+}
+
+void wg_session_wait_leave(struct wg_session *s)
+{
+	if (s->wait.leave)
+		s->wait.leave(s->wait.ctx);
+}
+
 void wg_session_free(struct wg_session *s)
 {
 	if (!s)
@@ -398,7 +415,9 @@ static int delay_cmd(struct wg_call *c)
 		return wg_err(c->s, "invalid value for argument delay-time");
 	}
 	free(v);
+	wg_session_wait_enter(c->s);
 	usleep((useconds_t)(ms > 10000 ? 10000000 : ms * 1000));
+	wg_session_wait_leave(c->s);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ struct wg_session {
 	struct wg_store *shadow;    /* import dry-run: changes go here, never to the router */
 	int depth;                  /* nested imports / substitutions */
 	char what[128];             /* the running command, for the change log */
+	struct wg_wait_hooks wait;  /* around waits that need no router (:delay, /ping) */
 };
 
 /* One argument after the command word. */

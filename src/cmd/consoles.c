@@ -1,0 +1,236 @@
+/* See consoles.h. */
+#include "cmd/consoles.h"
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmd/ctl.h"
+#include "console/console.h"
+#include "util/clock.h"
+
+struct client {
+	struct wg_consoles *cs;
+	int fd;                   /* -1: the slot is free */
+	pthread_t th;
+	bool running;             /* a thread was started and not yet joined */
+	bool ended;               /* the thread is through: join it, free the slot */
+	bool idle;                /* waiting for the first byte of a frame */
+	uint64_t idle_since;
+	struct wg_session *s;
+	struct sbuf out;          /* output of the running command, sent after it */
+};
+
+struct wg_consoles {
+	struct wg_router *r;
+	pthread_mutex_t *router_lock;
+	pthread_mutex_t lock;     /* the slots */
+	bool stopping;
+	struct client slots[WG_CONSOLE_SLOTS];
+};
+
+/* ---- output ---- */
+
+static void collect_out(void *ctx, int stream, const char *text, size_t len)
+{
+	struct client *c = ctx;
+	if (len) /* one frame per piece: the cli prints E pieces to its stderr */
+		wg_ctl_frame(&c->out, stream == 2 ? 'E' : 'O', text, len);
+}
+
+/* Sends what was collected; false when the client is gone or stopped reading. */
+static bool flush_out(struct client *c)
+{
+	bool ok = wg_ctl_send_raw(c->fd, c->out.s, c->out.len) == 0;
+	sb_reset(&c->out);
+	return ok;
+}
+
+static void wait_enter(void *ctx)
+{
+	struct client *c = ctx;
+	pthread_mutex_unlock(c->cs->router_lock);
+	flush_out(c); /* a failed send shows again at the end of the command */
+}
+
+static void wait_leave(void *ctx)
+{
+	struct client *c = ctx;
+	pthread_mutex_lock(c->cs->router_lock);
+}
+
+/* ---- one client ---- */
+
+static void set_idle(struct client *c, bool idle)
+{
+	pthread_mutex_lock(&c->cs->lock);
+	c->idle = idle;
+	c->idle_since = wg_mono_ms();
+	pthread_mutex_unlock(&c->cs->lock);
+}
+
+static int run_frame(struct client *c, char type, const char *data)
+{
+	int status = 0;
+	if (type == 'C') {
+		wg_session_set_cwd(c->s, data);
+	} else if (type == 'R') {
+		status = wg_session_run(c->s, data) ? 1 : 0;
+	} else if (type == 'T') {
+		struct strvec v = { 0 };
+		wg_session_complete(c->s, data, &v);
+		char *text = sv_join(&v, "\n");
+		wg_ctl_frame(&c->out, 'L', text, strlen(text));
+		free(text);
+		sv_free(&v);
+	}
+	return status;
+}
+
+/* One request: run under the router lock, answered once the lock is released. */
+static bool serve_frame(struct client *c, char type, const char *data)
+{
+	pthread_mutex_lock(c->cs->router_lock);
+	int status = run_frame(c, type, data);
+	char *prompt = wg_session_prompt(c->s);
+	pthread_mutex_unlock(c->cs->router_lock);
+	char *done = xasprintf("%d\n%s", status, prompt);
+	wg_ctl_frame(&c->out, 'D', done, strlen(done));
+	free(done);
+	free(prompt);
+	return flush_out(c);
+}
+
+static void *client_main(void *arg)
+{
+	struct client *c = arg;
+	char type, *data;
+	size_t len;
+	for (;;) {
+		set_idle(c, true);
+		if (wg_ctl_recv_deadline(c->fd, &type, &data, &len, WG_CONSOLE_FRAME_MS) < 0)
+			break;
+		set_idle(c, false);
+		bool ok = serve_frame(c, type, data);
+		free(data);
+		if (!ok)
+			break;
+	}
+	pthread_mutex_lock(c->cs->router_lock);
+	wg_session_free(c->s);
+	pthread_mutex_unlock(c->cs->router_lock);
+	c->s = NULL;
+	sb_free(&c->out);
+	shutdown(c->fd, SHUT_RDWR);
+	pthread_mutex_lock(&c->cs->lock);
+	c->ended = true; /* the slot is freed by whoever joins this thread */
+	pthread_mutex_unlock(&c->cs->lock);
+	return NULL;
+}
+
+/* ---- slots ---- */
+
+/* Joins the threads of clients that have gone, freeing their slots. */
+static void reap(struct wg_consoles *cs)
+{
+	for (int i = 0; i < WG_CONSOLE_SLOTS; i++) {
+		struct client *c = &cs->slots[i];
+		if (!c->running || !c->ended)
+			continue;
+		pthread_join(c->th, NULL);
+		close(c->fd);
+		c->fd = -1;
+		c->running = false;
+	}
+}
+
+/* A free slot; when there is none, the client idle longest is told to go (its slot
+ * frees once its thread ends) and NULL returned. Called with cs->lock held. */
+static struct client *free_slot(struct wg_consoles *cs)
+{
+	struct client *oldest = NULL;
+	for (int i = 0; i < WG_CONSOLE_SLOTS; i++) {
+		struct client *c = &cs->slots[i];
+		if (c->fd < 0)
+			return c;
+		if (c->idle && !c->ended && (!oldest || c->idle_since < oldest->idle_since))
+			oldest = c;
+	}
+	if (oldest)
+		shutdown(oldest->fd, SHUT_RDWR);
+	return NULL;
+}
+
+static struct client *take_slot(struct wg_consoles *cs)
+{
+	struct client *c;
+	pthread_mutex_lock(&cs->lock);
+	reap(cs);
+	c = free_slot(cs);
+	pthread_mutex_unlock(&cs->lock);
+	for (int tries = 0; !c && tries < 100; tries++) { /* the evicted one ends at once */
+		usleep(10000);
+		pthread_mutex_lock(&cs->lock);
+		reap(cs);
+		for (int i = 0; i < WG_CONSOLE_SLOTS && !c; i++)
+			if (cs->slots[i].fd < 0)
+				c = &cs->slots[i];
+		pthread_mutex_unlock(&cs->lock);
+	}
+	return c;
+}
+
+void wg_consoles_accept(struct wg_consoles *cs, int fd)
+{
+	struct timeval tv = { .tv_sec = WG_CONSOLE_SEND_MS / 1000 };
+	struct client *c = take_slot(cs);
+	if (!c) {
+		close(fd);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	pthread_mutex_lock(cs->router_lock);
+	*c = (struct client){ .cs = cs, .fd = fd, .idle = true, .idle_since = wg_mono_ms() };
+	c->s = wg_session_new(cs->r, collect_out, c);
+	wg_session_set_wait_hooks(c->s, &(struct wg_wait_hooks){ wait_enter, wait_leave, c });
+	pthread_mutex_unlock(cs->router_lock);
+	c->running = pthread_create(&c->th, NULL, client_main, c) == 0;
+	if (!c->running) {
+		wg_session_free(c->s);
+		c->s = NULL;
+		close(fd);
+		c->fd = -1;
+	}
+}
+
+struct wg_consoles *wg_consoles_new(struct wg_router *r, pthread_mutex_t *router_lock)
+{
+	struct wg_consoles *cs = xcalloc(1, sizeof(*cs));
+	cs->r = r;
+	cs->router_lock = router_lock;
+	pthread_mutex_init(&cs->lock, NULL);
+	for (int i = 0; i < WG_CONSOLE_SLOTS; i++)
+		cs->slots[i].fd = -1;
+	return cs;
+}
+
+void wg_consoles_free(struct wg_consoles *cs)
+{
+	if (!cs)
+		return;
+	pthread_mutex_lock(&cs->lock);
+	for (int i = 0; i < WG_CONSOLE_SLOTS; i++)
+		if (cs->slots[i].fd >= 0)
+			shutdown(cs->slots[i].fd, SHUT_RDWR);
+	pthread_mutex_unlock(&cs->lock);
+	for (int i = 0; i < WG_CONSOLE_SLOTS; i++) {
+		struct client *c = &cs->slots[i];
+		if (c->running)
+			pthread_join(c->th, NULL);
+		if (c->fd >= 0)
+			close(c->fd);
+	}
+	pthread_mutex_destroy(&cs->lock);
+	free(cs);
+}
