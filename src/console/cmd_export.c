@@ -45,7 +45,7 @@ static int cmd_export(struct wg_call *c)
 		flags |= WG_EXPORT_VERBOSE;
 	if (wg_arg_flag(&a, "terse"))
 		flags |= WG_EXPORT_TERSE;
-	if (wg_arg_flag(&a, "show-sensitive"))
+	if (wg_arg_flag(&a, "show-sensitive") && c->s->access.sensitive)
 		flags |= WG_EXPORT_SENSITIVE;
 	const char *file = wg_arg_value(&a, "file");
 	rc = wg_args_done(c, &a);

@@ -53,6 +53,8 @@ struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_
 	s->out = out;
 	s->out_ctx = out_ctx;
 	s->menu = xstrdup("/");
+	s->access.user = xstrdup("admin");
+	s->access.write = s->access.sensitive = true;
 	return s;
 }
 
@@ -85,6 +87,8 @@ void wg_session_free(struct wg_session *s)
 		xfree_secret(s->lvals.v[i]);
 	free(s->lvals.v);
 	xfree_secret(s->last_genkey);
+	free(s->access.user);
+	free(s->access.via);
 	wg_store_free(s->shadow);
 	free(s->menu);
 	free(s->cwd);
@@ -131,7 +135,8 @@ int wg_commit(struct wg_session *s, struct wg_store *next)
 	}
 	if (wg_router_commit(s->r, next, err, sizeof(err)) < 0)
 		return wg_err(s, "%s", err);
-	wg_router_logf(s->r, "system,info", "%s by admin", s->what);
+	wg_router_logf(s->r, "system,info", "%s by %s%s%s", s->what, s->access.user,
+		       s->access.via ? " via " : "", s->access.via ? s->access.via : "");
 	return 0;
 }
 
@@ -564,6 +569,38 @@ static int resolve(struct wg_session *s, const struct wg_cmdline *cl, struct res
 	return 0;
 }
 
+/* Commands that change nothing; everything else needs the write policy. */
+static bool read_only(const char *name)
+{
+	static const char *const ro[] = { "print", "get", "find", "export", "ping", "wg-genkey",
+					   "show-client-config", "wg-export", NULL };
+	for (size_t i = 0; ro[i]; i++)
+		if (!strcmp(ro[i], name))
+			return true;
+	return false;
+}
+
+/* ... and these reveal private keys. */
+static bool reveals_keys(const char *name)
+{
+	return !strcmp(name, "show-client-config") || !strcmp(name, "wg-export");
+}
+
+bool wg_may_run(const struct wg_session *s, const char *name)
+{
+	if (!s->access.write && !read_only(name))
+		return false;
+	return s->access.sensitive || !reveals_keys(name);
+}
+
+int wg_dispatch(struct wg_call *c, const struct wg_cmddef *d)
+{
+	if (!wg_may_run(c->s, d->name))
+		return wg_err(c->s, "not enough permissions (9)");
+	snprintf(c->s->what, sizeof(c->s->what), "%s %s", c->menu ? c->menu->path : c->s->menu, d->name);
+	return d->fn(c);
+}
+
 static int run_cmdline(struct wg_session *s, const struct wg_cmdline *cl, struct sbuf *ret, bool top)
 {
 	if (cl->t[0].type == TK_WORD && cl->t[0].text[0] == ':' && cl->t[0].text[1])
@@ -579,8 +616,7 @@ static int run_cmdline(struct wg_session *s, const struct wg_cmdline *cl, struct
 		struct wg_call c = { .s = s, .menu = wg_menu_find(r.menu), .name = r.cmd->name, .t = cl->t + r.next,
 				     .n = cl->n - r.next, .line = r.line, .col = r.col, .ret = ret, .top = top };
 		sb_reset(ret);
-		snprintf(s->what, sizeof(s->what), "%s %s", r.menu, r.cmd->name);
-		rc = r.cmd->fn(&c);
+		rc = wg_dispatch(&c, r.cmd);
 	}
 	free(r.menu);
 	return rc;

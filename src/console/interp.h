@@ -32,6 +32,10 @@ struct wg_session {
 	int depth;                  /* nested imports / substitutions */
 	char what[128];             /* the running command, for the change log */
 	struct wg_wait_hooks wait;  /* around waits that need no router (:delay, /ping) */
+	struct {                    /* who runs the commands (exec.h): the console is root */
+		char *user, *via;
+		bool write, sensitive;
+	} access;
 };
 
 /* One argument after the command word. */
@@ -72,6 +76,12 @@ struct wg_cmddef {
 };
 
 /* ---- interp.c ---- */
+/* Runs a resolved command: the policy check, then the command (console lines and
+ * structured requests alike). */
+int wg_dispatch(struct wg_call *c, const struct wg_cmddef *d);
+/* Does the session's user have the policies command name needs (write for changes,
+ * sensitive for what reveals keys)? */
+bool wg_may_run(const struct wg_session *s, const char *name);
 void wg_out(struct wg_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wg_outs(struct wg_session *s, const char *text);
 /* Prints an error (stream 2) and returns -1. */

@@ -327,7 +327,7 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct popts *o)
 	o->as_value = wg_arg_flag(a, "as-value");
 	o->show_ids = wg_arg_flag(a, "show-ids");
 	o->stats = wg_arg_flag(a, "stats");
-	o->sensitive = wg_arg_flag(a, "show-sensitive");
+	o->sensitive = wg_arg_flag(a, "show-sensitive") && c->s->access.sensitive;
 	wg_arg_flag(a, "hide-sensitive");
 	const char *pl = wg_arg_value(a, "proplist");
 	if (pl)

@@ -1,0 +1,249 @@
+/* See exec.h. A request becomes the token list the lexer would have made of
+ *   numbers name="value" !other
+ * (values as strings, so nothing in them is ever evaluated), and runs through the same
+ * dispatch as a console line; its output is captured instead of sent. */
+#include "console/exec.h"
+#include <stdlib.h>
+#include <string.h>
+#include "console/interp.h"
+#include "router/menus.h"
+
+/* ---- access ---- */
+
+void wg_session_set_access(struct wg_session *s, const struct wg_access *a)
+{
+	xset(&s->access.user, a->user);
+	xset(&s->access.via, a->via);
+	s->access.write = a->write;
+	s->access.sensitive = a->sensitive;
+}
+
+/* ---- the request as tokens ---- */
+
+static void push_tok(struct wg_tok **v, size_t *n, enum wg_tok_type type, const char *text, bool space)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n] = (struct wg_tok){ .type = type, .text = xstrdup(text ? text : ""), .line = 1,
+				    .col = (int)*n + 1, .space = space };
+	(*n)++;
+}
+
+static bool is_numbers(const char *name)
+{
+	return !strcmp(name, ".id") || !strcmp(name, "numbers");
+}
+
+/* The item reference comes first (the console's unnamed argument), then name="value"
+ * pairs and !name for unset. */
+static void request_tokens(const struct wg_request *q, struct wg_tok **t, size_t *n)
+{
+	*t = NULL;
+	*n = 0;
+	for (size_t i = 0; i < q->nattrs; i++)
+		if (is_numbers(q->attrs[i].name) && q->attrs[i].value)
+			push_tok(t, n, TK_STR, q->attrs[i].value, true);
+	for (size_t i = 0; i < q->nattrs; i++) {
+		const struct wg_attr *a = &q->attrs[i];
+		if (is_numbers(a->name))
+			continue;
+		if (!a->value) {
+			push_tok(t, n, TK_NOT, "!", true);
+			push_tok(t, n, TK_WORD, a->name, false);
+			continue;
+		}
+		push_tok(t, n, TK_WORD, a->name, true);
+		push_tok(t, n, TK_EQ, "=", false);
+		push_tok(t, n, TK_STR, a->value, false);
+	}
+}
+
+static void free_tokens(struct wg_tok *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		xfree_secret(t[i].text); /* values may be keys */
+	free(t);
+}
+
+/* ---- output capture ---- */
+
+struct capture {
+	struct sbuf text, err;
+};
+
+static void capture_out(void *ctx, int stream, const char *text, size_t len)
+{
+	struct capture *c = ctx;
+	sb_addn(stream == 2 ? &c->err : &c->text, text, len);
+}
+
+static char *error_text(struct capture *c)
+{
+	while (c->err.len && c->err.s[c->err.len - 1] == '\n')
+		c->err.s[--c->err.len] = '\0';
+	return c->err.len ? xstrdup(c->err.s) : xstrdup("failure");
+}
+
+static enum wg_exec_error classify(const char *msg)
+{
+	if (!strcmp(msg, "no such item") || strstr(msg, "no such item"))
+		return WG_EXEC_NO_SUCH_ITEM;
+	if (!strncmp(msg, "not enough permissions", 22))
+		return WG_EXEC_DENIED;
+	return WG_EXEC_FAILED;
+}
+
+/* ---- print as rows ---- */
+
+static enum wg_vkind kind_of(const struct wg_prop *p)
+{
+	return p->type == PT_BOOL ? WG_V_BOOL : p->type == PT_TIME ? WG_V_TIME : WG_V_TEXT;
+}
+
+static void row_add(struct wg_row *r, const char *name, const char *value, enum wg_vkind k)
+{
+	r->names = xrealloc(r->names, (r->n + 1) * sizeof(char *));
+	r->values = xrealloc(r->values, (r->n + 1) * sizeof(char *));
+	r->kinds = xrealloc(r->kinds, r->n + 1);
+	r->names[r->n] = xstrdup(name);
+	r->values[r->n] = xstrdup(value);
+	r->kinds[r->n] = (unsigned char)k;
+	r->n++;
+}
+
+/* Every property that has a value, secrets only for users allowed to see them; the
+ * pseudo properties .id and dynamic as RouterOS's API shows them. */
+static void item_row(struct wg_session *s, const struct wg_menu *m, const struct wg_item *it, struct wg_row *r)
+{
+	char id[16];
+	memset(r, 0, sizeof(*r));
+	if (!(m->flags & MF_SETTINGS)) {
+		wg_id_format(it->id, id);
+		row_add(r, ".id", id, WG_V_TEXT);
+	}
+	for (int i = 0; m->props[i].name; i++) {
+		const struct wg_prop *p = &m->props[i];
+		const char *v = wg_item_show(m, it, i);
+		if (!v || ((p->flags & PF_SENSITIVE) && !s->access.sensitive))
+			continue;
+		row_add(r, p->name, v, kind_of(p));
+	}
+	if (m->flags & MF_ITEMS)
+		row_add(r, "dynamic", it->dynamic ? "yes" : "no", WG_V_BOOL);
+}
+
+static int exec_print(struct wg_session *s, const struct wg_menu *m, struct wg_result *r)
+{
+	struct wg_itemlist l;
+	wg_view_items(s, m, &l);
+	r->rows = xcalloc(l.n + 1, sizeof(*r->rows));
+	for (size_t i = 0; i < l.n; i++)
+		item_row(s, m, l.v[i], &r->rows[r->nrows++]);
+	for (size_t i = 0; i < l.n; i++)
+		wg_item_free(m, l.v[i]);
+	free(l.v);
+	return 0;
+}
+
+/* ---- the request ---- */
+
+static char *normal_path(const char *path)
+{
+	while (*path == '/')
+		path++;
+	char *p = xasprintf("/%s", path);
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	return p;
+}
+
+static int run_request(struct wg_session *s, const struct wg_menu *m, const struct wg_cmddef *d,
+		       const struct wg_request *q, struct sbuf *ret)
+{
+	struct wg_tok *t;
+	size_t n;
+	request_tokens(q, &t, &n);
+	struct wg_call c = { .s = s, .menu = m, .name = d->name, .t = t, .n = n, .line = 1, .col = 1,
+			     .ret = ret, .top = false };
+	int rc = wg_dispatch(&c, d);
+	free_tokens(t, n);
+	return rc;
+}
+
+static void fail(struct wg_result *r, enum wg_exec_error st, char *msg)
+{
+	r->status = st;
+	r->error = msg;
+}
+
+int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	char *path = normal_path(q->path);
+	const struct wg_menu *m = wg_menu_find(path);
+	const struct wg_cmddef *d = m && q->command ? wg_cmd_find(m, q->command) : NULL;
+	if (!d) {
+		fail(r, WG_EXEC_NO_COMMAND, xasprintf("no such command or directory (%s)", !m ? path : q->command ? q->command : ""));
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (!strcmp(q->command, "print") && !wg_may_run(s, d->name)) {
+		fail(r, WG_EXEC_DENIED, xstrdup("not enough permissions (9)"));
+		return -1;
+	}
+	if (!strcmp(q->command, "print"))
+		return exec_print(s, m, r);
+	struct capture cap = { 0 };
+	wg_out_fn out = s->out;
+	void *out_ctx = s->out_ctx;
+	s->out = capture_out;
+	s->out_ctx = &cap;
+	struct sbuf ret;
+	sb_init(&ret);
+	int rc = run_request(s, m, d, q, &ret);
+	s->out = out;
+	s->out_ctx = out_ctx;
+	if (rc < 0) {
+		char *msg = error_text(&cap);
+		fail(r, classify(msg), msg);
+	} else if (ret.len) {
+		r->ret = sb_take(&ret);
+	}
+	if (cap.text.len)
+		r->text = sb_take(&cap.text);
+	sb_free(&cap.text);
+	sb_free(&cap.err);
+	sb_free(&ret);
+	return rc < 0 ? -1 : 0;
+}
+
+static void row_free(struct wg_row *row)
+{
+	for (size_t i = 0; i < row->n; i++) {
+		free(row->names[i]);
+		xfree_secret(row->values[i]);
+	}
+	free(row->names);
+	free(row->values);
+	free(row->kinds);
+}
+
+void wg_result_free(struct wg_result *r)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		row_free(&r->rows[i]);
+	free(r->rows);
+	free(r->error);
+	xfree_secret(r->ret);
+	xfree_secret(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *wg_row_get(const struct wg_row *row, const char *name)
+{
+	for (size_t i = 0; i < row->n; i++)
+		if (!strcmp(row->names[i], name))
+			return row->values[i];
+	return NULL;
+}
