@@ -218,6 +218,22 @@ int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_
 	return rc < 0 ? -1 : 0;
 }
 
+int wg_session_run_captured(struct wg_session *s, const char *script, char **text, char **err)
+{
+	struct capture cap = { 0 };
+	wg_out_fn out = s->out;
+	void *out_ctx = s->out_ctx;
+	s->out = capture_out;
+	s->out_ctx = &cap;
+	int rc = wg_session_run(s, script);
+	s->out = out;
+	s->out_ctx = out_ctx;
+	*err = rc < 0 ? error_text(&cap) : NULL;
+	*text = sb_take(&cap.text);
+	sb_free(&cap.err);
+	return rc < 0 ? -1 : 0;
+}
+
 static void row_free(struct wg_row *row)
 {
 	for (size_t i = 0; i < row->n; i++) {

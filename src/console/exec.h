@@ -64,4 +64,8 @@ int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_
 void wg_result_free(struct wg_result *r);
 /* The value of name in row, or NULL. */
 const char *wg_row_get(const struct wg_row *row, const char *name);
+
+/* Runs a console script (REST's /execute, the API's /execute) with its output collected:
+ * *text what it printed, *err its error (NULL on success). 0 or -1. */
+int wg_session_run_captured(struct wg_session *s, const char *script, char **text, char **err);
 #endif

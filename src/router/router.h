@@ -11,7 +11,11 @@
 #include "router/backend.h"
 #include "router/store.h"
 
-#define WG_ROUTER_VERSION "7.15-wgrouter"
+/* The RouterOS version whose WireGuard features wgrouter matches, as digits and dots:
+ * clients read it to decide what to send (terraform-provider-routeros requires the
+ * form; Ansible's api_modify enables peer client-* and name from 7.15, responder from
+ * 7.17, client-allowed-address from 7.21). */
+#define WG_ROUTER_VERSION "7.21"
 
 struct wg_router;
 struct wg_log;
