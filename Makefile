@@ -5,7 +5,7 @@ CFLAGS  ?= -O2 -g
 # optimisation and debugging and never drops these.
 WG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
              -Werror=implicit-function-declaration -Isrc -MMD -MP -pthread
-LDLIBS  := -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lmicrohttpd -ljansson -lpthread
+LDLIBS  := -lssl -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lmicrohttpd -ljansson -lpthread
 
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))

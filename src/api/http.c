@@ -13,9 +13,9 @@ enum { QUERY_MAX = 64, IDLE_TIMEOUT_S = 60 };
 
 struct wg_http {
 	struct MHD_Daemon *d;
-	struct wg_http_config cfg;
+	struct wg_door_config cfg;
 	struct wg_prefix *allow;
-	struct wg_http_hooks hooks;
+	struct wg_door_hooks hooks;
 	char *cert, *key;
 };
 
@@ -24,30 +24,6 @@ struct req {
 	struct sbuf body;
 	bool too_big;
 };
-
-bool wg_source_allowed(const struct wg_prefix *allow, size_t n, const struct sockaddr *from)
-{
-	struct wg_prefix a = { 0 };
-	if (!n)
-		return true;
-	if (from->sa_family == AF_INET) {
-		a.family = AF_INET;
-		memcpy(a.addr, &((const struct sockaddr_in *)from)->sin_addr, 4);
-		a.len = 32;
-	} else if (from->sa_family == AF_INET6) {
-		const struct in6_addr *x = &((const struct sockaddr_in6 *)from)->sin6_addr;
-		bool mapped = IN6_IS_ADDR_V4MAPPED(x);
-		a.family = mapped ? AF_INET : AF_INET6;
-		memcpy(a.addr, mapped ? x->s6_addr + 12 : x->s6_addr, mapped ? 4 : 16);
-		a.len = mapped ? 32 : 128;
-	} else {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (wg_prefix_contains(&allow[i], &a))
-			return true;
-	return false;
-}
 
 static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
 {
@@ -171,7 +147,7 @@ static const char *tls_priorities(bool only12)
 	return only12 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" : "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0";
 }
 
-struct wg_http *wg_http_start(const struct wg_http_config *cfg, const struct wg_http_hooks *hooks,
+struct wg_http *wg_http_start(const struct wg_door_config *cfg, const struct wg_door_hooks *hooks,
 			      char *err, size_t errlen)
 {
 	struct wg_http *h = xcalloc(1, sizeof(*h));
