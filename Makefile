@@ -1,7 +1,9 @@
 # wgrouter build. Sources are found by wildcard so a new module needs no edit here.
 CC      ?= gcc
+# CFLAGS is the user's (`make CC=clang CFLAGS='-O1 -g -fsanitize=address'`): a value on the
+# command line replaces it whole, so the flags the code needs to build live apart.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP -pthread
+WG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP -pthread
 LDLIBS  := -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lpthread
 
 SRC      := $(shell find src -name '*.c' | sort)
@@ -19,7 +21,7 @@ BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 all: build/wgrouter build/wgrouter-userspace
 
 build/wgrouter: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Multi-call: argv[0] == wgrouter-userspace behaves as `wgrouter userspace`.
 build/wgrouter-userspace: build/wgrouter
@@ -27,18 +29,18 @@ build/wgrouter-userspace: build/wgrouter
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/lib.a: $(LIB_OBJ)
 	rm -f $@; ar rcs $@ $^
 
 build/tests/%: build/obj/tests/unit/%.o $(HARNESS) build/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
 
 build/bench/%: build/obj/bench/%.o build/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh
