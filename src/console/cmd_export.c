@@ -84,7 +84,7 @@ static char *read_user_file(struct wg_session *s, const char *name)
 static int run_import(struct wg_session *s, const char *text, bool dry)
 {
 	char err[128];
-	struct wg_script *sc = wg_parse(text, err, sizeof(err));
+	struct wg_script *sc = wg_parse(text, strlen(text), err, sizeof(err));
 	if (!sc)
 		return wg_err(s, "%s", err);
 	struct wg_store *saved = s->shadow;

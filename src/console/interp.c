@@ -198,7 +198,10 @@ int wg_eval_value(struct wg_call *c, size_t i, char **out, size_t *used)
 
 static void push_arg(struct wg_args *a, struct wg_arg arg)
 {
-	a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+	if (a->n == a->cap) { /* doubling: a command may carry a million arguments */
+		a->cap = a->cap ? 2 * a->cap : 8;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
 	a->v[a->n++] = arg;
 }
 
@@ -585,8 +588,15 @@ int wg_run_nested(struct wg_session *s, const struct wg_script *sc, const char *
 
 int wg_session_run(struct wg_session *s, const char *script)
 {
+	return wg_session_run_n(s, script, strlen(script));
+}
+
+int wg_session_run_n(struct wg_session *s, const char *text, size_t len)
+{
 	char err[128];
-	struct wg_script *sc = wg_parse(script, err, sizeof(err));
+	if (len > WG_SCRIPT_MAX)
+		return wg_err(s, "failure: script longer than %d MiB", WG_SCRIPT_MAX >> 20);
+	struct wg_script *sc = wg_parse(text, len, err, sizeof(err));
 	if (!sc)
 		return wg_err(s, "%s", err);
 	struct sbuf ret;

@@ -42,7 +42,7 @@ struct wg_arg {
 
 struct wg_args {
 	struct wg_arg *v;
-	size_t n;
+	size_t n, cap;
 	size_t where;    /* token index after `where`, or (size_t)-1 */
 };
 

@@ -226,7 +226,7 @@ static void serve(struct daemon *d, struct client *c)
 	if (type == 'C')
 		wg_session_set_cwd(c->s, data);
 	else if (type == 'R')
-		status = wg_session_run(c->s, data) ? 1 : 0;
+		status = wg_session_run_n(c->s, data, len) ? 1 : 0;
 	else if (type == 'T')
 		send_completions(c, data);
 	free(data);
