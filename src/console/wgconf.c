@@ -180,40 +180,52 @@ static int set_peer(struct wg_conf_peer *p, const char *k, const char *v)
 	return 0;
 }
 
-int wg_conf_parse(const char *text, struct wg_conf *c, char *err, size_t errlen)
+/* One line without its newline; section: 0 before any, 1 = [Interface], 2 = [Peer]. */
+static int parse_line(struct wg_conf *c, char *l, int *section)
+{
+	char *hash = strchr(l, '#');
+	if (hash)
+		*hash = 0;
+	l = trim(l);
+	if (!*l)
+		return 0;
+	if (!strcasecmp(l, "[Interface]")) {
+		*section = 1;
+		return 0;
+	}
+	if (!strcasecmp(l, "[Peer]")) {
+		*section = 2;
+		c->peers = xrealloc(c->peers, (c->npeers + 1) * sizeof(*c->peers));
+		memset(&c->peers[c->npeers++], 0, sizeof(*c->peers));
+		return 0;
+	}
+	char *eq = strchr(l, '=');
+	if (!eq || !*section)
+		return -1;
+	*eq = 0;
+	char *k = trim(l), *v = trim(eq + 1);
+	return *section == 1 ? set_interface(c, k, v) : set_peer(&c->peers[c->npeers - 1], k, v);
+}
+
+/* A NUL byte is an error on its line: it would end the text early without one. */
+int wg_conf_parse(const char *text, size_t len, struct wg_conf *c, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
-	char *copy = xstrdup(text), *save = NULL;
-	int section = 0, lineno = 0, rc = 0; /* 1 = [Interface], 2 = [Peer] */
-	for (char *l = strtok_r(copy, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save)) {
+	char *copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = 0;
+	int section = 0, lineno = 0, rc = 0;
+	for (char *l = copy, *end; l && !rc; l = end ? end + 1 : NULL) {
+		end = memchr(l, '\n', len - (size_t)(l - copy));
+		if (end)
+			*end = 0;
 		lineno++;
-		char *hash = strchr(l, '#');
-		if (hash)
-			*hash = 0;
-		l = trim(l);
-		if (!*l)
-			continue;
-		if (!strcasecmp(l, "[Interface]")) {
-			section = 1;
-		} else if (!strcasecmp(l, "[Peer]")) {
-			section = 2;
-			c->peers = xrealloc(c->peers, (c->npeers + 1) * sizeof(*c->peers));
-			memset(&c->peers[c->npeers++], 0, sizeof(*c->peers));
-		} else {
-			char *eq = strchr(l, '=');
-			if (!eq || !section) {
-				rc = -1;
-				break;
-			}
-			*eq = 0;
-			char *k = trim(l), *v = trim(eq + 1);
-			rc = section == 1 ? set_interface(c, k, v) : set_peer(&c->peers[c->npeers - 1], k, v);
-		}
+		rc = strlen(l) < (size_t)((end ? end : copy + len) - l) ? -1 : parse_line(c, l, &section);
 	}
+	wg_wipe(copy, len);
+	free(copy);
 	if (rc)
 		snprintf(err, errlen, "failure: bad wg-quick configuration at line %d", lineno);
-	wg_wipe(copy, strlen(text));
-	free(copy);
 	return rc;
 }
 

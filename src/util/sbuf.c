@@ -1,5 +1,6 @@
 /* See sbuf.h. */
 #include "util/sbuf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,10 +107,20 @@ char *sb_take(struct sbuf *b)
 char *sb_read_stream(FILE *f)
 {
 	struct sbuf b;
-	char buf[4096];
-	size_t n;
 	sb_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_addn(&b, buf, n);
+	sb_read_stream_max(&b, f, SIZE_MAX);
 	return sb_take(&b);
+}
+
+int sb_read_stream_max(struct sbuf *b, FILE *f, size_t max)
+{
+	char buf[4096];
+	size_t n, got = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (got + n > max)
+			return -1;
+		sb_addn(b, buf, n);
+		got += n;
+	}
+	return 0;
 }

@@ -1,5 +1,7 @@
 /* Every error case leaves the configuration exactly as it was (the export does not
  * change), and reads like RouterOS: message, line and column. */
+#include <signal.h>
+#include <sys/stat.h>
 #include "test.h"
 #include "test_console_fixture.h"
 
@@ -156,4 +158,49 @@ TEST(failed_command_stops_script)
 	fx_run(f, "/ip/address/print count-only");
 	CHECK(!strcmp(fx_last(f), "2\n"));
 	fx_free(f);
+}
+
+/* Files named by import and wg-import: regular files of at most a script's size; a
+ * device or FIFO is neither read forever nor waited on. */
+static void hung(int sig)
+{
+	printf("  reading a file did not finish within 10 s\nFAIL test_console_errors.c:files_are_bounded\n");
+	fflush(stdout);
+	_exit(1);
+}
+
+TEST(files_are_bounded)
+{
+	char dir[] = "/tmp/wgr-files-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *fifo = xasprintf("%s/pipe.rsc", dir), *big = xasprintf("%s/big.rsc", dir);
+	CHECK_EQ(mkfifo(fifo, 0600), 0);
+	int fd = open(big, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, WG_SCRIPT_MAX + 1) == 0);
+	close(fd);
+	signal(SIGALRM, hung);
+	alarm(10);
+	struct { const char *cmd, *msg; } cases[] = {
+		{ "/import file-name=/dev/zero", "failure: /dev/zero is not a regular file\n" },
+		{ "/interface/wireguard/wg-import config-file=/dev/zero", "failure: /dev/zero is not a regular file\n" },
+		{ "/import file-name=/tmp", "failure: /tmp is not a regular file\n" },
+		{ "/import file-name=/nonexistent/x", "failure: no such file /nonexistent/x\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error(cases[i].cmd, cases[i].msg);
+	char *cmd = xasprintf("/import file-name=%s", fifo), *msg = xasprintf("failure: %s is not a regular file\n", fifo);
+	expect_error(cmd, msg);
+	free(cmd);
+	free(msg);
+	cmd = xasprintf("/interface/wireguard/wg-import config-file=%s", big);
+	msg = xasprintf("failure: file %s is larger than 4 MiB\n", big);
+	expect_error(cmd, msg);
+	free(cmd);
+	free(msg);
+	alarm(0);
+	unlink(fifo);
+	unlink(big);
+	rmdir(dir);
+	free(fifo);
+	free(big);
 }
