@@ -254,13 +254,18 @@ static int edit_set(struct wg_call *c, struct wg_item *it, struct wg_args *a)
 	return apply_props(c, c->menu, it, a);
 }
 
+/* As on RouterOS, value-name takes only the properties that can be unset: a property
+ * with a default goes back to it, an optional one goes away; a required one (the
+ * interface of an address, the listen-port of a WireGuard interface) is refused. */
 static int edit_unset(struct wg_call *c, struct wg_item *it, struct wg_args *a)
 {
 	const char *name = wg_arg_value(a, "value-name");
 	struct wg_arg *g = name ? NULL : wg_arg_unnamed(a);
-	int i = settable(c->menu, name ? name : g ? g->value : "");
-	if (i < 0)
+	if (!name && !g)
 		return wg_err(c->s, "missing value(s) of argument(s) value-name");
+	int i = settable(c->menu, name ? name : g->value);
+	if (i < 0 || (c->menu->props[i].flags & PF_REQUIRED))
+		return wg_err(c->s, "input does not match any value of value-name");
 	xset(&it->vals[i], NULL);
 	return 0;
 }

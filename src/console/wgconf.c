@@ -64,9 +64,10 @@ static void endpoint_line(struct wg_router *r, const struct wg_store *st, const 
 		snprintf(host, sizeof(host), "%s", ce);
 	else
 		router_address(r, st, host, sizeof(host));
-	if (!host[0] || !iface)
+	const char *port = iface ? wg_item_get(W, iface, "listen-port") : NULL;
+	if (!host[0] || !port) /* no port: a state file from before it was required */
 		return;
-	snprintf(ep, sizeof(ep), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, wg_item_get(W, iface, "listen-port"));
+	snprintf(ep, sizeof(ep), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
 	line(b, "Endpoint", ep);
 }
 

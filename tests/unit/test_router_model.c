@@ -69,6 +69,41 @@ TEST(failed_commands_are_not_persisted)
 	free(dir);
 }
 
+/* unset used to take listen-port, and the interface never came up again after a
+ * restart: a state file without it still starts the interface (the data plane picks). */
+TEST(state_without_listen_port_still_starts)
+{
+	char *dir = tmpdir(), *path = xasprintf("%s/config.state", dir);
+	struct fx *a = fx_new_dir(dir);
+	CHECK_EQ(fx_run(a, "/interface/wireguard/add name=wg0 listen-port=51820"), 0);
+	fx_free(a);
+	struct sbuf st;
+	sb_init(&st);
+	FILE *fp = fopen(path, "r");
+	CHECK(fp != NULL);
+	char line[512];
+	while (fp && fgets(line, sizeof(line), fp)) {
+		char *lp = strstr(line, " listen-port=\"51820\"");
+		if (lp)
+			memmove(lp, lp + 20, strlen(lp + 20) + 1);
+		sb_add(&st, line);
+	}
+	if (fp)
+		fclose(fp);
+	CHECK(!strstr(sb_str(&st), "listen-port"), "%s", sb_str(&st));
+	fp = fopen(path, "w");
+	CHECK(fp != NULL && fputs(sb_str(&st), fp) >= 0 && fclose(fp) == 0);
+	struct fx *b = fx_new_dir(dir);
+	CHECK(strstr(sb_str(&b->calls), "start wg0"));
+	CHECK(strstr(sb_str(&b->calls), "listen_port=0\n"), "%s", sb_str(&b->calls));
+	CHECK(!strstr(sb_str(&b->calls), "(null)"), "%s", sb_str(&b->calls));
+	fx_free(b);
+	sb_free(&st);
+	free(path);
+	rmdir_all(dir);
+	free(dir);
+}
+
 static struct fx *two_peers(char pub1[45], char pub2[45])
 {
 	char priv[45];
