@@ -133,6 +133,8 @@ static void split_endpoint(const char *v, struct wg_conf_peer *p)
 	if (!colon)
 		return;
 	size_t n = (size_t)(colon - v);
+	free(p->endpoint_host); /* a second Endpoint line wins */
+	free(p->endpoint_port);
 	if (v[0] == '[' && n >= 2 && v[n - 1] == ']')
 		p->endpoint_host = xstrndup(v + 1, n - 2);
 	else
@@ -208,7 +210,8 @@ static int parse_line(struct wg_conf *c, char *l, int *section)
 	return *section == 1 ? set_interface(c, k, v) : set_peer(&c->peers[c->npeers - 1], k, v);
 }
 
-/* A NUL byte is an error on its line: it would end the text early without one. */
+/* A NUL byte is an error on its line: it would end the text early without one. On
+ * failure nothing stays allocated in c (the part read so far may hold keys). */
 int wg_conf_parse(const char *text, size_t len, struct wg_conf *c, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
@@ -225,8 +228,10 @@ int wg_conf_parse(const char *text, size_t len, struct wg_conf *c, char *err, si
 	}
 	wg_wipe(copy, len);
 	free(copy);
-	if (rc)
+	if (rc) {
 		snprintf(err, errlen, "failure: bad wg-quick configuration at line %d", lineno);
+		wg_conf_free(c);
+	}
 	return rc;
 }
 

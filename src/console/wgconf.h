@@ -21,7 +21,7 @@ struct wg_conf {
 	size_t npeers;
 };
 /* Parses len bytes of wg-quick text; -1 with err naming the line on a syntax error (a
- * NUL byte is one). */
+ * NUL byte is one), and then out holds nothing. */
 int wg_conf_parse(const char *text, size_t len, struct wg_conf *out, char *err, size_t errlen);
 void wg_conf_free(struct wg_conf *c);
 #endif

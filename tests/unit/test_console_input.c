@@ -1,6 +1,7 @@
 /* Hostile input to the console never hangs, crashes or half-runs: blanks of every kind,
  * NUL bytes, deep nesting and oversized scripts are refused with RouterOS-style errors
- * before anything of them runs. */
+ * before anything of them runs, and failing commands leave no allocation behind. */
+#include <malloc.h>
 #include <signal.h>
 #include "test.h"
 #include "test_console_fixture.h"
@@ -164,5 +165,43 @@ TEST(script_length_is_bounded)
 	CHECK(!strcmp(fx_last(f), ""), "nothing runs: %s", fx_last(f));
 	CHECK(!strcmp(fx_err(f), "failure: script longer than 4 MiB\n"), "%s", fx_err(f));
 	sb_free(&b);
+	fx_free(f);
+}
+
+/* Failing commands whose arguments or configuration hold private keys: nothing of them
+ * may stay allocated (tests/README: run this test under ASan/LSan to see where). */
+static size_t heap_in_use(void)
+{
+	return mallinfo2().uordblks;
+}
+
+TEST(failing_commands_leak_nothing)
+{
+	char priv[45], pub[45];
+	fx_keypair(priv, pub);
+	char *cmds[] = {
+		xasprintf("/interface/wireguard/wg-import config-string=\"[Interface]\\nPrivateKey = %s\\n\" (", priv),
+		xasprintf("/interface/wireguard/wg-import name=x config-string=\"[Interface]\\nPrivateKey = %s\\n"
+			  "[Peer]\\nPublicKey = %s\\nEndpoint = a:1\\nEndpoint = b:2\\nbogus\\n\"", priv, pub),
+		xasprintf("/interface/wireguard/add name=x private-key=\"%s\" )", priv),
+		xstrdup("/export file=x ("),
+		xstrdup("/import file-name=x.rsc ("),
+		xstrdup("/interface/wireguard/wg-export x ("),
+	};
+	size_t n = sizeof(cmds) / sizeof(cmds[0]);
+	struct fx *f = fx_new();
+	for (size_t k = 0; k < n; k++) { /* warm up: buffers and malloc's caches settle */
+		CHECK(fx_run(f, cmds[k]) != 0, "%s", cmds[k]);
+		for (int i = 0; i < 50; i++)
+			fx_run(f, cmds[k]);
+	}
+	size_t before = heap_in_use();
+	for (int i = 0; i < 200; i++)
+		for (size_t k = 0; k < n; k++)
+			fx_run(f, cmds[k]);
+	size_t after = heap_in_use();
+	CHECK(after <= before + 1024, "heap grew by %zu bytes over 1200 failing commands", after - before);
+	for (size_t k = 0; k < n; k++)
+		free(cmds[k]);
 	fx_free(f);
 }
