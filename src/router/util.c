@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crypto/crypto.h"
+#include "util/secmem.h"
 
 void xset(char **p, const char *s)
 {
@@ -13,6 +14,10 @@ void xset(char **p, const char *s)
 
 void xfree_secret(char *s)
 {
+	if (wg_secmem_owns(s)) { /* a stored key (wg_item_put) */
+		wg_secmem_free(s);
+		return;
+	}
 	if (s)
 		wg_wipe(s, strlen(s));
 	free(s);
