@@ -510,6 +510,24 @@ void wg_wgrt_apply(struct wg_wgrt *w, struct wg_router *r, const struct wg_store
 
 /* ---- runtime status from UAPI get ---- */
 
+/* Print needs endpoints, handshakes and counters from a get, never its keys: they are
+ * wiped at once instead of being cached with the rest (the cache is ordinary memory). */
+static void drop_keys(char *reply)
+{
+	size_t total = strlen(reply);
+	char *w = reply;
+	for (char *line = reply; *line;) {
+		char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) + 1 : strlen(line);
+		if (strncmp(line, "private_key=", 12) && strncmp(line, "preshared_key=", 14)) {
+			memmove(w, line, n);
+			w += n;
+		}
+		line += n;
+	}
+	wg_wipe(w, (size_t)(reply + total - w));
+}
+
 static const char *status_of(struct wg_wgrt *w, struct rt_iface *f)
 {
 	uint64_t now = mono_ms();
@@ -518,9 +536,11 @@ static const char *status_of(struct wg_wgrt *w, struct rt_iface *f)
 	free(f->status);
 	f->status = NULL;
 	if (w->ops->uapi(w->ctx, f->dp, "get=1\n\n", &f->status) != 0) {
-		free(f->status);
+		xfree_secret(f->status);
 		f->status = NULL;
 	}
+	if (f->status)
+		drop_keys(f->status);
 	f->status_ms = now;
 	return f->status;
 }

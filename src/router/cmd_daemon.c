@@ -229,6 +229,7 @@ static void serve(struct daemon *d, struct client *c)
 		status = wg_session_run_n(c->s, data, len) ? 1 : 0;
 	else if (type == 'T')
 		send_completions(c, data);
+	explicit_bzero(data, len); /* a command may carry a private key */
 	free(data);
 	send_done(c, status);
 }

@@ -35,6 +35,9 @@ void sb_free(struct sbuf *b)
 	sb_init(b);
 }
 
+/* The text moves to a larger block and the old one is wiped before it is freed:
+ * strings carry keys (UAPI requests, the state file, wg-quick configs), and realloc
+ * would leave a stale copy in freed memory, where a core dump finds it. */
 static void grow(struct sbuf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
@@ -42,7 +45,13 @@ static void grow(struct sbuf *b, size_t extra)
 	size_t cap = b->cap ? b->cap * 2 : 64;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
-	b->s = xrealloc(b->s, cap);
+	char *s = xmalloc(cap);
+	if (b->s) {
+		memcpy(s, b->s, b->len + 1);
+		explicit_bzero(b->s, b->cap);
+		free(b->s);
+	}
+	b->s = s;
 	b->cap = cap;
 }
 
