@@ -357,6 +357,14 @@ int cmd_daemon(int argc, char **argv)
 		fprintf(stderr, "wgrouter: cannot create %s: %s\n", d.dir, strerror(errno));
 		return 1;
 	}
+	/* The state directory (root's, 0700) is the working directory: a crash's core file
+	 * lands there, not wherever the daemon happened to be started. */
+	char *dir = realpath(d.dir, NULL);
+	if (!dir || chdir(dir) < 0) {
+		fprintf(stderr, "wgrouter: %s: %s\n", d.dir, strerror(errno));
+		return 1;
+	}
+	d.dir = dir;
 	if (!o.fg && daemonize(&ready) < 0)
 		return 1;
 	if ((pidfd = lock_pidfile(d.dir)) < 0)
@@ -367,5 +375,6 @@ int cmd_daemon(int argc, char **argv)
 	snprintf(pidpath, sizeof(pidpath), "%s/" WG_CTL_PIDFILE, d.dir);
 	unlink(pidpath); /* a stale pid could name an unrelated process later */
 	close(pidfd);
+	free(dir);
 	return rc;
 }

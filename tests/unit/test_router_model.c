@@ -54,6 +54,27 @@ TEST(persistence_round_trip)
 	free(dir);
 }
 
+/* kill -9 between writing config.state.tmp and renaming it: the next start removes it. */
+TEST(start_removes_an_interrupted_save)
+{
+	char *dir = tmpdir(), *tmp = xasprintf("%s/config.state.tmp", dir);
+	struct fx *a = fx_new_dir(dir);
+	CHECK_EQ(fx_run(a, "/interface/wireguard/add name=wg0"), 0);
+	fx_free(a);
+	FILE *fp = fopen(tmp, "w");
+	CHECK(fp != NULL && fputs("# wgrouter state 1\nitem /interface/wireguard *9 name=\"half\"", fp) >= 0);
+	if (fp)
+		fclose(fp);
+	struct fx *b = fx_new_dir(dir);
+	CHECK(access(tmp, F_OK) < 0, "the temporary file is gone");
+	CHECK_EQ(fx_run(b, ":put [/interface/wireguard/print count-only]"), 0);
+	CHECK(!strcmp(fx_last(b), "1\n"), "%s", fx_last(b));
+	fx_free(b);
+	free(tmp);
+	rmdir_all(dir);
+	free(dir);
+}
+
 TEST(failed_commands_are_not_persisted)
 {
 	char *dir = tmpdir();
