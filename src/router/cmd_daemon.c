@@ -169,6 +169,15 @@ static bool peer_allowed(int fd)
 	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) && (cr.uid == 0 || cr.uid == geteuid());
 }
 
+/* A refused console is told why before the connection closes (a few bytes into an
+ * empty socket buffer: never blocks). */
+static void refuse(int fd, const char *why)
+{
+	wg_ctl_send(fd, 'E', why, strlen(why));
+	wg_ctl_send(fd, 'D', "1\n", 2);
+	close(fd);
+}
+
 static void accept_client(struct daemon *d)
 {
 	int fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -178,8 +187,12 @@ static void accept_client(struct daemon *d)
 	for (int i = 0; i < MAX_CLIENTS && !c; i++)
 		if (d->clients[i].fd < 0)
 			c = &d->clients[i];
-	if (!c || !peer_allowed(fd)) {
-		close(fd);
+	if (!peer_allowed(fd)) {
+		refuse(fd, "failure: permission denied (the console needs root)\n");
+		return;
+	}
+	if (!c) {
+		refuse(fd, "failure: too many consoles\n");
 		return;
 	}
 	struct timeval tv = { .tv_sec = 10 };
