@@ -1,8 +1,8 @@
 # wgrouter build. Sources are found by wildcard so a new module needs no edit here.
 CC      ?= gcc
+# CFLAGS is the user's (`make CC=clang CFLAGS='-O1 -g -fsanitize=address'`): a value on the
+# command line replaces it whole, so the flags the code needs to build live apart.
 CFLAGS  ?= -O2 -g
-# The project's own flags stay apart from CFLAGS, so `make CFLAGS=...` changes only
-# optimisation and debugging and never drops these.
 WG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
              -Werror=implicit-function-declaration -Isrc -MMD -MP -pthread
 LDLIBS  := -lssl -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lmicrohttpd -ljansson -lpthread
@@ -31,7 +31,7 @@ FUZZ_SECONDS ?= 1800
 all: build/wgrouter build/wgrouter-userspace
 
 build/wgrouter: $(OBJ)
-	$(CC) $(CFLAGS) $(WG_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Multi-call: argv[0] == wgrouter-userspace behaves as `wgrouter userspace`.
 build/wgrouter-userspace: build/wgrouter
@@ -39,18 +39,18 @@ build/wgrouter-userspace: build/wgrouter
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WG_CFLAGS) -c -o $@ $<
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/lib.a: $(LIB_OBJ)
 	rm -f $@; ar rcs $@ $^
 
 build/tests/%: build/obj/tests/unit/%.o $(HARNESS) build/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WG_CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -o $@ $< $(HARNESS) build/lib.a $(LDLIBS)
 
 build/bench/%: build/obj/bench/%.o build/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WG_CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
+	$(CC) $(WG_CFLAGS) $(CFLAGS) -o $@ $< build/lib.a $(LDLIBS)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)

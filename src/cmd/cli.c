@@ -5,6 +5,7 @@
  * command failed. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <readline/readline.h>
 #include "cmd/cmd.h"
 #include "cmd/ctl.h"
+#include "console/console.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
 #include "util/strvec.h"
@@ -28,8 +30,11 @@ static int connect_daemon(const char *dir)
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s/" WG_CTL_SOCKET, dir);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		fprintf(stderr, "wgrouter: cannot reach the router at %s: %s (is `wgrouter daemon` running?)\n",
-			a.sun_path, strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			fprintf(stderr, "wgrouter: %s: permission denied (the console needs root)\n", a.sun_path);
+		else
+			fprintf(stderr, "wgrouter: cannot reach the router at %s: %s (is `wgrouter daemon` running?)\n",
+				a.sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -66,13 +71,36 @@ static int finish(struct strvec *list)
 	}
 }
 
+static int too_long(void)
+{
+	fprintf(stderr, "failure: script longer than %d MiB\n", WG_SCRIPT_MAX >> 20);
+	return 1;
+}
+
+/* A send that fails still reads what the router said before it closed (why it
+ * refused this client): finish prints that, or that the connection was lost. */
+static int request_n(char type, const char *text, size_t len, struct strvec *list)
+{
+	if (len > WG_SCRIPT_MAX)
+		return too_long();
+	wg_ctl_send(ctl_fd, type, text, len);
+	return finish(list);
+}
+
 static int request(char type, const char *text, struct strvec *list)
 {
-	if (wg_ctl_send(ctl_fd, type, text, strlen(text)) < 0) {
-		fputs("wgrouter: connection to the router lost\n", stderr);
-		return 1;
-	}
-	return finish(list);
+	return request_n(type, text, strlen(text), list);
+}
+
+/* The script on stdin, whole (NUL bytes too: the router reports them), up to the
+ * console's limit. */
+static int run_stdin(void)
+{
+	struct sbuf b;
+	sb_init(&b);
+	int rc = sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0 ? too_long() : request_n('R', sb_str(&b), b.len, NULL);
+	sb_free(&b);
+	return rc;
 }
 
 /* Shell words back into one command line: `comment=two words` or `message~a b` (one
@@ -194,6 +222,18 @@ static int interactive(void)
 	return 0;
 }
 
+/* Words on the command line are one command; otherwise stdin is a script or a terminal. */
+static int run(int argc, char **argv)
+{
+	if (argc) {
+		char *line = join_args(argc, argv);
+		int rc = request('R', line, NULL);
+		free(line);
+		return rc;
+	}
+	return isatty(STDIN_FILENO) ? interactive() : run_stdin();
+}
+
 int cmd_cli(int argc, char **argv)
 {
 	static const struct option opts[] = { { "state-dir", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
@@ -207,23 +247,13 @@ int cmd_cli(int argc, char **argv)
 		}
 		dir = optarg;
 	}
+	signal(SIGPIPE, SIG_IGN); /* a router that closed the connection is reported, not a silent exit 141 */
 	if ((ctl_fd = connect_daemon(wg_ctl_state_dir(dir))) < 0)
 		return 1;
 	char cwd[4096];
-	if (getcwd(cwd, sizeof(cwd)))
-		request('C', cwd, NULL);
-	int rc;
-	if (optind < argc) {
-		char *line = join_args(argc - optind, argv + optind);
-		rc = request('R', line, NULL);
-		free(line);
-	} else if (!isatty(STDIN_FILENO)) {
-		char *script = sb_read_stream(stdin);
-		rc = request('R', script, NULL);
-		free(script);
-	} else {
-		rc = interactive();
-	}
+	int rc = getcwd(cwd, sizeof(cwd)) ? request('C', cwd, NULL) : 0; /* non-zero: refused, told why */
+	if (!rc)
+		rc = run(argc - optind, argv + optind);
 	close(ctl_fd);
 	free(prompt);
 	return rc ? 1 : 0;

@@ -43,6 +43,8 @@ static void collect_out(void *ctx, int stream, const char *text, size_t len)
 static bool flush_out(struct client *c)
 {
 	bool ok = wg_ctl_send_raw(c->fd, c->out.s, c->out.len) == 0;
+	if (c->out.s)
+		explicit_bzero(c->out.s, c->out.len); /* output may show keys */
 	sb_reset(&c->out);
 	return ok;
 }
@@ -70,13 +72,13 @@ static void set_idle(struct client *c, bool idle)
 	pthread_mutex_unlock(&c->cs->lock);
 }
 
-static int run_frame(struct client *c, char type, const char *data)
+static int run_frame(struct client *c, char type, const char *data, size_t len)
 {
 	int status = 0;
 	if (type == 'C') {
 		wg_session_set_cwd(c->s, data);
 	} else if (type == 'R') {
-		status = wg_session_run(c->s, data) ? 1 : 0;
+		status = wg_session_run_n(c->s, data, len) ? 1 : 0; /* a NUL inside is an error */
 	} else if (type == 'T') {
 		struct strvec v = { 0 };
 		wg_session_complete(c->s, data, &v);
@@ -89,10 +91,10 @@ static int run_frame(struct client *c, char type, const char *data)
 }
 
 /* One request: run under the router lock, answered once the lock is released. */
-static bool serve_frame(struct client *c, char type, const char *data)
+static bool serve_frame(struct client *c, char type, const char *data, size_t len)
 {
 	pthread_mutex_lock(c->cs->router_lock);
-	int status = run_frame(c, type, data);
+	int status = run_frame(c, type, data, len);
 	char *prompt = wg_session_prompt(c->s);
 	pthread_mutex_unlock(c->cs->router_lock);
 	char *done = xasprintf("%d\n%s", status, prompt);
@@ -112,7 +114,8 @@ static void *client_main(void *arg)
 		if (wg_ctl_recv_deadline(c->fd, &type, &data, &len, WG_CONSOLE_FRAME_MS) < 0)
 			break;
 		set_idle(c, false);
-		bool ok = serve_frame(c, type, data);
+		bool ok = serve_frame(c, type, data, len);
+		explicit_bzero(data, len); /* a command may carry a private key */
 		free(data);
 		if (!ok)
 			break;

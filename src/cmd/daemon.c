@@ -150,13 +150,22 @@ static bool peer_allowed(int fd)
 	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) && (cr.uid == 0 || cr.uid == geteuid());
 }
 
+/* A refused console is told why before the connection closes (a few bytes into an
+ * empty socket buffer: never blocks). */
+static void refuse(int fd, const char *why)
+{
+	wg_ctl_send(fd, 'E', why, strlen(why));
+	wg_ctl_send(fd, 'D', "1\n", 2);
+	close(fd);
+}
+
 static void accept_client(struct daemon *d)
 {
 	int fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (!peer_allowed(fd))
-		close(fd);
+		refuse(fd, "failure: permission denied (the console needs root)\n");
 	else
 		wg_consoles_accept(d->consoles, fd);
 }
@@ -288,6 +297,14 @@ int cmd_daemon(int argc, char **argv)
 		fprintf(stderr, "wgrouter: cannot create %s: %s\n", d.dir, strerror(errno));
 		return 1;
 	}
+	/* The state directory (root's, 0700) is the working directory: a crash's core file
+	 * lands there, not wherever the daemon happened to be started. */
+	char *dir = realpath(d.dir, NULL);
+	if (!dir || chdir(dir) < 0) {
+		fprintf(stderr, "wgrouter: %s: %s\n", d.dir, strerror(errno));
+		return 1;
+	}
+	d.dir = dir;
 	if (!o.fg && daemonize(&ready) < 0)
 		return 1;
 	if ((pidfd = lock_pidfile(d.dir)) < 0)
@@ -298,5 +315,6 @@ int cmd_daemon(int argc, char **argv)
 	snprintf(pidpath, sizeof(pidpath), "%s/" WG_CTL_PIDFILE, d.dir);
 	unlink(pidpath); /* a stale pid could name an unrelated process later */
 	close(pidfd);
+	free(dir);
 	return rc;
 }

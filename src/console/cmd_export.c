@@ -9,6 +9,7 @@
 #include "console/export.h"
 #include "console/interp.h"
 #include "crypto/crypto.h"
+#include "util/file.h"
 
 static int write_file(struct wg_session *s, const char *path, const char *text, mode_t mode)
 {
@@ -60,31 +61,37 @@ static int cmd_export(struct wg_call *c)
 	return rc;
 }
 
-static char *read_user_file(struct wg_session *s, const char *name)
+/* Errors name the file as the user wrote it; the limit is the one of a script. */
+static int read_error(struct wg_session *s, const char *name, int rc)
 {
-	char *path = wg_path_file(s, name);
-	FILE *f = fopen(path, "re");
-	if (!f && !strchr(name, '.')) { /* RouterOS finds x.rsc for file-name=x */
-		free(path);
-		char *with = xasprintf("%s.rsc", name);
-		path = wg_path_file(s, with);
-		free(with);
-		f = fopen(path, "re");
-	}
-	free(path);
-	if (!f) {
-		wg_err(s, "failure: no such file %s", name);
-		return NULL;
-	}
-	char *text = sb_read_stream(f);
-	fclose(f);
-	return text;
+	if (rc == -ENOENT)
+		return wg_err(s, "failure: no such file %s", name);
+	if (rc == -EFBIG)
+		return wg_err(s, "failure: file %s is larger than %d MiB", name, WG_SCRIPT_MAX >> 20);
+	if (rc == -EINVAL)
+		return wg_err(s, "failure: %s is not a regular file", name);
+	return wg_err(s, "failure: could not read %s: %s", name, strerror(-rc));
 }
 
-static int run_import(struct wg_session *s, const char *text, bool dry)
+int wg_read_user_file(struct wg_session *s, const char *name, const char *ext, struct sbuf *out)
+{
+	char *path = wg_path_file(s, name);
+	int rc = wg_file_read(path, WG_SCRIPT_MAX, out);
+	free(path);
+	if (rc == -ENOENT && ext && !strchr(name, '.')) {
+		char *with = xasprintf("%s%s", name, ext);
+		path = wg_path_file(s, with);
+		free(with);
+		rc = wg_file_read(path, WG_SCRIPT_MAX, out);
+		free(path);
+	}
+	return rc < 0 ? read_error(s, name, rc) : 0;
+}
+
+static int run_import(struct wg_session *s, const struct sbuf *text, bool dry)
 {
 	char err[128];
-	struct wg_script *sc = wg_parse(text, err, sizeof(err));
+	struct wg_script *sc = wg_parse(sb_str(text), text->len, err, sizeof(err));
 	if (!sc)
 		return wg_err(s, "%s", err);
 	struct wg_store *saved = s->shadow;
@@ -117,17 +124,16 @@ static int cmd_import(struct wg_call *c)
 	if (!name && g)
 		name = g->value;
 	rc = name ? wg_args_done(c, &a) : wg_err(c->s, "missing value(s) of argument(s) file-name");
-	char *text = rc ? NULL : read_user_file(c->s, name);
-	if (!rc && !text)
-		rc = -1;
+	struct sbuf text;
+	sb_init(&text);
 	if (!rc)
-		rc = run_import(c->s, text, dry);
+		rc = wg_read_user_file(c->s, name, ".rsc", &text); /* RouterOS finds x.rsc for file-name=x */
+	if (!rc)
+		rc = run_import(c->s, &text, dry);
 	if (!rc)
 		wg_outs(c->s, dry ? "Script file loaded and checked successfully (dry run: nothing changed)\n"
 				  : "Script file loaded and executed successfully\n");
-	if (text)
-		wg_wipe(text, strlen(text));
-	free(text);
+	wg_wipe_sbuf(&text);
 	wg_args_free(&a);
 	return rc;
 }

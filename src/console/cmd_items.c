@@ -26,13 +26,13 @@ static int set_value(struct wg_call *c, const struct wg_menu *m, struct wg_item 
 {
 	char err[160], *canon;
 	if (!v || !*v) { /* name="" clears, like !name */
-		xset(&it->vals[i], NULL);
+		wg_item_put(m, it, i, NULL);
 		return 0;
 	}
 	if (wg_value_parse(&m->props[i], v, &canon, err, sizeof(err)) < 0)
 		return wg_err(c->s, "%s", err);
-	xfree_secret(it->vals[i]);
-	it->vals[i] = canon;
+	wg_item_put(m, it, i, canon);
+	xfree_secret(canon);
 	return 0;
 }
 
@@ -49,7 +49,7 @@ static int apply_props(struct wg_call *c, const struct wg_menu *m, struct wg_ite
 			return bad_arg(c, g);
 		g->used = true;
 		if (g->neg)
-			xset(&it->vals[i], NULL);
+			wg_item_put(m, it, i, NULL);
 		else if (set_value(c, m, it, i, g->name ? g->value : "yes") < 0)
 			return -1;
 	}
@@ -136,7 +136,7 @@ static int copy_from(struct wg_call *c, const struct wg_menu *m, struct wg_item 
 		return wg_err(c->s, "no such item");
 	for (size_t i = 0; m->props[i].name; i++)
 		if (!(m->props[i].flags & (PF_RO | PF_RUNTIME | PF_UNIQUE)))
-			xset(&it->vals[i], src->vals[i]);
+			wg_item_put(m, it, i, src->vals[i]);
 	return 0;
 }
 
@@ -254,14 +254,19 @@ static int edit_set(struct wg_call *c, struct wg_item *it, struct wg_args *a)
 	return apply_props(c, c->menu, it, a);
 }
 
+/* As on RouterOS, value-name takes only the properties that can be unset: a property
+ * with a default goes back to it, an optional one goes away; a required one (the
+ * interface of an address, the listen-port of a WireGuard interface) is refused. */
 static int edit_unset(struct wg_call *c, struct wg_item *it, struct wg_args *a)
 {
 	const char *name = wg_arg_value(a, "value-name");
 	struct wg_arg *g = name ? NULL : wg_arg_unnamed(a);
-	int i = settable(c->menu, name ? name : g ? g->value : "");
-	if (i < 0)
+	if (!name && !g)
 		return wg_err(c->s, "missing value(s) of argument(s) value-name");
-	xset(&it->vals[i], NULL);
+	int i = settable(c->menu, name ? name : g->value);
+	if (i < 0 || (c->menu->props[i].flags & PF_REQUIRED))
+		return wg_err(c->s, "input does not match any value of value-name");
+	wg_item_put(c->menu, it, i, NULL);
 	return 0;
 }
 

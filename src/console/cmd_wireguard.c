@@ -127,20 +127,6 @@ static int cmd_show_client_config(struct wg_call *c)
 
 /* ---- wg-import ---- */
 
-static char *read_text(struct wg_call *c, const char *name)
-{
-	char *path = wg_path_file(c->s, name);
-	FILE *f = fopen(path, "re");
-	free(path);
-	if (!f) {
-		wg_err(c->s, "failure: no such file %s", name);
-		return NULL;
-	}
-	char *text = sb_read_stream(f);
-	fclose(f);
-	return text;
-}
-
 /* "wg0.conf" -> "wg0" (the name wg-quick would give the interface). */
 static char *name_from_file(const char *file)
 {
@@ -211,19 +197,20 @@ static int cmd_wg_import(struct wg_call *c)
 	rc = wg_args_done(c, &a);
 	if (!rc && !file && !str)
 		rc = wg_err(c->s, "missing value(s) of argument(s) config-file");
-	char *text = rc ? NULL : file ? read_text(c, file) : xstrdup(str);
+	struct sbuf text;
+	sb_init(&text);
+	if (!rc && file)
+		rc = wg_read_user_file(c->s, file, NULL, &text);
+	else if (!rc)
+		sb_add(&text, str);
 	char *derived = !name && file ? name_from_file(file) : NULL;
-	if (!rc && !text)
-		rc = -1;
-	if (!rc && wg_conf_parse(text, &conf, err, sizeof(err)) < 0)
+	if (!rc && wg_conf_parse(sb_str(&text), text.len, &conf, err, sizeof(err)) < 0)
 		rc = wg_err(c->s, "%s", err);
 	else if (!rc) {
 		rc = import_conf(c, &conf, name ? name : derived);
 		wg_conf_free(&conf);
 	}
-	if (text)
-		wg_wipe(text, strlen(text));
-	free(text);
+	wg_wipe_sbuf(&text);
 	free(derived);
 	wg_args_free(&a);
 	return rc;

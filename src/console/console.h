@@ -18,6 +18,12 @@ void wg_session_free(struct wg_session *s);
 /* Runs a script: commands run in order and the first failing one stops it (like
  * RouterOS import), its error printed. 0 when every command succeeded, else -1. */
 int wg_session_run(struct wg_session *s, const char *script);
+/* The longest script a session takes (a command line, a pasted or imported script, a
+ * wg-quick file): longer input is refused whole, before anything of it runs. */
+enum { WG_SCRIPT_MAX = 4 << 20 };
+/* wg_session_run for text of len bytes (the control socket carries lengths): a NUL byte
+ * inside is a syntax error, never the end of the command. */
+int wg_session_run_n(struct wg_session *s, const char *text, size_t len);
 /* Current menu, e.g. "/interface/wireguard" ("/" at the root). */
 const char *wg_session_menu(const struct wg_session *s);
 /* "[admin@IDENTITY] /interface/wireguard> " */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "console/interp.h"
 
-struct cond { struct wg_call *c; size_t i, end; };
+struct cond { struct wg_call *c; size_t i, end; int depth; /* open parentheses and `!` */ };
 
 static const struct wg_tok *peek(struct cond *p)
 {
@@ -62,6 +62,17 @@ static int syntax(struct cond *p)
 	return wg_err(p->c->s, "syntax error (line %d column %d)", t ? t->line : p->c->line, t ? t->col : p->c->col);
 }
 
+/* Each parenthesis and `!` recurses: bounded, so no condition reaches the end of the
+ * stack. Pair with p->depth-- when the nested part is done. */
+static int deeper(struct cond *p)
+{
+	const struct wg_tok *t = peek(p);
+	if (p->depth >= WG_LANG_MAX_DEPTH)
+		return wg_err(p->c->s, "failure: expression nesting too deep (line %d column %d)", t->line, t->col);
+	p->depth++;
+	return 0;
+}
+
 static int value(struct cond *p, char **out)
 {
 	size_t used;
@@ -78,8 +89,12 @@ static int primary(struct cond *p, bool *out)
 {
 	const struct wg_tok *t = peek(p);
 	if (t && t->type == TK_LPAREN) {
+		if (deeper(p) < 0)
+			return -1;
 		p->i++;
-		if (cond_or(p, out) < 0)
+		int rc = cond_or(p, out);
+		p->depth--;
+		if (rc < 0)
 			return -1;
 		if (!peek(p) || peek(p)->type != TK_RPAREN)
 			return syntax(p);
@@ -110,11 +125,13 @@ static int cond_not(struct cond *p, bool *out)
 {
 	const struct wg_tok *t = peek(p);
 	if (t && t->type == TK_NOT) {
-		p->i++;
-		if (cond_not(p, out) < 0)
+		if (deeper(p) < 0)
 			return -1;
+		p->i++;
+		int rc = cond_not(p, out);
+		p->depth--;
 		*out = !*out;
-		return 0;
+		return rc;
 	}
 	return primary(p, out);
 }
@@ -159,7 +176,7 @@ static const struct wg_tok *block_arg(const struct wg_call *c, size_t from, cons
 
 int wg_cmd_if(struct wg_call *c)
 {
-	struct cond p = { c, 0, c->n };
+	struct cond p = { .c = c, .end = c->n };
 	bool yes;
 	if (!c->n || c->t[0].type != TK_LPAREN)
 		return wg_err(c->s, "syntax error (line %d column %d)", c->line, c->col);

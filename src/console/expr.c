@@ -24,7 +24,13 @@ struct wg_expr {
 struct eparse {
 	struct wg_call *c;
 	size_t i;
+	int depth;        /* open parentheses and `!` */
+	size_t terms;
 };
+
+/* The parser and wg_expr_match/free recurse once per nesting level and per term of an
+ * and/or chain: both are bounded, so no input reaches the end of the stack. */
+enum { MAX_TERMS = 1000 };
 
 void wg_expr_free(struct wg_expr *e)
 {
@@ -115,10 +121,35 @@ static int parse_cmp(struct eparse *p, struct wg_expr **out)
 	return 0;
 }
 
+static int too_long(struct eparse *p, const char *what)
+{
+	const struct wg_tok *t = cur(p);
+	return wg_err(p->c->s, "failure: expression %s (line %d column %d)", what, t ? t->line : p->c->line,
+		      t ? t->col : p->c->col);
+}
+
+static int parse_nested(struct eparse *p, struct wg_expr **out);
+
 static int parse_not(struct eparse *p, struct wg_expr **out)
 {
 	const struct wg_tok *t = cur(p);
-	if (t && t->type == TK_NOT) {
+	if (++p->terms > MAX_TERMS)
+		return too_long(p, "too long");
+	if (t && (t->type == TK_NOT || t->type == TK_LPAREN)) {
+		if (p->depth >= WG_LANG_MAX_DEPTH)
+			return too_long(p, "nesting too deep");
+		p->depth++;
+		int rc = parse_nested(p, out);
+		p->depth--;
+		return rc;
+	}
+	return parse_cmp(p, out);
+}
+
+/* `!term` or `( expression )`. */
+static int parse_nested(struct eparse *p, struct wg_expr **out)
+{
+	if (cur(p)->type == TK_NOT) {
 		struct wg_expr *a;
 		p->i++;
 		if (parse_not(p, &a) < 0)
@@ -126,19 +157,16 @@ static int parse_not(struct eparse *p, struct wg_expr **out)
 		*out = node(N_NOT, a, NULL);
 		return 0;
 	}
-	if (t && t->type == TK_LPAREN) {
-		p->i++;
-		if (parse_or(p, out) < 0)
-			return -1;
-		if (!cur(p) || cur(p)->type != TK_RPAREN) {
-			wg_expr_free(*out);
-			*out = NULL;
-			return syntax(p);
-		}
-		p->i++;
-		return 0;
+	p->i++;
+	if (parse_or(p, out) < 0)
+		return -1;
+	if (!cur(p) || cur(p)->type != TK_RPAREN) {
+		wg_expr_free(*out);
+		*out = NULL;
+		return syntax(p);
 	}
-	return parse_cmp(p, out);
+	p->i++;
+	return 0;
 }
 
 static bool starts_term(const struct wg_tok *t)
@@ -187,7 +215,7 @@ static int parse_or(struct eparse *p, struct wg_expr **out)
 
 int wg_expr_parse(struct wg_call *c, size_t from, struct wg_expr **out)
 {
-	struct eparse p = { c, from };
+	struct eparse p = { .c = c, .i = from };
 	*out = NULL;
 	if (from >= c->n)
 		return 0;

@@ -193,7 +193,7 @@ static int eval_one(struct wg_call *c, const struct wg_tok *t, struct sbuf *b)
 		sb_init(&r);
 		int rc = wg_run_nested(c->s, t->sub, c->menu ? c->menu->path : c->s->menu, &r, false);
 		sb_add(b, sb_str(&r));
-		sb_free(&r);
+		wg_wipe_sbuf(&r); /* [/tool wg-genkey] returns a private key */
 		return rc;
 	}
 	default:
@@ -208,7 +208,7 @@ int wg_eval_value(struct wg_call *c, size_t i, char **out, size_t *used)
 	sb_init(&b);
 	do {
 		if (eval_one(c, &c->t[j], &b) < 0) {
-			sb_free(&b);
+			wg_wipe_sbuf(&b);
 			return -1;
 		}
 		j++;
@@ -220,7 +220,10 @@ int wg_eval_value(struct wg_call *c, size_t i, char **out, size_t *used)
 
 static void push_arg(struct wg_args *a, struct wg_arg arg)
 {
-	a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+	if (a->n == a->cap) { /* doubling: a command may carry a million arguments */
+		a->cap = a->cap ? 2 * a->cap : 8;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
 	a->v[a->n++] = arg;
 }
 
@@ -243,32 +246,46 @@ static int named_arg(struct wg_call *c, size_t *i, struct wg_args *a)
 	return 0;
 }
 
+/* One argument at *i: name=value, !name, or an unnamed value. */
+static int collect_one(struct wg_call *c, size_t *i, struct wg_args *a)
+{
+	const struct wg_tok *t = &c->t[*i];
+	bool eq_next = *i + 1 < c->n && c->t[*i + 1].type == TK_EQ && !c->t[*i + 1].space;
+	if (t->type == TK_WORD && eq_next)
+		return named_arg(c, i, a);
+	if (t->type == TK_NOT && *i + 1 < c->n && c->t[*i + 1].type == TK_WORD && !c->t[*i + 1].space) {
+		push_arg(a, (struct wg_arg){ .name = xstrdup(c->t[*i + 1].text), .neg = true, .line = t->line, .col = t->col });
+		*i += 2;
+		return 0;
+	}
+	if (!is_value_tok(t->type))
+		return wg_err(c->s, "expected end of command (line %d column %d)", t->line, t->col);
+	struct wg_arg arg = { .bare = t->type == TK_WORD, .line = t->line, .col = t->col };
+	size_t used;
+	if (wg_eval_value(c, *i, &arg.value, &used) < 0)
+		return -1;
+	arg.bare = arg.bare && used == 1;
+	push_arg(a, arg);
+	*i += used;
+	return 0;
+}
+
+/* On failure the arguments collected so far are freed (values wiped: a config-string
+ * or private-key may be among them) and a is left empty. */
 int wg_collect_args(struct wg_call *c, struct wg_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->where = (size_t)-1;
 	for (size_t i = 0; i < c->n;) {
-		const struct wg_tok *t = &c->t[i];
-		bool eq_next = i + 1 < c->n && c->t[i + 1].type == TK_EQ && !c->t[i + 1].space;
-		if (t->type == TK_WORD && eq_next) {
-			if (named_arg(c, &i, a) < 0)
-				return -1;
-		} else if (t->type == TK_WORD && !strcmp(t->text, "where")) {
+		bool named = i + 1 < c->n && c->t[i + 1].type == TK_EQ && !c->t[i + 1].space;
+		if (c->t[i].type == TK_WORD && !strcmp(c->t[i].text, "where") && !named) {
 			a->where = i + 1;
 			return 0;
-		} else if (t->type == TK_NOT && i + 1 < c->n && c->t[i + 1].type == TK_WORD && !c->t[i + 1].space) {
-			push_arg(a, (struct wg_arg){ .name = xstrdup(c->t[i + 1].text), .neg = true, .line = t->line, .col = t->col });
-			i += 2;
-		} else if (is_value_tok(t->type)) {
-			struct wg_arg arg = { .bare = t->type == TK_WORD, .line = t->line, .col = t->col };
-			size_t used;
-			if (wg_eval_value(c, i, &arg.value, &used) < 0)
-				return -1;
-			arg.bare = arg.bare && used == 1;
-			push_arg(a, arg);
-			i += used;
-		} else {
-			return wg_err(c->s, "expected end of command (line %d column %d)", t->line, t->col);
+		}
+		if (collect_one(c, &i, a) < 0) {
+			wg_args_free(a);
+			a->where = (size_t)-1;
+			return -1;
 		}
 	}
 	return 0;
@@ -640,8 +657,15 @@ int wg_run_nested(struct wg_session *s, const struct wg_script *sc, const char *
 
 int wg_session_run(struct wg_session *s, const char *script)
 {
+	return wg_session_run_n(s, script, strlen(script));
+}
+
+int wg_session_run_n(struct wg_session *s, const char *text, size_t len)
+{
 	char err[128];
-	struct wg_script *sc = wg_parse(script, err, sizeof(err));
+	if (len > WG_SCRIPT_MAX)
+		return wg_err(s, "failure: script longer than %d MiB", WG_SCRIPT_MAX >> 20);
+	struct wg_script *sc = wg_parse(text, len, err, sizeof(err));
 	if (!sc)
 		return wg_err(s, "%s", err);
 	struct sbuf ret;

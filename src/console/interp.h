@@ -50,7 +50,7 @@ struct wg_arg {
 
 struct wg_args {
 	struct wg_arg *v;
-	size_t n;
+	size_t n, cap;
 	size_t where;    /* token index after `where`, or (size_t)-1 */
 };
 
@@ -145,6 +145,10 @@ void wg_expr_free(struct wg_expr *e);
 /* ---- cmd_export.c ---- */
 /* Writes NAME (ext appended unless present) in the client's directory, mode 0600. */
 int wg_write_user_file(struct wg_session *s, const char *name, const char *ext, const char *text);
+/* Reads NAME from the client's directory (NAME+ext when NAME has no '.' and does not
+ * exist; ext may be NULL) into the empty out: a regular file of at most WG_SCRIPT_MAX
+ * bytes. -1 with the error printed (no such file, too large, not a regular file). */
+int wg_read_user_file(struct wg_session *s, const char *name, const char *ext, struct sbuf *out);
 void wg_wipe_sbuf(struct sbuf *b);
 
 /* ---- format.c ---- */

@@ -42,18 +42,24 @@ struct wg_script {
  * the value then runs to white space, so base64 keys with '=' need no quotes. */
 struct wg_lexer {
 	const char *s;
-	size_t pos;
+	size_t len, pos;
 	int line, col;
 	int paren;          /* open '(' count: a bare value stops at ')' only inside them */
 	bool after_op;      /* the previous token was an operator */
 	char err[96];
 };
-void wg_lex_init(struct wg_lexer *lx, const char *text);
-/* The next token; TK_ERR with lx->err set on a bad string. */
+void wg_lex_init(struct wg_lexer *lx, const char *text, size_t len);
+/* The next token; TK_ERR with lx->err set on a bad string or a NUL byte. */
 struct wg_tok wg_lex_next(struct wg_lexer *lx);
 
-/* Parser (parser.c). NULL on error with "syntax error (line L column C)" in err. */
-struct wg_script *wg_parse(const char *text, char *err, size_t errlen);
+/* How deep [...], {...}, parentheses and `!` may nest in one script or expression.
+ * Deeper input is refused while parsing: the parsers recurse, and 100,000 nested
+ * brackets would overflow the stack long before the interpreter's limit applied. */
+enum { WG_LANG_MAX_DEPTH = 32 };
+
+/* Parser (parser.c): text of len bytes (a NUL inside is an error, not the end). NULL on
+ * error with "syntax error (line L column C)" (or the nesting limit's message) in err. */
+struct wg_script *wg_parse(const char *text, size_t len, char *err, size_t errlen);
 void wg_script_free(struct wg_script *s);
 void wg_tok_free(struct wg_tok *t);
 #endif

@@ -1,6 +1,8 @@
 /* Tokens of the RouterOS language. Context matters in one place only: right after an
  * operator (`=`, `!=`, `~` ...) with no space, a bare value runs up to white space,
- * so `private-key=aGVsbG8=...=` and `dst-address=10.0.0.0/8` lex as one value. */
+ * so `private-key=aGVsbG8=...=` and `dst-address=10.0.0.0/8` lex as one value.
+ * The text has a length: a NUL byte inside it is a syntax error at its place, never
+ * the end of the command (it would silently drop what follows). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,21 +10,41 @@
 #include "console/lang.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
+#include "util/str.h"
 
-void wg_lex_init(struct wg_lexer *lx, const char *text)
+void wg_lex_init(struct wg_lexer *lx, const char *text, size_t len)
 {
 	memset(lx, 0, sizeof(*lx));
 	lx->s = text;
+	lx->len = len;
 	lx->line = 1;
 	lx->col = 1;
 }
 
+/* The character ahead of the position; 0 at the end (and for a NUL byte). */
 static char peek(const struct wg_lexer *lx, size_t ahead)
 {
-	for (size_t i = 0; i <= ahead; i++)
-		if (!lx->s[lx->pos + i])
-			return 0;
-	return lx->s[lx->pos + ahead];
+	return lx->pos + ahead < lx->len ? lx->s[lx->pos + ahead] : 0;
+}
+
+static bool at_end(const struct wg_lexer *lx)
+{
+	return lx->pos >= lx->len;
+}
+
+/* The one definition of a blank for the whole lexer: what skipping passes over is what
+ * ends a word. \v and \f are blanks like space and tab (they are white space to
+ * RouterOS too); a newline is not, it ends the command. */
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static struct wg_tok syntax_error(struct wg_lexer *lx, struct wg_tok t, int line, int col)
+{
+	snprintf(lx->err, sizeof(lx->err), "syntax error (line %d column %d)", line, col);
+	t.type = TK_ERR;
+	return t;
 }
 
 static void advance(struct wg_lexer *lx)
@@ -55,8 +77,7 @@ static bool skip_space(struct wg_lexer *lx)
 {
 	bool any = false;
 	for (;;) {
-		char c = peek(lx, 0);
-		if (c == ' ' || c == '\t' || c == '\r') {
+		if (blank(peek(lx, 0))) {
 			advance(lx);
 		} else if (at_continuation(lx)) {
 			skip_continuation(lx);
@@ -69,7 +90,7 @@ static bool skip_space(struct wg_lexer *lx)
 
 static void skip_comment(struct wg_lexer *lx)
 {
-	while (peek(lx, 0) && peek(lx, 0) != '\n')
+	while (!at_end(lx) && peek(lx, 0) != '\n' && peek(lx, 0))
 		advance(lx);
 }
 
@@ -81,8 +102,9 @@ static int hexval(char c)
 	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* One escape after a backslash inside "...": \" \\ \n \r \t \$ \? \_ (space), \AB. */
-static void string_escape(struct wg_lexer *lx, struct sbuf *b)
+/* One escape after a backslash inside "...": \" \\ \n \r \t \$ \? \_ (space), \AB.
+ * False for \00: values are C strings, a NUL would cut the value short. */
+static bool string_escape(struct wg_lexer *lx, struct sbuf *b)
 {
 	char c = peek(lx, 0);
 	static const char from[] = "nrtabfv_", to[] = "\n\r\t\a\b\f\v ";
@@ -91,13 +113,17 @@ static void string_escape(struct wg_lexer *lx, struct sbuf *b)
 		sb_addc(b, to[p - from]);
 		advance(lx);
 	} else if (hexval(c) >= 0 && hexval(peek(lx, 1)) >= 0) {
-		sb_addc(b, (char)(hexval(c) * 16 + hexval(peek(lx, 1))));
+		char v = (char)(hexval(c) * 16 + hexval(peek(lx, 1)));
+		if (!v)
+			return false;
+		sb_addc(b, v);
 		advance(lx);
 		advance(lx);
 	} else if (c) {
 		sb_addc(b, c);
 		advance(lx);
 	}
+	return true;
 }
 
 static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t)
@@ -107,11 +133,10 @@ static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t)
 	advance(lx); /* opening quote */
 	for (;;) {
 		char c = peek(lx, 0);
+		int line = lx->line, col = lx->col;
 		if (!c) {
-			sb_free(&b);
-			snprintf(lx->err, sizeof(lx->err), "syntax error (line %d column %d)", lx->line, lx->col);
-			t.type = TK_ERR;
-			return t;
+			xfree_secret(sb_take(&b)); /* a string may hold a key */
+			return syntax_error(lx, t, line, col);
 		}
 		if (c == '"') {
 			advance(lx);
@@ -122,10 +147,12 @@ static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t)
 			continue;
 		}
 		advance(lx);
-		if (c == '\\')
-			string_escape(lx, &b);
-		else
+		if (c != '\\')
 			sb_addc(&b, c);
+		else if (!string_escape(lx, &b)) {
+			xfree_secret(sb_take(&b));
+			return syntax_error(lx, t, line, col);
+		}
 	}
 	t.type = TK_STR;
 	t.text = sb_take(&b);
@@ -156,21 +183,25 @@ static struct wg_tok lex_var(struct wg_lexer *lx, struct wg_tok t)
 
 static bool word_stop(char c)
 {
-	return !c || isspace((unsigned char)c) || strchr("=!<>~()[]{};\"$", c);
+	return !c || blank(c) || strchr("\n=!<>~()[]{};\"$", c);
 }
 
 static bool value_stop(const struct wg_lexer *lx, char c)
 {
-	if (!c || isspace((unsigned char)c) || strchr(";[]{}\"$", c))
+	if (!c || blank(c) || strchr("\n;[]{}\"$", c))
 		return true;
 	return c == ')' && lx->paren > 0;
 }
 
+/* A bare word or value. Never empty: a character that neither starts another token nor
+ * goes into a word would otherwise give empty words forever. */
 static struct wg_tok lex_run(struct wg_lexer *lx, struct wg_tok t, bool value)
 {
 	size_t start = lx->pos;
 	while (!at_continuation(lx) && !(value ? value_stop(lx, peek(lx, 0)) : word_stop(peek(lx, 0))))
 		advance(lx);
+	if (lx->pos == start)
+		return syntax_error(lx, t, lx->line, lx->col);
 	t.type = TK_WORD;
 	t.text = xstrndup(lx->s + start, lx->pos - start);
 	return t;
@@ -223,10 +254,12 @@ struct wg_tok wg_lex_next(struct wg_lexer *lx)
 	t.line = lx->line;
 	t.col = lx->col;
 	char c = peek(lx, 0);
-	if (!c) {
+	if (at_end(lx)) {
 		t.type = TK_EOF;
 		return t;
 	}
+	if (!c)
+		return syntax_error(lx, t, t.line, t.col);
 	bool value = op && !t.space;
 	if (c == '#' && !value && (t.space || lx->pos == 0 || lx->s[lx->pos - 1] == '\n' || lx->s[lx->pos - 1] == ';')) {
 		skip_comment(lx);

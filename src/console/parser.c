@@ -12,6 +12,7 @@ struct pstate {
 	struct wg_lexer lx;
 	char *err;
 	size_t errlen;
+	int depth;          /* open [ and { */
 };
 
 static void syntax_error(struct pstate *p, int line, int col)
@@ -44,9 +45,21 @@ void wg_script_free(struct wg_script *s)
 	free(s);
 }
 
+/* Room for element n of an array holding n: the capacity doubles (it is n itself at
+ * every power of two from 4 on), so a line of a million tokens is not copied a million
+ * times. */
+static void *room_for(void *v, size_t n, size_t size)
+{
+	if (n == 0)
+		return xrealloc(v, 4 * size);
+	if (n >= 4 && !(n & (n - 1)))
+		return xrealloc(v, 2 * n * size);
+	return v;
+}
+
 static void push_tok(struct wg_cmdline *c, struct wg_tok t)
 {
-	c->t = xrealloc(c->t, (c->n + 1) * sizeof(*c->t));
+	c->t = room_for(c->t, c->n, sizeof(*c->t));
 	c->t[c->n++] = t;
 }
 
@@ -55,7 +68,7 @@ static void push_cmd(struct wg_script *s, struct wg_cmdline *c)
 	if (!c->n) {
 		free(c->t);
 	} else {
-		s->cmds = xrealloc(s->cmds, (s->n + 1) * sizeof(*s->cmds));
+		s->cmds = room_for(s->cmds, s->n, sizeof(*s->cmds));
 		s->cmds[s->n++] = *c;
 	}
 	memset(c, 0, sizeof(*c));
@@ -68,9 +81,15 @@ static bool nest(struct pstate *p, struct wg_tok *t)
 {
 	enum wg_tok_type close = t->type == TK_LBRACK ? TK_RBRACK : TK_RBRACE;
 	t->type = t->type == TK_LBRACK ? TK_SUBST : TK_BLOCK;
+	if (p->depth >= WG_LANG_MAX_DEPTH) {
+		snprintf(p->err, p->errlen, "failure: script nesting too deep (line %d column %d)", t->line, t->col);
+		return false;
+	}
 	int saved = p->lx.paren;
 	p->lx.paren = 0;
+	p->depth++;
 	t->sub = parse_until(p, close);
+	p->depth--;
 	p->lx.paren = saved;
 	return t->sub != NULL;
 }
@@ -113,10 +132,10 @@ fail:
 	return NULL;
 }
 
-struct wg_script *wg_parse(const char *text, char *err, size_t errlen)
+struct wg_script *wg_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct pstate p = { .err = err, .errlen = errlen };
-	wg_lex_init(&p.lx, text);
+	wg_lex_init(&p.lx, text, len);
 	err[0] = 0;
 	return parse_until(&p, TK_EOF);
 }

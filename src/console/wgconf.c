@@ -64,9 +64,10 @@ static void endpoint_line(struct wg_router *r, const struct wg_store *st, const 
 		snprintf(host, sizeof(host), "%s", ce);
 	else
 		router_address(r, st, host, sizeof(host));
-	if (!host[0] || !iface)
+	const char *port = iface ? wg_item_get(W, iface, "listen-port") : NULL;
+	if (!host[0] || !port) /* no port: a state file from before it was required */
 		return;
-	snprintf(ep, sizeof(ep), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, wg_item_get(W, iface, "listen-port"));
+	snprintf(ep, sizeof(ep), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
 	line(b, "Endpoint", ep);
 }
 
@@ -132,6 +133,8 @@ static void split_endpoint(const char *v, struct wg_conf_peer *p)
 	if (!colon)
 		return;
 	size_t n = (size_t)(colon - v);
+	free(p->endpoint_host); /* a second Endpoint line wins */
+	free(p->endpoint_port);
 	if (v[0] == '[' && n >= 2 && v[n - 1] == ']')
 		p->endpoint_host = xstrndup(v + 1, n - 2);
 	else
@@ -180,40 +183,55 @@ static int set_peer(struct wg_conf_peer *p, const char *k, const char *v)
 	return 0;
 }
 
-int wg_conf_parse(const char *text, struct wg_conf *c, char *err, size_t errlen)
+/* One line without its newline; section: 0 before any, 1 = [Interface], 2 = [Peer]. */
+static int parse_line(struct wg_conf *c, char *l, int *section)
+{
+	char *hash = strchr(l, '#');
+	if (hash)
+		*hash = 0;
+	l = trim(l);
+	if (!*l)
+		return 0;
+	if (!strcasecmp(l, "[Interface]")) {
+		*section = 1;
+		return 0;
+	}
+	if (!strcasecmp(l, "[Peer]")) {
+		*section = 2;
+		c->peers = xrealloc(c->peers, (c->npeers + 1) * sizeof(*c->peers));
+		memset(&c->peers[c->npeers++], 0, sizeof(*c->peers));
+		return 0;
+	}
+	char *eq = strchr(l, '=');
+	if (!eq || !*section)
+		return -1;
+	*eq = 0;
+	char *k = trim(l), *v = trim(eq + 1);
+	return *section == 1 ? set_interface(c, k, v) : set_peer(&c->peers[c->npeers - 1], k, v);
+}
+
+/* A NUL byte is an error on its line: it would end the text early without one. On
+ * failure nothing stays allocated in c (the part read so far may hold keys). */
+int wg_conf_parse(const char *text, size_t len, struct wg_conf *c, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
-	char *copy = xstrdup(text), *save = NULL;
-	int section = 0, lineno = 0, rc = 0; /* 1 = [Interface], 2 = [Peer] */
-	for (char *l = strtok_r(copy, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save)) {
+	char *copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = 0;
+	int section = 0, lineno = 0, rc = 0;
+	for (char *l = copy, *end; l && !rc; l = end ? end + 1 : NULL) {
+		end = memchr(l, '\n', len - (size_t)(l - copy));
+		if (end)
+			*end = 0;
 		lineno++;
-		char *hash = strchr(l, '#');
-		if (hash)
-			*hash = 0;
-		l = trim(l);
-		if (!*l)
-			continue;
-		if (!strcasecmp(l, "[Interface]")) {
-			section = 1;
-		} else if (!strcasecmp(l, "[Peer]")) {
-			section = 2;
-			c->peers = xrealloc(c->peers, (c->npeers + 1) * sizeof(*c->peers));
-			memset(&c->peers[c->npeers++], 0, sizeof(*c->peers));
-		} else {
-			char *eq = strchr(l, '=');
-			if (!eq || !section) {
-				rc = -1;
-				break;
-			}
-			*eq = 0;
-			char *k = trim(l), *v = trim(eq + 1);
-			rc = section == 1 ? set_interface(c, k, v) : set_peer(&c->peers[c->npeers - 1], k, v);
-		}
+		rc = strlen(l) < (size_t)((end ? end : copy + len) - l) ? -1 : parse_line(c, l, &section);
 	}
-	if (rc)
-		snprintf(err, errlen, "failure: bad wg-quick configuration at line %d", lineno);
-	wg_wipe(copy, strlen(text));
+	wg_wipe(copy, len);
 	free(copy);
+	if (rc) {
+		snprintf(err, errlen, "failure: bad wg-quick configuration at line %d", lineno);
+		wg_conf_free(c);
+	}
 	return rc;
 }
 

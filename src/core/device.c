@@ -8,6 +8,7 @@
 #include "core/cookie.h"
 #include "core/noise.h"
 #include "core/timers.h"
+#include "util/secmem.h"
 
 void wg_peer_reset_sessions(struct wg_peer *peer);
 
@@ -33,7 +34,7 @@ void wg_drop(struct wg_device *dev, enum wg_drop why)
 
 struct wg_device *wg_device_new(const struct wg_env *env)
 {
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wg_device *dev = wg_secmem_alloc(sizeof(*dev)); /* keys: kept out of core dumps */
 	uint8_t secret[16];
 	if (!dev)
 		return NULL;
@@ -66,8 +67,7 @@ void wg_device_free(struct wg_device *dev)
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
 	wg_dh_key_free(dev->static_dh);
-	wg_wipe(dev, sizeof(*dev));
-	free(dev);
+	wg_secmem_free(dev); /* wipes */
 }
 
 /* Public keys are chosen by administrators, not attackers: a cheap mix suffices. */
@@ -112,7 +112,7 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t pub[WG_K
 	struct wg_peer *p = wg_device_find_peer(dev, pub);
 	if (p)
 		return p;
-	p = calloc(1, sizeof(*p));
+	p = wg_secmem_alloc(sizeof(*p)); /* preshared key, handshake state */
 	if (!p)
 		return NULL;
 	p->dev = dev;
@@ -148,8 +148,7 @@ void wg_device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 	dev->npeers--;
 	wg_peer_reset_sessions(peer);
 	wg_allowedips_remove_owner(dev->aips, &peer->aip);
-	wg_wipe(peer, sizeof(*peer));
-	free(peer);
+	wg_secmem_free(peer); /* wipes */
 }
 
 void wg_device_remove_all_peers(struct wg_device *dev)

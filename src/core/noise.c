@@ -7,6 +7,7 @@
 #include <endian.h>
 #include "core/device_state.h"
 #include "core/index.h"
+#include "util/secmem.h"
 
 static const uint8_t CK0[WG_HASH_LEN] = WG_CK0_BYTES;
 static const uint8_t H0[WG_HASH_LEN] = WG_H0_BYTES;
@@ -353,15 +354,13 @@ void wg_keypair_free(struct wg_device *dev, struct wg_keypair *kp)
 		kp->dead = true;
 		return;
 	}
-	wg_wipe(kp, sizeof(*kp));
-	free(kp);
+	wg_secmem_free(kp); /* wipes */
 }
 
 void wg_keypair_put(struct wg_keypair *kp)
 {
 	if (--kp->refs == 0 && kp->dead) {
-		wg_wipe(kp, sizeof(*kp));
-		free(kp);
+		wg_secmem_free(kp);
 	}
 }
 
@@ -397,7 +396,7 @@ bool wg_noise_begin_session(struct wg_peer *peer)
 
 	if (!initiator && hs->state != WG_HS_CREATED_RESPONSE)
 		return false;
-	kp = calloc(1, sizeof(*kp));
+	kp = wg_secmem_alloc(sizeof(*kp)); /* session keys: kept out of core dumps */
 	if (!kp)
 		return false;
 	kp->initiator = initiator;

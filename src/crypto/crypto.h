@@ -71,6 +71,10 @@ void wg_key_to_base64(char out[WG_KEY_B64_LEN + 1], const uint8_t key[WG_KEY_LEN
 bool wg_key_from_hex(uint8_t key[WG_KEY_LEN], const char *hex);
 void wg_key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t key[WG_KEY_LEN]);
 
+/* Whether OpenSSL allocates from secret memory (secheap.c): false only if something
+ * made OpenSSL allocate before the program started. */
+bool wg_crypto_secret_heap(void);
+
 /* Fills buf from the operating system's CSPRNG (platform edge; the core never calls it,
  * it receives a random callback instead). */
 void wg_os_random(void *buf, size_t len);

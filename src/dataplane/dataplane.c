@@ -8,6 +8,8 @@
 #include <sys/timerfd.h>
 #include "dataplane/dp_internal.h"
 #include "uapi/uapi_server.h"
+#include "crypto/crypto.h"
+#include "util/sbuf.h"
 
 static uint16_t get_port(void *ctx) { return wg_udp_port(&((struct wg_dataplane *)ctx)->udp); }
 static uint32_t get_mark(void *ctx) { return ((struct wg_dataplane *)ctx)->fwmark; }
@@ -181,21 +183,35 @@ fail_nodp:
 	return NULL;
 }
 
+static ssize_t reply_write(void *cookie, const char *buf, size_t n)
+{
+	sb_addn(cookie, buf, n);
+	return (ssize_t)n;
+}
+
+/* Requests and replies carry keys: both streams use buffers of ours that are wiped
+ * (stdio's own would be freed as they are, open_memstream leaves each smaller copy of
+ * the reply behind as it grows; an sbuf wipes the block it outgrows). */
 int wg_dataplane_uapi(struct wg_dataplane *dp, const char *request, char **reply)
 {
-	char *out = NULL;
-	size_t outlen = 0;
+	char inbuf[4096], outbuf[4096];
+	struct sbuf out;
+	sb_init(&out);
 	FILE *in = fmemopen((void *)request, strlen(request), "r");
-	FILE *o = open_memstream(&out, &outlen);
+	FILE *o = fopencookie(&out, "w", (cookie_io_functions_t){ .write = reply_write });
 	int status = -ENOMEM;
-	if (in && o)
+	if (in && o && !setvbuf(in, inbuf, _IOFBF, sizeof(inbuf)) && !setvbuf(o, outbuf, _IOFBF, sizeof(outbuf)))
 		wg_uapi_handle_status(dp->dev, &dp->uapi_ops, in, o, &status);
 	if (in) fclose(in);
 	if (o) fclose(o);
-	if (reply)
-		*reply = out;
-	else
-		free(out);
+	wg_wipe(inbuf, sizeof(inbuf));
+	wg_wipe(outbuf, sizeof(outbuf));
+	if (reply) {
+		*reply = sb_take(&out);
+	} else {
+		wg_wipe(out.s, out.len);
+		sb_free(&out);
+	}
 	return status;
 }
 

@@ -53,6 +53,7 @@ size_t wg_dnsrt_cache_used(struct wg_dnsrt *d);
 
 /* persist.c: the state file. */
 int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen);
-/* *out is a fresh store when there is no state file yet. */
+/* *out is a fresh store when there is no state file yet. Removes the temporary file
+ * an interrupted save left behind. */
 int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen);
 #endif

@@ -323,10 +323,17 @@ static void clear_failed(struct wg_wgrt *w, uint32_t id)
 			w->failed[i--] = w->failed[--w->nfailed];
 }
 
+/* listen-port is required, but a state file saved before it was may lack it: 0 lets the
+ * data plane choose a port, so such an interface still comes up. */
+static const char *listen_port(const struct wg_item *it)
+{
+	return wg_item_get(W, it, "listen-port") ?: "0";
+}
+
 static void device_lines(struct sbuf *b, const struct wg_item *it)
 {
 	add_key_line(b, "private_key", wg_item_get(W, it, "private-key"));
-	sb_printf(b, "listen_port=%s\n", wg_item_get(W, it, "listen-port"));
+	sb_printf(b, "listen_port=%s\n", listen_port(it));
 }
 
 /* responder=yes: the data plane never initiates to such a peer, even once it has
@@ -394,7 +401,7 @@ static void update_iface(struct wg_wgrt *w, struct wg_router *r, struct rt_iface
 	if (!streq(wg_item_get(W, o, "private-key"), wg_item_get(W, it, "private-key")))
 		add_key_line(&b, "private_key", wg_item_get(W, it, "private-key"));
 	if (!streq(wg_item_get(W, o, "listen-port"), wg_item_get(W, it, "listen-port")))
-		sb_printf(&b, "listen_port=%s\n", wg_item_get(W, it, "listen-port"));
+		sb_printf(&b, "listen_port=%s\n", listen_port(it));
 	if (!streq(wg_item_get(W, o, "mtu"), wg_item_get(W, it, "mtu")))
 		w->ops->set_mtu(w->ctx, f->dp, atoi(wg_item_get(W, it, "mtu")));
 	apply_peers(w, f, prev, next, &b);
@@ -452,7 +459,7 @@ static const struct uapi_reply_peers *status_of(struct wg_wgrt *w, struct rt_ifa
 	f->has_status = w->ops->uapi(w->ctx, f->dp, "get=1\n\n", &reply) == 0;
 	if (f->has_status)
 		uapi_reply_peers_parse(&f->status, reply);
-	free(reply);
+	xfree_secret(reply); /* it holds the interface's private key */
 	f->status_ms = now;
 	return &f->status;
 }
@@ -534,7 +541,7 @@ static size_t collect_due(struct wg_wgrt *w, const struct wg_store *st, uint64_t
 			jb->iface_id = f->id;
 			jb->peer_id = rp->id;
 			snprintf(jb->host, sizeof(jb->host), "%s", wg_item_get(P, p, "endpoint-address"));
-			snprintf(jb->port, sizeof(jb->port), "%s", wg_item_get(P, p, "endpoint-port"));
+			snprintf(jb->port, sizeof(jb->port), "%s", wg_item_get(P, p, "endpoint-port") ?: "");
 			snprintf(jb->servers, sizeof(jb->servers), "%s", servers ? servers : "");
 		}
 	}
@@ -556,7 +563,7 @@ static void apply_results(struct wg_wgrt *w, struct wg_router *r, const struct w
 		    !streq(wg_item_get(P, p, "endpoint-address"), jb->host))
 			continue;
 		wg_router_logf(r, "wireguard,info", "%s: [%s] endpoint %s now resolves to %s", f->ifname,
-			       wg_item_get(P, p, "name"), jb->host, jb->out);
+			       wg_item_get(P, p, "name") ?: "", jb->host, jb->out);
 		snprintf(rp->endpoint, sizeof(rp->endpoint), "%s", jb->out);
 		struct sbuf b;
 		sb_init(&b);

@@ -220,8 +220,18 @@ static char *read_file(const char *path, int *err)
 	return text;
 }
 
+/* A daemon killed between writing the temporary file and renaming it leaves that file
+ * (private keys included) behind; the state file itself is whole either way. */
+static void remove_stale_tmp(const char *dir)
+{
+	char *tmp = xasprintf("%s/" STATE_TMP, dir);
+	unlink(tmp);
+	free(tmp);
+}
+
 int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen)
 {
+	remove_stale_tmp(dir);
 	char *path = xasprintf("%s/" STATE_FILE, dir);
 	int e = 0;
 	err[0] = 0;

@@ -140,6 +140,9 @@ struct wg_item *wg_item_new(const struct wg_menu *m);
 struct wg_item *wg_item_clone(const struct wg_menu *m, const struct wg_item *it);
 void wg_item_free(const struct wg_menu *m, struct wg_item *it);
 void wg_item_set(const struct wg_menu *m, struct wg_item *it, const char *name, const char *val);
+/* Stores a copy of val (NULL: unset) as property idx: the one way values are written,
+ * so keys always land in secret memory. */
+void wg_item_put(const struct wg_menu *m, struct wg_item *it, int idx, const char *val);
 void wg_itemlist_push(struct wg_itemlist *l, struct wg_item *it);
 void wg_itemlist_free(const struct wg_menu *m, struct wg_itemlist *l);
 #endif

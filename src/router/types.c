@@ -13,6 +13,7 @@
 #include "util/str.h"
 #include "util/strvec.h"
 #include "sys/prefix.h"
+#include "util/secmem.h"
 
 typedef bool (*canon_fn)(const struct wg_prop *p, const char *in, struct sbuf *out);
 
@@ -272,6 +273,15 @@ struct wg_item *wg_item_new(const struct wg_menu *m)
 	return it;
 }
 
+/* A copy of a value of p: keys (PF_SENSITIVE) go to secret memory, which core dumps
+ * leave out (util/secmem.h); xfree_secret frees either kind. */
+static char *value_dup(const struct wg_prop *p, const char *v)
+{
+	if (!v)
+		return NULL;
+	return p->flags & PF_SENSITIVE ? wg_secmem_strdup(v) : xstrdup(v);
+}
+
 struct wg_item *wg_item_clone(const struct wg_menu *m, const struct wg_item *src)
 {
 	struct wg_item *it = wg_item_new(m);
@@ -279,7 +289,7 @@ struct wg_item *wg_item_clone(const struct wg_menu *m, const struct wg_item *src
 	it->id = src->id;
 	it->dynamic = src->dynamic;
 	for (size_t i = 0; i < n; i++)
-		it->vals[i] = xstrdup(src->vals[i]);
+		it->vals[i] = value_dup(&m->props[i], src->vals[i]);
 	return it;
 }
 
@@ -294,11 +304,18 @@ void wg_item_free(const struct wg_menu *m, struct wg_item *it)
 	free(it);
 }
 
+void wg_item_put(const struct wg_menu *m, struct wg_item *it, int idx, const char *val)
+{
+	char *v = value_dup(&m->props[idx], val);
+	xfree_secret(it->vals[idx]);
+	it->vals[idx] = v;
+}
+
 void wg_item_set(const struct wg_menu *m, struct wg_item *it, const char *name, const char *val)
 {
 	int i = wg_menu_prop(m, name);
 	if (i >= 0)
-		xset(&it->vals[i], val);
+		wg_item_put(m, it, i, val);
 }
 
 const char *wg_item_show(const struct wg_menu *m, const struct wg_item *it, int idx)

@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "crypto/crypto.h"
 
 /* An interface name becomes part of a path: no '/', no "." or "..". */
 static bool valid_ifname(const char *name)
@@ -147,12 +148,13 @@ void wg_uapi_serve_timeouts(int fd, struct wg_device *dev, const struct wg_uapi_
 {
 	cookie_io_functions_t io = { .write = send_all };
 	struct conn c = { .fd = fd };
+	char inbuf[4096], outbuf[4096]; /* ours, wiped: `wg setconf` and `wg showconf` carry keys */
 	FILE *in, *out;
 	set_timeout(fd, SO_SNDTIMEO, send_ms);
 	set_timeout(fd, SO_RCVTIMEO, idle_ms);
 	out = fopencookie(&c, "w", io);
 	in = out ? fdopen(fd, "r") : NULL;
-	if (in && out)
+	if (in && out && !setvbuf(in, inbuf, _IOFBF, sizeof(inbuf)) && !setvbuf(out, outbuf, _IOFBF, sizeof(outbuf)))
 		while (wg_uapi_handle(dev, ops, in, out) == 0)
 			;
 	if (out)
@@ -161,4 +163,6 @@ void wg_uapi_serve_timeouts(int fd, struct wg_device *dev, const struct wg_uapi_
 		fclose(in);
 	else
 		close(fd);
+	wg_wipe(inbuf, sizeof(inbuf));
+	wg_wipe(outbuf, sizeof(outbuf));
 }

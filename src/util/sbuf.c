@@ -1,5 +1,6 @@
 /* See sbuf.h. */
 #include "util/sbuf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@ void sb_free(struct sbuf *b)
 	sb_init(b);
 }
 
+/* The text moves to a larger block and the old one is wiped before it is freed:
+ * strings carry keys (UAPI requests, the state file, wg-quick configs), and realloc
+ * would leave a stale copy in freed memory, where a core dump finds it. */
 static void grow(struct sbuf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
@@ -41,7 +45,13 @@ static void grow(struct sbuf *b, size_t extra)
 	size_t cap = b->cap ? b->cap * 2 : 64;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
-	b->s = xrealloc(b->s, cap);
+	char *s = xmalloc(cap);
+	if (b->s) {
+		memcpy(s, b->s, b->len + 1);
+		explicit_bzero(b->s, b->cap);
+		free(b->s);
+	}
+	b->s = s;
 	b->cap = cap;
 }
 
@@ -106,10 +116,20 @@ char *sb_take(struct sbuf *b)
 char *sb_read_stream(FILE *f)
 {
 	struct sbuf b;
-	char buf[4096];
-	size_t n;
 	sb_init(&b);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_addn(&b, buf, n);
+	sb_read_stream_max(&b, f, SIZE_MAX);
 	return sb_take(&b);
+}
+
+int sb_read_stream_max(struct sbuf *b, FILE *f, size_t max)
+{
+	char buf[4096];
+	size_t n, got = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (got + n > max)
+			return -1;
+		sb_addn(b, buf, n);
+		got += n;
+	}
+	return 0;
 }

@@ -22,6 +22,9 @@ const char *sb_str(const struct sbuf *b);
 char *sb_take(struct sbuf *b);
 /* The rest of the stream f as one string (malloc'd); f stays open. */
 char *sb_read_stream(FILE *f);
+/* Appends the rest of f (NUL bytes included) to b, but at most max bytes: -1 when f
+ * holds more (what was read stays in b), else 0. */
+int sb_read_stream_max(struct sbuf *b, FILE *f, size_t max);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 #endif

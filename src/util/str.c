@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/alloc.h"
+#include "util/secmem.h"
 
 void xset(char **p, const char *s)
 {
@@ -14,6 +15,10 @@ void xset(char **p, const char *s)
  * C library guarantees the store is not optimised away. */
 void xfree_secret(char *s)
 {
+	if (wg_secmem_owns(s)) { /* a stored key (wg_item_put) */
+		wg_secmem_free(s);
+		return;
+	}
 	if (s)
 		explicit_bzero(s, strlen(s));
 	free(s);

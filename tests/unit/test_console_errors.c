@@ -1,5 +1,7 @@
 /* Every error case leaves the configuration exactly as it was (the export does not
  * change), and reads like RouterOS: message, line and column. */
+#include <signal.h>
+#include <sys/stat.h>
 #include "test.h"
 #include "test_console_fixture.h"
 
@@ -156,4 +158,87 @@ TEST(failed_command_stops_script)
 	fx_run(f, "/ip/address/print count-only");
 	CHECK(!strcmp(fx_last(f), "2\n"));
 	fx_free(f);
+}
+
+/* unset takes only what an item may lack; a property with a default goes back to it. */
+TEST(unset_refuses_required_properties)
+{
+	static const char *const cmds[] = {
+		"/interface/wireguard/unset wg0 listen-port", "/interface/wireguard/unset wg0 value-name=private-key",
+		"/interface/wireguard/unset wg0 name", "/interface/wireguard/peers/unset 0 name",
+		"/interface/wireguard/peers/unset 0 allowed-address", "/ip/address/unset 0 interface",
+		"/interface/wireguard/unset wg0 public-key", "/interface/wireguard/unset wg0 colour",
+	};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		expect_error(cmds[i], "input does not match any value of value-name\n");
+	expect_error("/interface/wireguard/unset wg0", "missing value(s) of argument(s) value-name\n");
+	expect_error("/interface/wireguard/set wg0 listen-port=\"\"", "missing value(s) of argument(s) listen-port\n");
+	expect_error("/interface/wireguard/set wg0 !listen-port", "missing value(s) of argument(s) listen-port\n");
+	expect_error("/interface/wireguard/peers/set 0 name=\"\"", "missing value(s) of argument(s) name\n");
+	struct fx *f = base(); /* it used to pass, and the data plane got listen_port=(null) */
+	fx_run(f, "/interface/wireguard/unset wg0 listen-port");
+	CHECK(!strstr(sb_str(&f->calls), "(null)"), "%s", sb_str(&f->calls));
+	fx_free(f);
+}
+
+TEST(unset_restores_defaults)
+{
+	struct fx *f = base();
+	CHECK_EQ(fx_run(f, "/interface/wireguard/set wg0 mtu=1300 comment=x\n"
+			   "/interface/wireguard/peers/set 0 endpoint-address=192.0.2.1 endpoint-port=5 persistent-keepalive=25s"), 0);
+	CHECK_EQ(fx_run(f, "/interface/wireguard/unset wg0 mtu; /interface/wireguard/unset wg0 comment\n"
+			   "/interface/wireguard/peers/unset 0 persistent-keepalive\n"
+			   "/interface/wireguard/peers/unset 0 endpoint-port"), -1);
+	CHECK(!strcmp(fx_err(f), "missing value(s) of argument(s) endpoint-port\n"), "%s", fx_err(f));
+	CHECK_EQ(fx_run(f, ":put [/interface/wireguard/get wg0 mtu]"), 0);
+	CHECK(!strcmp(fx_last(f), "1420\n"), "%s", fx_last(f));
+	CHECK(strstr(sb_str(&f->calls), "mtu wg0 1420\n"));
+	CHECK(strstr(sb_str(&f->calls), "persistent_keepalive_interval=0\n"));
+	CHECK(!strstr(sb_str(&f->calls), "(null)"), "%s", sb_str(&f->calls));
+	fx_free(f);
+}
+
+/* Files named by import and wg-import: regular files of at most a script's size; a
+ * device or FIFO is neither read forever nor waited on. */
+static void hung(int sig)
+{
+	printf("  reading a file did not finish within 10 s\nFAIL test_console_errors.c:files_are_bounded\n");
+	fflush(stdout);
+	_exit(1);
+}
+
+TEST(files_are_bounded)
+{
+	char dir[] = "/tmp/wgr-files-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *fifo = xasprintf("%s/pipe.rsc", dir), *big = xasprintf("%s/big.rsc", dir);
+	CHECK_EQ(mkfifo(fifo, 0600), 0);
+	int fd = open(big, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, WG_SCRIPT_MAX + 1) == 0);
+	close(fd);
+	signal(SIGALRM, hung);
+	alarm(10);
+	struct { const char *cmd, *msg; } cases[] = {
+		{ "/import file-name=/dev/zero", "failure: /dev/zero is not a regular file\n" },
+		{ "/interface/wireguard/wg-import config-file=/dev/zero", "failure: /dev/zero is not a regular file\n" },
+		{ "/import file-name=/tmp", "failure: /tmp is not a regular file\n" },
+		{ "/import file-name=/nonexistent/x", "failure: no such file /nonexistent/x\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_error(cases[i].cmd, cases[i].msg);
+	char *cmd = xasprintf("/import file-name=%s", fifo), *msg = xasprintf("failure: %s is not a regular file\n", fifo);
+	expect_error(cmd, msg);
+	free(cmd);
+	free(msg);
+	cmd = xasprintf("/interface/wireguard/wg-import config-file=%s", big);
+	msg = xasprintf("failure: file %s is larger than 4 MiB\n", big);
+	expect_error(cmd, msg);
+	free(cmd);
+	free(msg);
+	alarm(0);
+	unlink(fifo);
+	unlink(big);
+	rmdir(dir);
+	free(fifo);
+	free(big);
 }

@@ -54,6 +54,27 @@ TEST(persistence_round_trip)
 	free(dir);
 }
 
+/* kill -9 between writing config.state.tmp and renaming it: the next start removes it. */
+TEST(start_removes_an_interrupted_save)
+{
+	char *dir = tmpdir(), *tmp = xasprintf("%s/config.state.tmp", dir);
+	struct fx *a = fx_new_dir(dir);
+	CHECK_EQ(fx_run(a, "/interface/wireguard/add name=wg0"), 0);
+	fx_free(a);
+	FILE *fp = fopen(tmp, "w");
+	CHECK(fp != NULL && fputs("# wgrouter state 1\nitem /interface/wireguard *9 name=\"half\"", fp) >= 0);
+	if (fp)
+		fclose(fp);
+	struct fx *b = fx_new_dir(dir);
+	CHECK(access(tmp, F_OK) < 0, "the temporary file is gone");
+	CHECK_EQ(fx_run(b, ":put [/interface/wireguard/print count-only]"), 0);
+	CHECK(!strcmp(fx_last(b), "1\n"), "%s", fx_last(b));
+	fx_free(b);
+	free(tmp);
+	rmdir_all(dir);
+	free(dir);
+}
+
 TEST(failed_commands_are_not_persisted)
 {
 	char *dir = tmpdir();
@@ -113,6 +134,39 @@ TEST(failed_save_changes_nothing)
 	fx_free(g);
 	free(before); free(after); free(saved); free(on_disk); free(reloaded);
 	free(parent); free(aside); free(state); free(file);
+}
+
+/* unset used to take listen-port, and the interface never came up again after a
+ * restart: a state file without it still starts the interface (the data plane picks). */
+TEST(state_without_listen_port_still_starts)
+{
+	char *dir = tmpdir(), *path = xasprintf("%s/config.state", dir);
+	struct fx *a = fx_new_dir(dir);
+	CHECK_EQ(fx_run(a, "/interface/wireguard/add name=wg0 listen-port=51820"), 0);
+	fx_free(a);
+	struct sbuf st;
+	sb_init(&st);
+	FILE *fp = fopen(path, "r");
+	CHECK(fp != NULL);
+	char line[512];
+	while (fp && fgets(line, sizeof(line), fp)) {
+		char *lp = strstr(line, " listen-port=\"51820\"");
+		if (lp)
+			memmove(lp, lp + 20, strlen(lp + 20) + 1);
+		sb_add(&st, line);
+	}
+	if (fp)
+		fclose(fp);
+	CHECK(!strstr(sb_str(&st), "listen-port"), "%s", sb_str(&st));
+	fp = fopen(path, "w");
+	CHECK(fp != NULL && fputs(sb_str(&st), fp) >= 0 && fclose(fp) == 0);
+	struct fx *b = fx_new_dir(dir);
+	CHECK(strstr(sb_str(&b->calls), "start wg0"));
+	CHECK(strstr(sb_str(&b->calls), "listen_port=0\n"), "%s", sb_str(&b->calls));
+	CHECK(!strstr(sb_str(&b->calls), "(null)"), "%s", sb_str(&b->calls));
+	fx_free(b);
+	sb_free(&st);
+	free(path);
 	rmdir_all(dir);
 	free(dir);
 }

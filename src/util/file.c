@@ -1,0 +1,66 @@
+/* See file.h. */
+#include "util/file.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked before
+ * the open (a device is never opened) and again on the open file (it may have been
+ * swapped in between). */
+static int open_regular(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+/* Reads until the end, or one byte past max (the file may grow while it is read). */
+static int read_upto(int fd, size_t max, struct sbuf *b)
+{
+	char buf[65536];
+	size_t got = 0;
+	for (;;) {
+		size_t want = max - got + 1 < sizeof(buf) ? max - got + 1 : sizeof(buf);
+		ssize_t n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int rc = n < 0 ? -errno : 0;
+			explicit_bzero(buf, sizeof(buf));
+			return rc;
+		}
+		got += (size_t)n;
+		if (got > max) {
+			explicit_bzero(buf, sizeof(buf));
+			return -EFBIG;
+		}
+		sb_addn(b, buf, (size_t)n);
+	}
+}
+
+int wg_file_read(const char *path, size_t max, struct sbuf *b)
+{
+	int fd = open_regular(path);
+	if (fd < 0)
+		return fd;
+	int rc = read_upto(fd, max, b);
+	close(fd);
+	if (rc < 0) {
+		if (b->s)
+			explicit_bzero(b->s, b->len);
+		sb_free(b);
+	}
+	return rc;
+}

@@ -1,0 +1,14 @@
+/* Reading a whole file that a user named (a script to import, a wg-quick config): only
+ * a regular file, and only up to a limit, so /dev/zero, a FIFO or a huge file can
+ * neither exhaust memory nor block the reader. */
+#ifndef WG_UTIL_FILE_H
+#define WG_UTIL_FILE_H
+#include <stddef.h>
+#include "util/sbuf.h"
+
+/* Reads the file into the empty b (NUL bytes included: b->len counts them). 0, or
+ * -EFBIG when it holds more than max bytes, -EINVAL when it is not a regular file
+ * (directory, device, FIFO, socket), another -errno when it cannot be opened or read.
+ * On failure b stays empty, what was read wiped (the file may hold keys). */
+int wg_file_read(const char *path, size_t max, struct sbuf *b);
+#endif
