@@ -308,6 +308,10 @@ static bool dns_changed(const struct wg_store *a, const struct wg_store *b)
 static unsigned watched_changes(const struct wg_store *a, const struct wg_store *b)
 {
 	unsigned what = 0;
+	if (tables_differ(a, b, &wg_menu_ip_service))
+		what |= WG_WATCH_SERVICES;
+	if (tables_differ(a, b, &wg_menu_certificate))
+		what |= WG_WATCH_CERTS;
 	if (tables_differ(a, b, &wg_menu_user) || tables_differ(a, b, &wg_menu_user_group))
 		what |= WG_WATCH_USERS;
 	return what;

@@ -500,6 +500,12 @@ TEST(watchers_told_of_changes)
 	CHECK_EQ(watched, 0);
 	CHECK_EQ(fx_run(f, "/user/add name=a group=read"), 0);
 	CHECK_EQ(watched, WG_WATCH_USERS);
+	watched = 0;
+	CHECK_EQ(fx_run(f, "/ip/service/set api disabled=no"), 0);
+	CHECK_EQ(watched, WG_WATCH_SERVICES);
+	watched = 0;
+	CHECK_EQ(fx_run(f, "/certificate/add name=c common-name=x"), 0);
+	CHECK_EQ(watched, WG_WATCH_CERTS);
 	wg_router_unwatch(f->r, on_change, NULL);
 	watched = 0;
 	CHECK_EQ(fx_run(f, "/user/remove a"), 0);
