@@ -127,9 +127,9 @@ static void login(struct conn *c, const struct wg_api_sentence *in, struct sbuf 
 {
 	const char *tag = wg_api_tag(in), *name = wg_api_attr(in, "name"), *pass = wg_api_attr(in, "password");
 	struct wg_door_hooks *h = &c->srv->hooks;
-	struct wg_access a = { 0 };
+	struct wg_auth_user who;
 	if (c->s || !name || !pass || !h->login ||
-	    !h->login(h->ctx, name, pass, (struct sockaddr *)&c->from, c->srv->cfg.door, &a)) {
+	    !h->login(h->ctx, name, pass, (struct sockaddr *)&c->from, c->srv->cfg.door, &who)) {
 		const char *w[1] = { "=message=invalid user name or password (6)" };
 		wg_api_reply(out, "!trap", tag, w, 1);
 		wg_api_reply(out, "!done", tag, NULL, 0);
@@ -138,7 +138,7 @@ static void login(struct conn *c, const struct wg_api_sentence *in, struct sbuf 
 	c->user = xstrdup(name);
 	pthread_mutex_lock(h->router_lock);
 	c->s = wg_session_new(h->r, NULL, NULL);
-	wg_session_set_access(c->s, &a);
+	wg_session_set_user(c->s, &who);
 	pthread_mutex_unlock(h->router_lock);
 	wg_api_reply(out, "!done", tag, NULL, 0);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include "console/exec.h"
+#include "router/auth.h"
 #include "router/router.h"
 #include "sys/prefix.h"
 
@@ -22,11 +23,11 @@ struct wg_door_config {
 
 struct wg_door_hooks {
 	void *ctx;
-	/* Checks user and password from source for door; fills *a and returns true, or
-	 * false. a->user and a->via must stay valid until the session is set up. Called
-	 * without the router lock: password hashing is slow on purpose. */
+	/* Checks user and password from source for door; fills *out (a copy: name, group,
+	 * policies) and returns true, or false. Called without the router lock: password
+	 * hashing is slow on purpose. */
 	bool (*login)(void *ctx, const char *user, const char *password, const struct sockaddr *from,
-		      const char *door, struct wg_access *a);
+		      const char *door, struct wg_auth_user *out);
 	/* Optional: the user's session ended (for /user/active). */
 	void (*logout)(void *ctx, const char *user, const struct sockaddr *from, const char *door);
 	struct wg_router *r;

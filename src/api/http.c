@@ -80,10 +80,10 @@ static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const 
 {
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	struct wg_access access = { 0 };
+	struct wg_auth_user who;
 	const struct sockaddr *from = client_addr(c);
 	bool ok = user && pass && from && h->hooks.login &&
-		  h->hooks.login(h->hooks.ctx, user, pass, from, h->cfg.door, &access);
+		  h->hooks.login(h->hooks.ctx, user, pass, from, h->cfg.door, &who);
 	if (pass)
 		explicit_bzero(pass, strlen(pass));
 	MHD_free(user);
@@ -96,7 +96,7 @@ static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const 
 	struct wg_rest_reply out;
 	pthread_mutex_lock(h->hooks.router_lock);
 	struct wg_session *s = wg_session_new(h->hooks.r, NULL, NULL);
-	wg_session_set_access(s, &access);
+	wg_session_set_user(s, &who);
 	wg_rest_handle(s, &rr, &out);
 	wg_session_free(s);
 	pthread_mutex_unlock(h->hooks.router_lock);

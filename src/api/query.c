@@ -34,7 +34,7 @@ static int compare(const char *a, const char *b)
 static bool condition(const char *w, const struct wg_row *row)
 {
 	char op = (w[0] == '<' || w[0] == '>' || w[0] == '-') ? w[0] : 0;
-	const char *name = op ? w + 1 : w;
+	const char *name = op ? w + 1 : w[0] == '=' ? w + 1 : w; /* ?=name=value is ?name=value */
 	const char *eq = strchr(name, '=');
 	char key[128];
 	size_t n = eq ? (size_t)(eq - name) : strlen(name);

@@ -1,5 +1,5 @@
 /* RouterOS API queries over rows (the binary API's `?` words, REST's `.query` list):
- *   name=value  equal          name     has it       -name  lacks it
+ *   name=value  equal (=name=value too)   name  has it   -name  lacks it
  *   <name=value less than      >name=value  greater than (numbers compared as numbers)
  *   #|  or of the top two      #&  and of the top two     #!  not of the top
  *   #.  duplicate the top

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "cmd/cmd.h"
 #include "cmd/consoles.h"
+#include "cmd/doors.h"
 #include "cmd/ctl.h"
 #include "router/router.h"
 
@@ -31,6 +32,7 @@ struct daemon {
 	struct wg_router *r;
 	pthread_mutex_t router_lock; /* one command or one tick at a time */
 	struct wg_consoles *consoles;
+	struct wg_doors *doors;      /* www, www-ssl, api, api-ssl */
 	int ep, lfd, sfd, tfd;
 	bool stop;
 };
@@ -222,6 +224,8 @@ static void loop(struct daemon *d)
 			} else if (tag == &d->tfd) {
 				if (read(d->tfd, &x, sizeof(x)) > 0)
 					tick(d);
+			} else if (tag == &d->doors) {
+				wg_doors_sync(d->doors); /* /ip/service or /certificate changed */
 			}
 		}
 	}
@@ -229,6 +233,7 @@ static void loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
+	wg_doors_free(d->doors);
 	wg_consoles_free(d->consoles);
 	wg_router_free(d->r);
 	unlink(d->sock_path);
@@ -274,6 +279,8 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 	}
 	pthread_mutex_init(&d->router_lock, NULL);
 	d->consoles = wg_consoles_new(d->r, &d->router_lock);
+	d->doors = wg_doors_new(d->r, &d->router_lock);
+	watch(d, wg_doors_fd(d->doors), &d->doors);
 	if (ready >= 0) {
 		redirect_output(d->dir);
 		if (write(ready, "", 1) != 1)

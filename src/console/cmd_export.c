@@ -46,8 +46,10 @@ static int cmd_export(struct wg_call *c)
 		flags |= WG_EXPORT_VERBOSE;
 	if (wg_arg_flag(&a, "terse"))
 		flags |= WG_EXPORT_TERSE;
-	if (wg_arg_flag(&a, "show-sensitive") && c->s->access.sensitive)
+	if (wg_arg_flag(&a, "show-sensitive"))
 		flags |= WG_EXPORT_SENSITIVE;
+	if (!(wg_session_policies(c->s) & WG_POL_SENSITIVE))
+		flags &= ~(unsigned)WG_EXPORT_SENSITIVE; /* show-sensitive needs the policy */
 	const char *file = wg_arg_value(&a, "file");
 	rc = wg_args_done(c, &a);
 	if (!rc) {

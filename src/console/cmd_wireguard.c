@@ -94,11 +94,19 @@ static int show_one(struct wg_call *c, const struct wg_item *peer, bool qr, cons
 	return rc;
 }
 
+/* Client configs and wg-quick files hold private and preshared keys. */
+static int may_see_keys(struct wg_call *c)
+{
+	return wg_session_policies(c->s) & WG_POL_SENSITIVE ? 0 : wg_err(c->s, "not enough permissions (9)");
+}
+
 static int cmd_show_client_config(struct wg_call *c)
 {
 	struct wg_args a;
 	uint32_t *ids = NULL;
 	size_t n = 0;
+	if (may_see_keys(c) < 0)
+		return -1;
 	int rc = wg_collect_args(c, &a);
 	if (rc)
 		return rc;
@@ -223,6 +231,8 @@ static int cmd_wg_export(struct wg_call *c)
 	struct wg_args a;
 	uint32_t *ids = NULL;
 	size_t n = 0;
+	if (may_see_keys(c) < 0)
+		return -1;
 	int rc = wg_collect_args(c, &a);
 	if (rc)
 		return rc;

@@ -6,6 +6,13 @@
 static const struct wg_cmddef *const tables[] = {
 	wg_item_cmds, wg_print_cmds, wg_export_cmds, wg_wireguard_cmds, wg_system_cmds,
 };
+#define NTABLES (sizeof(tables) / sizeof(tables[0]) + 1)
+
+/* The fixed tables, then the menus' own commands (cmd_actions.c). */
+static const struct wg_cmddef *table_at(size_t k)
+{
+	return k < NTABLES - 1 ? tables[k] : wg_action_cmds();
+}
 
 static bool available(const struct wg_cmddef *d, const struct wg_menu *m)
 {
@@ -16,8 +23,8 @@ static bool available(const struct wg_cmddef *d, const struct wg_menu *m)
 
 const struct wg_cmddef *wg_cmd_find(const struct wg_menu *m, const char *name)
 {
-	for (size_t k = 0; k < sizeof(tables) / sizeof(tables[0]); k++)
-		for (const struct wg_cmddef *d = tables[k]; d->name; d++)
+	for (size_t k = 0; k < NTABLES; k++)
+		for (const struct wg_cmddef *d = table_at(k); d->name; d++)
 			if (!strcmp(d->name, name) && available(d, m))
 				return d;
 	return NULL;
@@ -34,8 +41,8 @@ static bool wg_cmd_find_dup(const char **names, size_t n, const char *name)
 size_t wg_cmd_names(const struct wg_menu *m, const char **out, size_t max)
 {
 	size_t n = 0;
-	for (size_t k = 0; k < sizeof(tables) / sizeof(tables[0]); k++)
-		for (const struct wg_cmddef *d = tables[k]; d->name && n < max; d++)
+	for (size_t k = 0; k < NTABLES; k++)
+		for (const struct wg_cmddef *d = table_at(k); d->name && n < max; d++)
 			if (available(d, m) && !wg_cmd_find_dup(out, n, d->name))
 				out[n++] = d->name;
 	return n;

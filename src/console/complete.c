@@ -61,7 +61,7 @@ static void menu_words(const char *menu, const char *base, const char *prefix, s
 static void prop_words(const struct wg_menu *m, const char *prefix, struct strvec *out)
 {
 	for (size_t i = 0; m->props && m->props[i].name; i++)
-		if (!(m->props[i].flags & PF_RUNTIME))
+		if (!(m->props[i].flags & (PF_RUNTIME | PF_HIDDEN)))
 			add_matching(out, prefix, m->props[i].name, "=");
 	static const char *const extra[] = { "where", "detail", "terse", "count-only", "show-sensitive", NULL };
 	for (size_t i = 0; extra[i]; i++)

@@ -4,6 +4,7 @@
 #ifndef WG_CONSOLE_H
 #define WG_CONSOLE_H
 #include <stddef.h>
+#include "router/auth.h"
 #include "router/router.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
@@ -31,6 +32,10 @@ char *wg_session_prompt(struct wg_session *s);
 /* Relative file names (export file=, import file-name=, show-client-config file=)
  * are taken from this directory: the client's working directory. */
 void wg_session_set_cwd(struct wg_session *s, const char *dir);
+/* The user the session acts for (a copy is kept): their policies decide what they may
+ * change and whether they see sensitive values. NULL (the default): the local console,
+ * root, every policy. */
+void wg_session_set_user(struct wg_session *s, const struct wg_auth_user *u);
 /* Completions of the last word of line: menus, commands, then property names. */
 void wg_session_complete(struct wg_session *s, const char *line, struct strvec *out);
 

@@ -7,16 +7,7 @@
 #include <string.h>
 #include "console/interp.h"
 #include "router/menus.h"
-
-/* ---- access ---- */
-
-void wg_session_set_access(struct wg_session *s, const struct wg_access *a)
-{
-	xset(&s->access.user, a->user);
-	xset(&s->access.via, a->via);
-	s->access.write = a->write;
-	s->access.sensitive = a->sensitive;
-}
+#include "router/policy.h"
 
 /* ---- the request as tokens ---- */
 
@@ -114,6 +105,7 @@ static void row_add(struct wg_row *r, const char *name, const char *value, enum 
  * pseudo properties .id and dynamic as RouterOS's API shows them. */
 static void item_row(struct wg_session *s, const struct wg_menu *m, const struct wg_item *it, struct wg_row *r)
 {
+	bool sensitive = wg_session_policies(s) & WG_POL_SENSITIVE;
 	char id[16];
 	memset(r, 0, sizeof(*r));
 	if (!(m->flags & MF_SETTINGS)) {
@@ -123,7 +115,7 @@ static void item_row(struct wg_session *s, const struct wg_menu *m, const struct
 	for (int i = 0; m->props[i].name; i++) {
 		const struct wg_prop *p = &m->props[i];
 		const char *v = wg_item_show(m, it, i);
-		if (!v || ((p->flags & PF_SENSITIVE) && !s->access.sensitive))
+		if (!v || (p->flags & PF_HIDDEN) || ((p->flags & PF_SENSITIVE) && !sensitive))
 			continue;
 		row_add(r, p->name, v, kind_of(p));
 	}

@@ -51,15 +51,8 @@ struct wg_result {
 	char *text;            /* what the console would have printed (export, ping ...) */
 };
 
-/* Who is running commands (a session's user): policies of their group. The console of
- * the local root has every policy; a session made for a remote user gets its own. */
-struct wg_access {
-	const char *user;      /* for the change log: "peer ... added by USER via VIA" */
-	const char *via;       /* "rest-api", "api", "web"; NULL: the console */
-	bool write, sensitive;
-};
-void wg_session_set_access(struct wg_session *s, const struct wg_access *a);
-
+/* Who runs the commands is the session's user (wg_session_set_user, console.h): their
+ * group's policies decide what they may change and see, through any door. */
 int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_result *r);
 void wg_result_free(struct wg_result *r);
 /* The value of name in row, or NULL. */

@@ -52,10 +52,11 @@ static void item_words(const struct wg_menu *m, const struct wg_item *it, unsign
 		const struct wg_prop *p = sorted[k];
 		int i = (int)(p - m->props);
 		const char *v = it->vals[i];
-		if ((p->flags & (PF_RO | PF_RUNTIME)) || ((p->flags & PF_SENSITIVE) && !(flags & WG_EXPORT_SENSITIVE)))
+		if ((p->flags & (PF_RO | PF_RUNTIME | PF_HIDDEN | PF_WRITEONLY)) ||
+		    ((p->flags & PF_SENSITIVE) && !(flags & WG_EXPORT_SENSITIVE)))
 			continue;
 		if (!v && (flags & WG_EXPORT_VERBOSE))
-			v = p->def;
+			v = wg_item_show(m, it, i); /* the default, also a row's own (/ip/service port) */
 		if (!v || (!(flags & WG_EXPORT_VERBOSE) && p->def && !strcmp(v, p->def)))
 			continue;
 		struct sbuf w;
@@ -72,18 +73,27 @@ static void export_table(const struct wg_table *t, unsigned flags, struct sbuf *
 	const struct wg_menu *m = t->menu;
 	char path[96];
 	bool terse = flags & WG_EXPORT_TERSE, settings = m->flags & MF_SETTINGS, header = false;
+	bool fixed = m->flags & MF_FIXED; /* rows every router has: `set NAME ...` */
 	wg_menu_export_path(m, path, sizeof(path));
 	for (size_t i = 0; i < t->n; i++) {
 		struct strvec words = { 0 };
 		item_words(m, t->v[i], flags, &words);
-		if (settings && !words.n) {
+		if ((settings || fixed) && !words.n) {
 			sv_free(&words);
 			continue;
 		}
 		if (!terse && !header)
 			sb_printf(out, "%s\n", path);
 		header = true;
-		char *prefix = terse ? xasprintf("%s %s", path, settings ? "set" : "add") : xstrdup(settings ? "set" : "add");
+		struct sbuf verb;
+		sb_init(&verb);
+		sb_add(&verb, settings || fixed ? "set" : "add");
+		if (fixed) {
+			sb_addc(&verb, ' ');
+			wg_quote_value(&verb, wg_item_get(m, t->v[i], m->name_prop), false);
+		}
+		char *prefix = terse ? xasprintf("%s %s", path, sb_str(&verb)) : sb_take(&verb);
+		sb_free(&verb);
 		emit_command(out, prefix, &words, terse);
 		free(prefix);
 		sv_free(&words);

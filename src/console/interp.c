@@ -53,8 +53,6 @@ struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_
 	s->out = out;
 	s->out_ctx = out_ctx;
 	s->menu = xstrdup("/");
-	s->access.user = xstrdup("admin");
-	s->access.write = s->access.sensitive = true;
 	return s;
 }
 
@@ -87,12 +85,26 @@ void wg_session_free(struct wg_session *s)
 		xfree_secret(s->lvals.v[i]);
 	free(s->lvals.v);
 	xfree_secret(s->last_genkey);
-	free(s->access.user);
-	free(s->access.via);
 	wg_store_free(s->shadow);
+	free(s->user);
 	free(s->menu);
 	free(s->cwd);
 	free(s);
+}
+
+void wg_session_set_user(struct wg_session *s, const struct wg_auth_user *u)
+{
+	free(s->user);
+	s->user = NULL;
+	if (u) {
+		s->user = xmalloc(sizeof(*u));
+		*s->user = *u;
+	}
+}
+
+unsigned wg_session_policies(const struct wg_session *s)
+{
+	return s->user ? s->user->policies : WG_POL_ALL;
 }
 
 const char *wg_session_menu(const struct wg_session *s)
@@ -107,6 +119,10 @@ void wg_session_set_cwd(struct wg_session *s, const char *dir)
 
 char *wg_path_file(struct wg_session *s, const char *name)
 {
+	if (s->user) { /* a remote user: only the router's files directory */
+		char *p = wg_router_files_path(s->r, name);
+		return p ? p : xstrdup("/nonexistent/wgrouter-refused"); /* opens fail */
+	}
 	if (name[0] == '/' || !s->cwd)
 		return xstrdup(name);
 	return xasprintf("%s/%s", s->cwd, name);
@@ -117,7 +133,7 @@ char *wg_session_prompt(struct wg_session *s)
 	const struct wg_menu *m = wg_menu_find("/system/identity");
 	const struct wg_table *t = wg_store_ctable(wg_cur_store(s), m);
 	const char *id = t->n ? wg_item_get(m, t->v[0], "name") : "wgrouter";
-	return xasprintf("[admin@%s] %s> ", id, s->menu);
+	return xasprintf("[%s@%s] %s> ", s->user ? s->user->name : "admin", id, s->menu);
 }
 
 const struct wg_store *wg_cur_store(struct wg_session *s)
@@ -127,7 +143,16 @@ const struct wg_store *wg_cur_store(struct wg_session *s)
 
 int wg_commit(struct wg_session *s, struct wg_store *next)
 {
+	return wg_commit_needs(s, next, wg_change_needs(wg_cur_store(s), next));
+}
+
+int wg_commit_needs(struct wg_session *s, struct wg_store *next, unsigned needs)
+{
 	char err[256];
+	if (!wg_auth_can(s->user, needs)) {
+		wg_store_free(next);
+		return wg_err(s, "not enough permissions (9)");
+	}
 	if (s->shadow) {
 		wg_store_free(s->shadow);
 		s->shadow = next;
@@ -135,8 +160,8 @@ int wg_commit(struct wg_session *s, struct wg_store *next)
 	}
 	if (wg_router_commit(s->r, next, err, sizeof(err)) < 0)
 		return wg_err(s, "%s", err);
-	wg_router_logf(s->r, "system,info", "%s by %s%s%s", s->what, s->access.user,
-		       s->access.via ? " via " : "", s->access.via ? s->access.via : "");
+	wg_router_logf(s->r, "system,info", "%s by %s%s%s", s->what, s->user ? s->user->name : "admin",
+		       s->user ? " via " : "", s->user ? s->user->door : "");
 	return 0;
 }
 
@@ -605,9 +630,10 @@ static bool reveals_keys(const char *name)
 
 bool wg_may_run(const struct wg_session *s, const char *name)
 {
-	if (!s->access.write && !read_only(name))
-		return false;
-	return s->access.sensitive || !reveals_keys(name);
+	unsigned pol = wg_session_policies(s);
+	if (!(pol & WG_POL_WRITE) && !read_only(name))
+		return false; /* refused before any check runs (the commit would refuse too) */
+	return (pol & WG_POL_SENSITIVE) || !reveals_keys(name);
 }
 
 int wg_dispatch(struct wg_call *c, const struct wg_cmddef *d)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "console/console.h"
 #include "console/lang.h"
+#include "router/auth.h"
 #include "router/router.h"
 #include "router/store.h"
 #include "util/alloc.h"
@@ -32,10 +33,7 @@ struct wg_session {
 	int depth;                  /* nested imports / substitutions */
 	char what[128];             /* the running command, for the change log */
 	struct wg_wait_hooks wait;  /* around waits that need no router (:delay, /ping) */
-	struct {                    /* who runs the commands (exec.h): the console is root */
-		char *user, *via;
-		bool write, sensitive;
-	} access;
+	struct wg_auth_user *user;  /* who is logged in; NULL: the local console (root) */
 };
 
 /* One argument after the command word. */
@@ -101,11 +99,17 @@ struct wg_arg *wg_arg_unnamed(struct wg_args *a);
 int wg_args_done(struct wg_call *c, struct wg_args *a);
 /* The store commands read: the dry-run shadow or the router's. */
 const struct wg_store *wg_cur_store(struct wg_session *s);
-/* Makes next the configuration (router commit, or the shadow in a dry run). */
+/* Makes next the configuration (router commit, or the shadow in a dry run), when the
+ * session's user has the policies the change needs (wg_change_needs). */
 int wg_commit(struct wg_session *s, struct wg_store *next);
+/* The same with the policies given (an action's own: /password needs only password). */
+int wg_commit_needs(struct wg_session *s, struct wg_store *next, unsigned needs);
+/* The policies of the session's user (every one for the local console). */
+unsigned wg_session_policies(const struct wg_session *s);
 /* Runs a nested script with cur as the current menu; ret gets the last value. */
 int wg_run_nested(struct wg_session *s, const struct wg_script *sc, const char *menu, struct sbuf *ret, bool top);
-char *wg_path_file(struct wg_session *s, const char *name); /* relative to the client's cwd */
+/* relative to the client's cwd; for a remote user, only in the router's files directory */
+char *wg_path_file(struct wg_session *s, const char *name);
 
 void wg_set_local(struct wg_session *s, const char *name, const char *val);
 
@@ -131,6 +135,8 @@ int wg_add_item(struct wg_call *c, struct wg_store *next, const struct wg_menu *
 /* ---- command tables ---- */
 extern const struct wg_cmddef wg_item_cmds[], wg_print_cmds[], wg_export_cmds[], wg_wireguard_cmds[],
 	wg_system_cmds[];
+/* cmd_actions.c: the menus' own commands (router/schema.h, struct wg_action). */
+const struct wg_cmddef *wg_action_cmds(void);
 const struct wg_cmddef *wg_cmd_find(const struct wg_menu *m, const char *name);
 /* Names of commands available in m (completion). */
 size_t wg_cmd_names(const struct wg_menu *m, const char **out, size_t max);

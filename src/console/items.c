@@ -13,20 +13,31 @@ const char *wg_view_get(const struct wg_menu *m, const struct wg_item *it, const
 	return wg_item_get(m, it, name);
 }
 
+/* What the session's user may not see leaves the copy (router/policy.h): hidden values
+ * for everyone, sensitive ones without the sensitive policy. So print, get, find and
+ * where never show or match them. */
+static void strip_unseen(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *l)
+{
+	unsigned pol = wg_session_policies(s);
+	for (size_t i = 0; m->props && m->props[i].name; i++)
+		if (wg_prop_visibility(&m->props[i], pol, true) == WG_VIS_NONE)
+			for (size_t k = 0; k < l->n; k++)
+				xset(&l->v[k]->vals[i], NULL);
+}
+
 void wg_view_items(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (m->list)
 		m->list(s->r, out);
-	if (m->flags & MF_VIRTUAL)
-		return;
-	const struct wg_table *t = wg_store_ctable(wg_cur_store(s), m);
+	const struct wg_table *t = m->flags & MF_VIRTUAL ? NULL : wg_store_ctable(wg_cur_store(s), m);
 	for (size_t i = 0; t && i < t->n; i++) {
 		struct wg_item *it = wg_item_clone(m, t->v[i]);
 		if (m->runtime && !s->shadow)
 			m->runtime(s->r, m, it, it->vals);
 		wg_itemlist_push(out, it);
 	}
+	strip_unseen(s, m, out);
 }
 
 static struct numbering *numbers_of(struct wg_session *s, const struct wg_menu *m)

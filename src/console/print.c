@@ -9,6 +9,7 @@
 
 struct popts {
 	bool detail, terse, count, as_value, show_ids, stats, sensitive;
+	unsigned policies;   /* of the session's user: who may see sensitive values */
 	struct strvec proplist;
 	struct wg_expr *where;
 };
@@ -56,9 +57,10 @@ static void legend(struct wg_session *s, const struct wg_menu *m)
 static const char *shown(const struct wg_menu *m, const struct wg_item *it, int i, const struct popts *o, char *buf, size_t len)
 {
 	const char *v = wg_item_show(m, it, i);
-	if (!v)
+	enum wg_visibility vis = wg_prop_visibility(&m->props[i], o->policies, o->sensitive);
+	if (!v || vis == WG_VIS_NONE)
 		return NULL;
-	if ((m->props[i].flags & PF_SENSITIVE) && !o->sensitive)
+	if (vis == WG_VIS_MASKED)
 		return "(hidden)";
 	if (m->props[i].type == PT_BYTES && !o->as_value)
 		return wg_bytes_format(strtoull(v, NULL, 10), buf, len);
@@ -327,7 +329,8 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct popts *o)
 	o->as_value = wg_arg_flag(a, "as-value");
 	o->show_ids = wg_arg_flag(a, "show-ids");
 	o->stats = wg_arg_flag(a, "stats");
-	o->sensitive = wg_arg_flag(a, "show-sensitive") && c->s->access.sensitive;
+	o->sensitive = wg_arg_flag(a, "show-sensitive");
+	o->policies = wg_session_policies(c->s);
 	wg_arg_flag(a, "hide-sensitive");
 	const char *pl = wg_arg_value(a, "proplist");
 	if (pl)

@@ -27,6 +27,10 @@ extern const struct wg_menu wg_menu_fw_filter, wg_menu_fw_nat, wg_menu_fw6_filte
 	wg_menu_routing_mangle, wg_menu_fw_connection;
 extern const struct wg_menu wg_menu_identity, wg_menu_logging, wg_menu_log, wg_menu_package,
 	wg_menu_resource, wg_menu_resource_cpu;
+extern const struct wg_menu wg_menu_user, wg_menu_user_group, wg_menu_user_active, wg_menu_ip_service,
+	wg_menu_certificate;
+/* Commands of the root menu: /password (menus_users.c). */
+extern const struct wg_action wg_root_actions[];
 
 /* Writes the message into v->err and returns -1 (hooks end with `return fail(v, ...)`). */
 int wg_fail(struct wg_vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

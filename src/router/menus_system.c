@@ -10,7 +10,7 @@
 #include "router/units.h"
 
 #define CONTAINER(var, p) const struct wg_menu var = { .path = p, .flags = MF_CONTAINER }
-CONTAINER(wg_menu_root, "/");
+const struct wg_menu wg_menu_root = { .path = "/", .flags = MF_CONTAINER, .actions = wg_root_actions };
 CONTAINER(wg_menu_ip, "/ip");
 CONTAINER(wg_menu_ip_firewall, "/ip/firewall");
 CONTAINER(wg_menu_ipv6, "/ipv6");

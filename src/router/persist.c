@@ -146,6 +146,20 @@ static char *next_token(const char **p)
 	return sb_take(&b);
 }
 
+/* A fixed row (/ip/service) takes the values of its record; a record of a row this
+ * version does not have is dropped. */
+static void load_fixed(struct wg_table *t, struct wg_item *rec)
+{
+	const struct wg_menu *m = t->menu;
+	struct wg_item *row = wg_table_by_name(t, wg_item_get(m, rec, m->name_prop));
+	if (row) {
+		char **vals = row->vals;
+		row->vals = rec->vals;
+		rec->vals = vals;
+	}
+	wg_item_free(m, rec);
+}
+
 static int load_item(struct wg_store *st, const char *rest, char *err, size_t errlen)
 {
 	char *path = next_token(&rest), *id = next_token(&rest), *kv;
@@ -168,7 +182,9 @@ static int load_item(struct wg_store *st, const char *rest, char *err, size_t er
 		}
 		xfree_secret(kv);
 	}
-	if (!((m->flags & MF_SETTINGS) && t->n))
+	if (m->flags & MF_FIXED)
+		load_fixed(t, it);
+	else if (!((m->flags & MF_SETTINGS) && t->n))
 		wg_table_insert(t, it, -1);
 out:
 	free(path);

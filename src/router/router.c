@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "crypto/crypto.h"
 #include "router/apply.h"
+#include "router/auth.h"
 #include "router/log.h"
 #include "router/menus.h"
+#include "router/users.h"
 #include "util/clock.h"
 
 struct wg_router {
@@ -30,6 +33,9 @@ struct wg_router {
 	uint64_t links_ms;
 	uint64_t started;
 	uint64_t last_reconcile_ms;
+	struct wg_users_rt *users;
+	struct wg_auth_rt *auth;
+	struct { wg_watch_fn fn; void *ctx; } watch[8];
 };
 
 const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
@@ -37,6 +43,27 @@ struct wg_log *wg_router_log(struct wg_router *r) { return r->log; }
 const char *wg_router_state_dir(const struct wg_router *r) { return r->state_dir; }
 uint64_t wg_router_started(const struct wg_router *r) { return r->started; }
 size_t wg_router_dns_cache_used(struct wg_router *r) { return wg_dnsrt_cache_used(r->dns); }
+struct wg_users_rt *wg_router_users(struct wg_router *r) { return r->users; }
+struct wg_auth_rt *wg_router_auth(struct wg_router *r) { return r->auth; }
+
+uint64_t wg_router_now_ms(struct wg_router *r)
+{
+	return r->cfg.clock_ms ? r->cfg.clock_ms(r->cfg.dp_ctx) : wg_mono_ms();
+}
+
+char *wg_router_files_path(struct wg_router *r, const char *name)
+{
+	if (!r->state_dir || !name || !*name || name[0] == '.' || strchr(name, '/'))
+		return NULL;
+	char *dir = xasprintf("%s/files", r->state_dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		free(dir);
+		return NULL;
+	}
+	char *path = xasprintf("%s/%s", dir, name);
+	free(dir);
+	return path;
+}
 
 const struct wg_sys_ops *wg_router_sys(struct wg_router *r, void **ctx)
 {
@@ -278,6 +305,45 @@ static bool dns_changed(const struct wg_store *a, const struct wg_store *b)
 	return !a || tables_differ(a, b, &wg_menu_ip_dns) || tables_differ(a, b, &wg_menu_ip_dns_static);
 }
 
+static unsigned watched_changes(const struct wg_store *a, const struct wg_store *b)
+{
+	unsigned what = 0;
+	if (tables_differ(a, b, &wg_menu_ip_service))
+		what |= WG_WATCH_SERVICES;
+	if (tables_differ(a, b, &wg_menu_certificate))
+		what |= WG_WATCH_CERTS;
+	if (tables_differ(a, b, &wg_menu_user) || tables_differ(a, b, &wg_menu_user_group))
+		what |= WG_WATCH_USERS;
+	return what;
+}
+
+int wg_router_watch(struct wg_router *r, wg_watch_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < sizeof(r->watch) / sizeof(r->watch[0]); i++) {
+		if (!r->watch[i].fn) {
+			r->watch[i].fn = fn;
+			r->watch[i].ctx = ctx;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void wg_router_unwatch(struct wg_router *r, wg_watch_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < sizeof(r->watch) / sizeof(r->watch[0]); i++)
+		if (r->watch[i].fn == fn && r->watch[i].ctx == ctx)
+			r->watch[i].fn = NULL;
+}
+
+static void tell_watchers(struct wg_router *r, const struct wg_store *prev)
+{
+	unsigned what = watched_changes(prev, r->st);
+	for (size_t i = 0; what && i < sizeof(r->watch) / sizeof(r->watch[0]); i++)
+		if (r->watch[i].fn)
+			r->watch[i].fn(r->watch[i].ctx, r, what);
+}
+
 static void apply(struct wg_router *r, const struct wg_store *prev)
 {
 	wg_wgrt_apply(r->wg, r, prev, r->st);
@@ -296,7 +362,11 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 	r->cfg.state_dir = r->state_dir;
 	r->log = wg_log_new(1000);
 	r->started = (uint64_t)time(NULL);
+	r->users = wg_users_rt_new();
+	r->auth = wg_auth_rt_new();
 	if (r->state_dir && wg_persist_load(r->state_dir, &r->st, err, errlen) < 0) {
+		wg_users_rt_free(r->users);
+		wg_auth_rt_free(r->auth);
 		wg_log_free(r->log);
 		free(r->state_dir);
 		free(r);
@@ -321,6 +391,8 @@ void wg_router_free(struct wg_router *r)
 	wg_sysrt_free(r->sys);
 	wg_store_free(r->st);
 	wg_log_free(r->log);
+	wg_users_rt_free(r->users);
+	wg_auth_rt_free(r->auth);
 	sv_free(&r->gnames);
 	sv_free(&r->gvals);
 	free(r->links);
@@ -337,6 +409,7 @@ int wg_router_commit(struct wg_router *r, struct wg_store *next, char *err, size
 	struct wg_store *prev = r->st;
 	r->st = next;
 	apply(r, prev);
+	tell_watchers(r, prev);
 	wg_store_free(prev);
 	return 0;
 }

@@ -78,12 +78,29 @@ void wg_router_flush_log(struct wg_router *r);
 int wg_check_item(struct wg_router *r, struct wg_store *st, const struct wg_menu *m, struct wg_item *it,
 		  bool adding, char *err, size_t errlen);
 const char *wg_router_state_dir(const struct wg_router *r);
+/* Where a remote user's (API, REST) file names lead: DIR/files/NAME for a plain name
+ * (no '/', not starting with '.'), the directory made (0700) on first use; NULL when the
+ * name is refused or there is no state directory. Remote users reach no other file. */
+char *wg_router_files_path(struct wg_router *r, const char *name);
 /* Bytes in the DNS server's cache (0 when it is not running). */
 size_t wg_router_dns_cache_used(struct wg_router *r);
 uint64_t wg_router_started(const struct wg_router *r); /* unix time the daemon started */
 
 /* reset-counters of firewall rules ids of menu m. */
 void wg_router_reset_counters(struct wg_router *r, const struct wg_menu *m, const uint32_t *ids, size_t n);
+
+/* The router's monotonic clock in ms (the config's clock_ms, else CLOCK_MONOTONIC). */
+uint64_t wg_router_now_ms(struct wg_router *r);
+
+/* Told after a commit that changed what a server serves: /ip/service, /certificate,
+ * /user or /user/group (bits of what). Called with the router lock held, after the
+ * new configuration is in place: read it with wg_service_get (router/services.h),
+ * wg_cert_material (router/certs.h), wg_auth_refresh (router/auth.h). */
+enum { WG_WATCH_SERVICES = 1, WG_WATCH_CERTS = 2, WG_WATCH_USERS = 4 };
+typedef void (*wg_watch_fn)(void *ctx, struct wg_router *r, unsigned what);
+/* Up to 8 watchers; 0, or -1 when full. */
+int wg_router_watch(struct wg_router *r, wg_watch_fn fn, void *ctx);
+void wg_router_unwatch(struct wg_router *r, wg_watch_fn fn, void *ctx);
 
 /* :global variables live as long as the daemon. */
 const char *wg_router_global(struct wg_router *r, const char *name);

@@ -44,6 +44,11 @@ enum {
 	PF_AUTO = 1 << 5,      /* PT_KEY also accepts "auto" (the hook generates a key) */
 	PF_NOPRINT = 1 << 6,   /* only in print detail */
 	PF_STATS = 1 << 7,     /* firewall counters: only in print stats */
+	PF_HIDDEN = 1 << 8,    /* stored and persisted, never shown to anyone (print, get,
+				* find, export, API): a password hash, a certificate's key.
+				* Always together with PF_RO, so add/set cannot write it */
+	PF_WRITEONLY = 1 << 9, /* accepted by add/set, never stored as given: the menu's
+				* derive hook turns it into a PF_HIDDEN value and clears it */
 };
 
 struct wg_prop {
@@ -66,6 +71,9 @@ enum {
 	MF_VIRTUAL = 1 << 4,   /* read-only items produced by list() */
 	MF_NOEXPORT = 1 << 5,  /* not part of /export or persistence */
 	MF_COUNTERS = 1 << 6,  /* firewall: reset-counters, print stats */
+	MF_FIXED = 1 << 7,     /* MF_ITEMS whose rows are fixed (the names in `fixed`): every
+				* store has them, add and remove are refused, export writes
+				* `set NAME prop=...` (/ip/service) */
 };
 
 struct wg_item {
@@ -77,6 +85,8 @@ struct wg_item {
 struct wg_router;
 struct wg_store;
 struct wg_menu;
+struct wg_auth_user;
+struct sbuf;
 
 /* Context of a validation: the store being changed and the router (for the system's
  * interfaces). Hooks write one message into err and return -1 on failure. */
@@ -90,6 +100,32 @@ struct wg_vctx {
 
 /* A list of items produced for print (virtual menus, dynamic routes). */
 struct wg_itemlist { struct wg_item **v; size_t n, cap; };
+
+/* A command of one menu beyond the item commands (/certificate sign, /certificate
+ * import, /password), defined here so that every door (console, API, REST) runs the same
+ * code: the door collects name=value arguments, clones the configuration, runs the
+ * action with wg_action_run() and commits the clone when the action changed it. */
+struct wg_action_ctx {
+	struct wg_router *r;
+	struct wg_store *next;            /* a clone of the configuration: the action edits it */
+	const struct wg_menu *menu;
+	const struct wg_auth_user *user;  /* NULL: the local console (root, every policy) */
+	const char *cwd;                  /* the console client's directory (relative file
+					   * names), or NULL: files only from the state directory */
+	const char *const *args;          /* name, value, ..., NULL; the unnamed argument is
+					   * "numbers" (an item's *ID or name) */
+	struct sbuf *out;                 /* what the command prints */
+	char *err;                        /* the error message when run returns -1 */
+	size_t errlen;
+	bool changed;                     /* set by the action: commit next */
+};
+
+struct wg_action {
+	const char *name;
+	const char *const *params;        /* argument names it takes (NULL-terminated) */
+	unsigned needs;                   /* WG_POL_* the user must have (router/policy.h) */
+	int (*run)(struct wg_action_ctx *a);
+};
 
 struct wg_menu {
 	const char *path;                 /* "/interface/wireguard" */
@@ -112,6 +148,13 @@ struct wg_menu {
 	void (*runtime)(struct wg_router *r, const struct wg_menu *m, const struct wg_item *it, char **vals);
 	/* print: items that are not configuration (virtual menus, dynamic routes) */
 	void (*list)(struct wg_router *r, struct wg_itemlist *out);
+	/* MF_FIXED: the name_prop values of the rows, in order (NULL-terminated) */
+	const char *const *fixed;
+	/* A default that depends on the row (the port of each /ip/service row), consulted
+	 * before props[idx].def; NULL: none */
+	const char *(*row_default)(const struct wg_item *it, int idx);
+	/* Commands of this menu (NULL-terminated by name), see struct wg_action */
+	const struct wg_action *actions;
 };
 
 /* ---- schema queries (schema.c) ---- */
@@ -134,6 +177,18 @@ const char *wg_item_get(const struct wg_menu *m, const struct wg_item *it, const
 bool wg_item_flag(const struct wg_menu *m, const struct wg_item *it, const char *name);
 bool wg_is_hostname(const char *s);
 bool wg_parse_bool(const char *s, bool *out);
+
+/* ---- actions (action.c) ---- */
+const struct wg_action *wg_action_find(const struct wg_menu *m, const char *name);
+/* Checks the arguments against act->params and the user's policies against act->needs,
+ * then runs it. 0, or -1 with a->err set ("not enough permissions (9)", "expected end
+ * of command", or the action's own message). */
+int wg_action_run(struct wg_action_ctx *a, const struct wg_action *act);
+/* The value of argument name, or NULL. */
+const char *wg_action_arg(const struct wg_action_ctx *a, const char *name);
+/* The item of a->menu in a->next named by the argument "numbers" (*ID or name; exactly
+ * one), or NULL with a->err set. */
+struct wg_item *wg_action_item(struct wg_action_ctx *a);
 
 /* ---- items and lists ---- */
 struct wg_item *wg_item_new(const struct wg_menu *m);

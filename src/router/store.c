@@ -6,6 +6,17 @@
 #include "util/alloc.h"
 #include "util/str.h"
 
+/* MF_FIXED menus: their rows, named, with every other value at its default. */
+static void add_fixed_rows(struct wg_table *t)
+{
+	const struct wg_menu *m = t->menu;
+	for (size_t i = 0; m->fixed && m->fixed[i]; i++) {
+		struct wg_item *it = wg_item_new(m);
+		wg_item_set(m, it, m->name_prop, m->fixed[i]);
+		wg_table_insert(t, it, -1);
+	}
+}
+
 struct wg_store *wg_store_new(void)
 {
 	struct wg_store *st = xcalloc(1, sizeof(*st));
@@ -17,6 +28,8 @@ struct wg_store *wg_store_new(void)
 		st->t[i].next_id = 1;
 		if (wg_menus[i]->flags & MF_SETTINGS)
 			wg_table_insert(&st->t[i], wg_item_new(wg_menus[i]), -1);
+		if (wg_menus[i]->flags & MF_FIXED)
+			add_fixed_rows(&st->t[i]);
 	}
 	return st;
 }

@@ -17,7 +17,8 @@ struct wg_store {
 	size_t n;
 };
 
-/* A store with every menu's table; settings menus get their one item. */
+/* A store with every menu's table; settings menus get their one item, MF_FIXED menus
+ * their rows. */
 struct wg_store *wg_store_new(void);
 struct wg_store *wg_store_clone(const struct wg_store *st);
 void wg_store_free(struct wg_store *st);

@@ -322,7 +322,10 @@ const char *wg_item_show(const struct wg_menu *m, const struct wg_item *it, int 
 {
 	if (idx < 0)
 		return NULL;
-	return it->vals[idx] ? it->vals[idx] : m->props[idx].def;
+	if (it->vals[idx])
+		return it->vals[idx];
+	const char *d = m->row_default ? m->row_default(it, idx) : NULL;
+	return d ? d : m->props[idx].def;
 }
 
 const char *wg_item_get(const struct wg_menu *m, const struct wg_item *it, const char *name)

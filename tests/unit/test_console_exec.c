@@ -4,6 +4,7 @@
 #include "test.h"
 #include "test_console_fixture.h"
 #include "console/exec.h"
+#include "router/auth.h"
 
 #define A(n, v) { n, v }
 
@@ -113,7 +114,9 @@ TEST(policies_of_the_user)
 	struct wg_result r;
 	fx_run(f, "/interface/wireguard/add name=wg1 listen-port=51820");
 	char *before = fx_export(f, "show-sensitive");
-	wg_session_set_access(f->s, &(struct wg_access){ .user = "viewer", .via = "rest-api" });
+	struct wg_auth_user viewer = { .id = 1, .name = "viewer", .group = "read", .door = "rest-api",
+				       .policies = WG_POL_READ | WG_POL_REST_API };
+	wg_session_set_user(f->s, &viewer);
 	struct wg_attr add[] = { A("name", "wg2") };
 	CHECK(exec(f, "/interface/wireguard", "add", add, 1, &r) < 0);
 	CHECK_EQ(r.status, WG_EXEC_DENIED);
@@ -129,7 +132,7 @@ TEST(policies_of_the_user)
 	wg_result_free(&r);
 	CHECK(fx_run(f, "/interface/wireguard/set wg1 mtu=1300") != 0);
 	CHECK(strstr(fx_err(f), "not enough permissions") != NULL);
-	wg_session_set_access(f->s, &(struct wg_access){ .user = "admin", .write = true, .sensitive = true });
+	wg_session_set_user(f->s, NULL); /* the local console again */
 	char *after = fx_export(f, "show-sensitive");
 	CHECK(!strcmp(before, after));
 	free(before);
