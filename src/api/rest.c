@@ -298,8 +298,12 @@ static void print_reply(struct wg_session *s, const struct target *t, const stru
 			const struct attrs *a, const char *ref, int status, struct wg_rest_reply *out)
 {
 	struct wg_result r;
-	struct attrs none = { 0 };
-	if (run(s, t, "print", &none, &r) < 0) {
+	struct attrs one = { 0 };
+	if (ref && ref[0] == '*') /* by id: only that item is read */
+		attr_push(&one, ".id", xstrdup(ref));
+	int rc = run(s, t, "print", &one, &r);
+	attrs_free(&one);
+	if (rc < 0) {
 		exec_error(out, &r);
 	} else if (ref) {
 		const struct wg_row *row = find_row(&r, t->m, ref);

@@ -123,13 +123,20 @@ static void item_row(struct wg_session *s, const struct wg_menu *m, const struct
 		row_add(r, "dynamic", it->dynamic ? "yes" : "no", WG_V_BOOL);
 }
 
-static int exec_print(struct wg_session *s, const struct wg_menu *m, struct wg_result *r)
+/* print .id=*N: that item only (a reply to one add or set need not show every peer). */
+static int exec_print(struct wg_session *s, const struct wg_menu *m, const struct wg_request *q,
+		      struct wg_result *r)
 {
 	struct wg_itemlist l;
+	uint32_t only = 0;
+	for (size_t i = 0; i < q->nattrs; i++)
+		if (!strcmp(q->attrs[i].name, ".id") && q->attrs[i].value && !wg_id_parse(q->attrs[i].value, &only))
+			only = UINT32_MAX; /* not an id: matches nothing */
 	wg_view_items(s, m, &l);
 	r->rows = xcalloc(l.n + 1, sizeof(*r->rows));
 	for (size_t i = 0; i < l.n; i++)
-		item_row(s, m, l.v[i], &r->rows[r->nrows++]);
+		if (!only || l.v[i]->id == only)
+			item_row(s, m, l.v[i], &r->rows[r->nrows++]);
 	for (size_t i = 0; i < l.n; i++)
 		wg_item_free(m, l.v[i]);
 	free(l.v);
@@ -185,7 +192,7 @@ int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_
 		return -1;
 	}
 	if (!strcmp(q->command, "print"))
-		return exec_print(s, m, r);
+		return exec_print(s, m, q, r);
 	struct capture cap = { 0 };
 	wg_out_fn out = s->out;
 	void *out_ctx = s->out_ctx;

@@ -1,6 +1,7 @@
 /* The menu tree: every menu in export order (a menu comes after the menus its items
  * refer to, so an export imports cleanly), and lookups over it. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include "router/menus.h"
 
@@ -103,12 +104,35 @@ static bool name_taken(struct wg_vctx *v, const struct wg_table *t, const char *
 	return ifaces && wg_router_iface_exists(v->r, v->st, name);
 }
 
+/* The numbers prefixN that items of t use, up to t->n + 1: one pass over the table, so
+ * naming the 10,000th peer does not try 10,000 names one lookup each. */
+static bool *numbers_used(const struct wg_table *t, const char *prefix)
+{
+	bool *used = xcalloc(t->n + 2, sizeof(bool));
+	size_t k = strlen(prefix);
+	for (size_t i = 0; i < t->n; i++) {
+		const char *name = t->menu->name_prop ? wg_item_get(t->menu, t->v[i], t->menu->name_prop) : NULL;
+		char *end;
+		if (!name || strncmp(name, prefix, k) || !name[k] || name[k] == '0' || name[k] == '+')
+			continue;
+		unsigned long n = strtoul(name + k, &end, 10);
+		if (!*end && n <= t->n + 1)
+			used[n] = true;
+	}
+	return used;
+}
+
 char *wg_next_name(struct wg_vctx *v, const struct wg_table *t, const char *prefix, bool ifaces)
 {
+	bool *used = numbers_used(t, prefix);
 	for (unsigned n = 1;; n++) {
+		if (n <= t->n + 1 && used[n])
+			continue;
 		char *name = xasprintf("%s%u", prefix, n);
-		if (!name_taken(v, t, name, ifaces))
+		if (!name_taken(v, t, name, ifaces)) { /* system interfaces count too */
+			free(used);
 			return name;
+		}
 		free(name);
 	}
 }
