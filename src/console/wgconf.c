@@ -132,6 +132,8 @@ static void split_endpoint(const char *v, struct wg_conf_peer *p)
 	if (!colon)
 		return;
 	size_t n = (size_t)(colon - v);
+	free(p->endpoint_host); /* a later Endpoint line wins */
+	free(p->endpoint_port);
 	if (v[0] == '[' && n >= 2 && v[n - 1] == ']')
 		p->endpoint_host = xstrndup(v + 1, n - 2);
 	else
@@ -210,8 +212,10 @@ int wg_conf_parse(const char *text, struct wg_conf *c, char *err, size_t errlen)
 			rc = section == 1 ? set_interface(c, k, v) : set_peer(&c->peers[c->npeers - 1], k, v);
 		}
 	}
-	if (rc)
+	if (rc) {
 		snprintf(err, errlen, "failure: bad wg-quick configuration at line %d", lineno);
+		wg_conf_free(c); /* nothing left for the caller, no key left unwiped */
+	}
 	wg_wipe(copy, strlen(text));
 	free(copy);
 	return rc;

@@ -23,7 +23,8 @@ struct wg_conf {
 	struct wg_conf_peer *peers;
 	size_t npeers;
 };
-/* Parses wg-quick text; -1 with err naming the line on a syntax error. */
+/* Parses wg-quick text; -1 with err naming the line on a syntax error (out then holds
+ * nothing: no wg_conf_free needed). */
 int wg_conf_parse(const char *text, struct wg_conf *out, char *err, size_t errlen);
 void wg_conf_free(struct wg_conf *c);
 #endif
