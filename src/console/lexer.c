@@ -50,13 +50,15 @@ static void skip_continuation(struct wg_lexer *lx)
 	advance(lx);
 }
 
-/* Skips blanks and continuations; true if anything was skipped. */
+/* Skips blanks and continuations; true if anything was skipped. Every white space but
+ * the newline is a blank: words stop at any of it (isspace), so one left here would be
+ * an empty word that never moves the lexer on. */
 static bool skip_space(struct wg_lexer *lx)
 {
 	bool any = false;
 	for (;;) {
 		char c = peek(lx, 0);
-		if (c == ' ' || c == '\t' || c == '\r') {
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
 			advance(lx);
 		} else if (at_continuation(lx)) {
 			skip_continuation(lx);
