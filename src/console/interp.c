@@ -221,6 +221,13 @@ static int named_arg(struct wg_call *c, size_t *i, struct wg_args *a)
 	return 0;
 }
 
+/* A failed collection keeps nothing (callers return at once; values may be keys). */
+static int collect_failed(struct wg_args *a, int rc)
+{
+	wg_args_free(a);
+	return rc;
+}
+
 int wg_collect_args(struct wg_call *c, struct wg_args *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -230,7 +237,7 @@ int wg_collect_args(struct wg_call *c, struct wg_args *a)
 		bool eq_next = i + 1 < c->n && c->t[i + 1].type == TK_EQ && !c->t[i + 1].space;
 		if (t->type == TK_WORD && eq_next) {
 			if (named_arg(c, &i, a) < 0)
-				return -1;
+				return collect_failed(a, -1);
 		} else if (t->type == TK_WORD && !strcmp(t->text, "where")) {
 			a->where = i + 1;
 			return 0;
@@ -241,12 +248,12 @@ int wg_collect_args(struct wg_call *c, struct wg_args *a)
 			struct wg_arg arg = { .bare = t->type == TK_WORD, .line = t->line, .col = t->col };
 			size_t used;
 			if (wg_eval_value(c, i, &arg.value, &used) < 0)
-				return -1;
+				return collect_failed(a, -1);
 			arg.bare = arg.bare && used == 1;
 			push_arg(a, arg);
 			i += used;
 		} else {
-			return wg_err(c->s, "expected end of command (line %d column %d)", t->line, t->col);
+			return collect_failed(a, wg_err(c->s, "expected end of command (line %d column %d)", t->line, t->col));
 		}
 	}
 	return 0;
