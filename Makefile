@@ -21,7 +21,7 @@ BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 # library compiled with the same sanitizers.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-              -Wno-gnu-variable-sized-type-not-at-end
+              -fno-sanitize-recover=undefined -Wno-gnu-variable-sized-type-not-at-end
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_OBJ   := $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRC))
