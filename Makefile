@@ -90,6 +90,7 @@ build/$(1)/wgrouter: $$(patsubst %.c,build/$(1)/obj/%.o,$$(SRC))
 endef
 $(eval $(call SAN_RULES,asan,ASAN_FLAGS))
 $(eval $(call SAN_RULES,tsan,TSAN_FLAGS))
+.PRECIOUS: build/asan/obj/%.o build/tsan/obj/%.o
 
 sanitize-build: $(patsubst build/tests/%,build/asan/tests/%,$(TEST_BIN)) build/asan/wgrouter \
 		$(patsubst %,build/tsan/tests/%,$(TSAN_TESTS)) build/tsan/wgrouter
