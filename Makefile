@@ -21,13 +21,21 @@ BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 # library compiled with the same sanitizers.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-              -Wno-gnu-variable-sized-type-not-at-end
+              -fno-sanitize-recover=undefined -Wno-gnu-variable-sized-type-not-at-end
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_OBJ   := $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRC))
 FUZZ_SECONDS ?= 1800
 
-.PHONY: all check deps test bench demo clean fuzz fuzz-long
+# make check-sanitize: every unit test built with ASan+UBSan (leak checker on) in
+# build/asan, the data plane's threaded tests with TSan in build/tsan, and netns
+# scenarios against build/asan/wgrouter and build/tsan/wgrouter (tests/sanitize.sh).
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+TSAN_TESTS := test_platform_parallel test_platform_udp test_dataplane_races test_core_pair test_crypto_vectors \
+              test_uapi_handle test_dns_proxy test_dns_resolve
+
+.PHONY: all check deps test bench demo clean fuzz fuzz-long check-sanitize sanitize-build
 all: build/wgrouter build/wgrouter-userspace
 
 build/wgrouter: $(OBJ)
@@ -64,6 +72,33 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/lib.a
 
 fuzz: $(FUZZ_BIN)
 
+# build/asan and build/tsan: the library, the tests and the daemon with sanitizers.
+define SAN_RULES
+build/$(1)/obj/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(WG_CFLAGS) $$($(2)) -c -o $$@ $$<
+
+build/$(1)/lib.a: $$(patsubst %.c,build/$(1)/obj/%.o,$$(LIB_SRC))
+	rm -f $$@; ar rcs $$@ $$^
+
+build/$(1)/tests/%: build/$(1)/obj/tests/unit/%.o $$(patsubst build/obj/%,build/$(1)/obj/%,$$(HARNESS)) build/$(1)/lib.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(WG_CFLAGS) $$($(2)) -o $$@ $$< $$(patsubst build/obj/%,build/$(1)/obj/%,$$(HARNESS)) build/$(1)/lib.a $$(LDLIBS)
+
+build/$(1)/wgrouter: $$(patsubst %.c,build/$(1)/obj/%.o,$$(SRC))
+	$$(CC) $$(WG_CFLAGS) $$($(2)) -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call SAN_RULES,asan,ASAN_FLAGS))
+$(eval $(call SAN_RULES,tsan,TSAN_FLAGS))
+.PRECIOUS: build/asan/obj/%.o build/tsan/obj/%.o
+
+sanitize-build: $(patsubst build/tests/%,build/asan/tests/%,$(TEST_BIN)) build/asan/wgrouter \
+		$(patsubst %,build/tsan/tests/%,$(TSAN_TESTS)) build/tsan/wgrouter
+
+check-sanitize: deps
+	@$(MAKE) --no-print-directory sanitize-build
+	@tests/sanitize.sh
+
 # Every harness for FUZZ_SECONDS (default 30 minutes) on its corpus.
 fuzz-long: deps fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
@@ -86,4 +121,4 @@ demo: deps all
 clean:
 	rm -rf build
 
--include $(shell find build/obj build/fuzz/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/fuzz/obj build/asan/obj build/tsan/obj -name '*.d' 2>/dev/null)

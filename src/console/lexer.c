@@ -72,7 +72,9 @@ static void skip_continuation(struct wg_lexer *lx)
 	advance(lx);
 }
 
-/* Skips blanks and continuations; true if anything was skipped. */
+/* Skips blanks and continuations; true if anything was skipped. Every white space but
+ * the newline is a blank: words stop at any of it (isspace), so one left here would be
+ * an empty word that never moves the lexer on. */
 static bool skip_space(struct wg_lexer *lx)
 {
 	bool any = false;

@@ -29,7 +29,8 @@ struct wg_ratelimiter {
 	size_t count;
 	uint32_t mask;         /* bucket count - 1 (a power of two >= max_entries) */
 	uint32_t cursor;       /* next bucket the amortised sweep visits */
-	uint32_t free;         /* head of the free list */
+	uint32_t free;         /* head of the free list (entries used before and reclaimed) */
+	uint32_t fresh, max;   /* entries[fresh..max) were never used: touched only when needed */
 	uint32_t *buckets;     /* head entry per bucket, or NONE */
 	struct entry *entries; /* pool of max_entries entries */
 };
@@ -103,11 +104,9 @@ struct wg_ratelimiter *wg_ratelimiter_new(size_t max_entries, const uint8_t secr
 	rl->k0 = le64(secret);
 	rl->k1 = le64(secret + 8);
 	rl->mask = (uint32_t)(nbuckets - 1);
-	for (size_t i = 0; i < nbuckets; i++)
-		rl->buckets[i] = NONE;
-	for (size_t i = 0; i < max_entries; i++)
-		rl->entries[i].next = i + 1 < max_entries ? (uint32_t)(i + 1) : NONE;
-	rl->free = 0;
+	memset(rl->buckets, 0xff, nbuckets * sizeof(*rl->buckets)); /* every bucket NONE */
+	rl->free = NONE;
+	rl->max = (uint32_t)max_entries;
 	return rl;
 }
 
@@ -151,6 +150,8 @@ static void sweep_bucket(struct wg_ratelimiter *rl, uint32_t b, uint64_t now)
 
 void wg_ratelimiter_gc(struct wg_ratelimiter *rl, uint64_t now_ns)
 {
+	if (!rl->count) /* an idle device's timers do not walk thousands of empty buckets */
+		return;
 	for (uint32_t b = 0; b <= rl->mask; b++)
 		sweep_bucket(rl, b, now_ns);
 }
@@ -182,11 +183,16 @@ static bool spend(struct entry *e, uint64_t now)
 /* A new source's first packet is allowed; its bucket starts full minus that packet. */
 static bool insert(struct wg_ratelimiter *rl, uint32_t *bucket, uint64_t ip, bool v6, uint64_t now)
 {
-	if (rl->free == NONE)
+	uint32_t i;
+	if (rl->free != NONE) {
+		i = rl->free;
+		rl->free = rl->entries[i].next;
+	} else if (rl->fresh < rl->max) {
+		i = rl->fresh++;
+	} else {
 		return false; /* table full: refuse rather than evict someone still counted */
-	uint32_t i = rl->free;
+	}
 	struct entry *e = &rl->entries[i];
-	rl->free = e->next;
 	*e = (struct entry){ .ip = ip, .v6 = v6, .last_ns = now, .tokens = TOKEN_MAX - PACKET_COST,
 			     .next = *bucket };
 	*bucket = i;

@@ -170,10 +170,10 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	}
 	if (dp_link_open(dp)) /* without it an `ip link` MTU change is not followed */
 		wg_dp_log(dp, WG_LOG_ERROR, NULL, "device", "Cannot follow link changes of %s", dp->ifname);
+	uint16_t port = wg_udp_port(&dp->udp); /* once the threads run, a UAPI client may change it */
 	if ((rc = start_threads(dp)))
 		goto fail;
-	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s up, listening on port %u",
-		  dp->ifname, wg_udp_port(&dp->udp));
+	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s up, listening on port %u", dp->ifname, port);
 	return dp;
 fail:
 	wg_dataplane_stop(dp);
@@ -242,7 +242,15 @@ int wg_dataplane_set_up(struct wg_dataplane *dp, bool up)
 
 int wg_dataplane_ifindex(const struct wg_dataplane *dp) { return dp->tun.ifindex; }
 const char *wg_dataplane_ifname(const struct wg_dataplane *dp) { return dp->ifname; }
-uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp) { return wg_udp_port(&dp->udp); }
+/* Under the lock: a UAPI client's listen_port replaces dp->udp on its own thread. */
+uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp)
+{
+	pthread_mutex_t *lock = (pthread_mutex_t *)&dp->lock;
+	pthread_mutex_lock(lock);
+	uint16_t port = wg_udp_port(&dp->udp);
+	pthread_mutex_unlock(lock);
+	return port;
+}
 
 int wg_dataplane_set_responder(struct wg_dataplane *dp, const uint8_t pub[WG_KEY_LEN], bool responder)
 {

@@ -12,6 +12,7 @@
 #ifndef WG_PLATFORM_TUN_H
 #define WG_PLATFORM_TUN_H
 #include <net/if.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,8 @@ struct wg_tun {
 	int fd;
 	int ifindex;
 	char name[IFNAMSIZ];
-	int mtu;               /* read path cuts TCP to fit; kept by wg_tun_set_mtu */
+	atomic_int mtu;        /* read path cuts TCP to fit; kept by wg_tun_set_mtu; the data
+				* plane's link events change it while the read path runs */
 	unsigned offloads;     /* TUN_F_* the kernel accepted */
 	unsigned gro;          /* WG_GRO_* merges done on write */
 	/* Read side: a super-packet may yield more segments than the caller had buffers for;

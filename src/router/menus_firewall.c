@@ -52,7 +52,7 @@ static const char *const reject_with[] = {
 
 static const struct wg_prop filter_props[] = {
 	{ "chain", PT_STR, PF_REQUIRED, NULL, NULL, 0, 0 },
-	{ "action", PT_ENUM, 0, NULL, filter_actions, 0, 0 },
+	{ "action", PT_ENUM, PF_REQUIRED, NULL, filter_actions, 0, 0 },
 	P_MATCHERS,
 	{ "reject-with", PT_ENUM, 0, NULL, reject_with, 0, 0 },
 	{ "address-list", PT_STR, 0, NULL, NULL, 0, 0 },
@@ -66,7 +66,7 @@ static const struct wg_prop filter_props[] = {
 
 static const struct wg_prop nat_props[] = {
 	{ "chain", PT_STR, PF_REQUIRED, NULL, NULL, 0, 0 },
-	{ "action", PT_ENUM, 0, NULL, nat_actions, 0, 0 },
+	{ "action", PT_ENUM, PF_REQUIRED, NULL, nat_actions, 0, 0 },
 	P_MATCHERS,
 	{ "to-addresses", PT_FWADDR, 0, NULL, NULL, 0, 0 },
 	{ "to-ports", PT_PORTS, 0, NULL, NULL, 0, 0 },
@@ -134,7 +134,8 @@ static int rule_check(struct wg_vctx *v, struct wg_item *it)
 	return rc < 0 ? -1 : 0;
 }
 
-/* RouterOS writes action=accept out in print and export, so it is stored, not a default. */
+/* RouterOS writes action=accept out in print and export, so it is stored, not a default
+ * (and required: set and unset cannot remove it). */
 static int rule_on_add(struct wg_vctx *v, struct wg_item *it)
 {
 	if (!wg_item_get(v->menu, it, "action"))
@@ -334,7 +335,7 @@ static const char *const mangle_actions[] = {
 };
 static const struct wg_prop mangle_props[] = {
 	{ "chain", PT_STR, PF_REQUIRED, NULL, NULL, 0, 0 },
-	{ "action", PT_ENUM, 0, NULL, mangle_actions, 0, 0 },
+	{ "action", PT_ENUM, PF_REQUIRED, NULL, mangle_actions, 0, 0 },
 	{ "src-address", PT_FWADDR, 0, NULL, NULL, 0, 0 },
 	{ "dst-address", PT_FWADDR, 0, NULL, NULL, 0, 0 },
 	{ "in-interface", PT_FWIFACE, 0, NULL, NULL, 0, 0 },

@@ -36,7 +36,7 @@ enum wg_ptype {
 };
 
 enum {
-	PF_REQUIRED = 1 << 0,  /* add fails without it (after on_add defaults) */
+	PF_REQUIRED = 1 << 0,  /* add and set fail without it (after on_add defaults) */
 	PF_RO = 1 << 1,        /* read only: not accepted by add/set, not exported */
 	PF_SENSITIVE = 1 << 2, /* (hidden) in print, left out of export unless show-sensitive */
 	PF_UNIQUE = 1 << 3,    /* no two items share the value */

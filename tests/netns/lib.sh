@@ -3,7 +3,7 @@
 # Namespaces are named "$NS_PREFIX-<name>" with a per-run unique prefix.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-WGR="$ROOT/build/wgrouter"
+WGR="${WGROUTER_BIN:-$ROOT/build/wgrouter}" # make check-sanitize: a sanitized build
 NS_PREFIX="wgt$$"
 TESTNAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "/tmp/$TESTNAME.XXXXXX")

@@ -6,7 +6,7 @@
 # Prints PASS/FAIL lines; cleans up namespaces, processes and files on any exit.
 set -u
 cd "$(dirname "$0")/../.."
-BIN=$PWD/build/wgrouter
+BIN=${WGROUTER_BIN:-$PWD/build/wgrouter} # make check-sanitize: a sanitized build
 ID=$$
 P=wgr$((ID % 100000))           # unique prefix for namespaces and interfaces
 NR=${P}r; NC=${P}c; NI=${P}i     # router, client, import router

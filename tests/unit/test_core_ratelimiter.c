@@ -238,3 +238,27 @@ TEST(ratelimiter_bad_arguments)
 	wg_ratelimiter_free(rl);
 	wg_ratelimiter_free(NULL);
 }
+
+/* Entries are taken from the never-used part of the pool first (nothing is touched at
+ * creation), then from the free list: the table still holds exactly max_entries. */
+TEST(ratelimiter_fresh_then_reclaimed_entries)
+{
+	static const uint8_t secret[16] = { 7 };
+	enum { MAX = 4 };
+	struct wg_ratelimiter *rl = wg_ratelimiter_new(MAX, secret);
+	uint8_t a[4];
+	wg_ratelimiter_gc(rl, T0); /* empty: nothing to do */
+	for (int round = 0; round < 3; round++) {
+		uint64_t now = T0 + MS(2000) * (uint64_t)round;
+		for (uint32_t i = 0; i < MAX; i++) {
+			v4(a, 0x0a000000 + 16 * (uint32_t)round + i);
+			CHECK(wg_ratelimiter_allow(rl, AF_INET, a, now), "round %d source %u", round, i);
+		}
+		v4(a, 0x0b000000 + (uint32_t)round);
+		CHECK(!wg_ratelimiter_allow(rl, AF_INET, a, now), "round %d: full", round);
+		CHECK_EQ(wg_ratelimiter_count(rl), MAX);
+		wg_ratelimiter_gc(rl, now + MS(1001));
+		CHECK_EQ(wg_ratelimiter_count(rl), 0);
+	}
+	wg_ratelimiter_free(rl);
+}

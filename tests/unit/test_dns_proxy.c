@@ -264,15 +264,22 @@ static struct wg_dns_proxy *proxy_on_free_port(struct wg_dns_proxy_conf *c)
 	return NULL;
 }
 
+/* No socket of the proxy is left on the port. SO_REUSEADDR: a TCP connection the proxy
+ * closed first stays in TIME_WAIT after every socket is gone, and must not count. */
 static bool port_free(uint16_t port)
 {
-	uint16_t got;
-	int u = bound_socket(SOCK_DGRAM, port, &got), t = bound_socket(SOCK_STREAM, port, &got);
-	if (u >= 0)
-		close(u);
-	if (t >= 0)
-		close(t);
-	return u >= 0 && t >= 0;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	bool ok = true;
+	for (int i = 0; i < 2; i++) {
+		int type = types[i], fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
+		if (type == SOCK_STREAM) /* for UDP it would share a socket still bound */
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		ok &= fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && (type == SOCK_DGRAM || listen(fd, 8) == 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	return ok;
 }
 
 TEST(proxy_statics_forward_cache_tcp)
