@@ -87,3 +87,17 @@ clean:
 	rm -rf build
 
 -include $(shell find build/obj build/fuzz/obj -name '*.d' 2>/dev/null)
+
+# ---- A plain `make` without the libraries (issue 16) ----
+# One line naming the missing Debian packages instead of a compiler error. Asked once
+# per build tree (build/.deps-ok), and only for the goals that do not install the
+# packages first (check, demo, bench and deb run `make deps` or dpkg's own check).
+ifeq ($(filter-out all install test build/%,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard build/.deps-ok),)
+WG_MISSING := $(shell scripts/check-build-deps.sh '$(firstword $(CC))')
+ifneq ($(WG_MISSING),)
+$(error missing Debian packages $(WG_MISSING): run `make deps` (as root) to install them)
+endif
+$(shell mkdir -p build && touch build/.deps-ok)
+endif
+endif
