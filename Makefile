@@ -110,7 +110,7 @@ MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
-WG_VERSION  := $(shell sed -n 's/^\#define WGROUTER_VERSION "\(.*\)"/\1/p' src/cmd/version.h)
+WG_VERSION   = $(shell sed -n 's/^\#define WGROUTER_VERSION "\(.*\)"/\1/p' src/cmd/version.h)
 WG_UNITS    := wgrouter.service wgrouter-userspace@.service
 WG_FILES    := $(SBINDIR)/wgrouter $(SBINDIR)/wgrouter-userspace \
                $(MANDIR)/man8/wgrouter.8 $(MANDIR)/man8/wgrouter-userspace.8 \

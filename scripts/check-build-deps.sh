@@ -10,15 +10,15 @@ HEADERS="openssl/ssl.h:libssl-dev sodium.h:libsodium-dev libmnl/libmnl.h:libmnl-
 nftables/libnftables.h:libnftables-dev qrencode.h:libqrencode-dev png.h:libpng-dev
 readline/readline.h:libreadline-dev microhttpd.h:libmicrohttpd-dev jansson.h:libjansson-dev"
 
-if ! command -v "$CC" >/dev/null 2>&1; then
-	# no compiler to ask: look for the headers where Debian puts them
-	missing="build-essential"
+# look for the headers where Debian puts them (when the compiler cannot be asked)
+by_files() {
+	missing=$1
 	for hp in $HEADERS; do
 		[ -e "/usr/include/${hp%%:*}" ] || missing="$missing ${hp#*:}"
 	done
-	echo "$missing"
-	exit 0
-fi
+	echo $missing
+}
+command -v "$CC" >/dev/null 2>&1 || { by_files build-essential; exit 0; }
 probe=""
 for hp in $HEADERS; do
 	probe="$probe
@@ -26,4 +26,8 @@ for hp in $HEADERS; do
 ${hp#*:}
 #endif"
 done
-printf '%s\n' "$probe" | "$CC" -E -P -x c - 2>/dev/null | tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//'
+if out=$(printf '%s\n' "$probe" | "$CC" -E -P -x c - 2>/dev/null); then
+	echo $out
+else
+	by_files ""
+fi

@@ -7,6 +7,7 @@ PKGS=(build-essential pkg-config libssl-dev libsodium-dev libmnl-dev libnftables
       libqrencode-dev libpng-dev libreadline-dev iproute2 nftables wireguard-tools
       wireguard-go iperf3 iputils-ping procps psmisc util-linux python3
       clang libclang-rt-dev libmicrohttpd-dev libjansson-dev python3-librouteros curl
+      man-db
       "$@")
 missing=()
 for p in "${PKGS[@]}"; do
