@@ -152,7 +152,8 @@ uninstall:
 # The Debian package, built by dpkg-buildpackage from a copy of the tree in build/deb;
 # the .deb lands here (apt install ./wgrouter_*.deb). lintian checks it when installed.
 deb:
-	@scripts/install-deps.sh debhelper dpkg-dev fakeroot
+	@scripts/install-deps.sh --only build-essential debhelper dpkg-dev fakeroot \
+		$$(scripts/check-build-deps.sh --all)
 	rm -rf build/deb && mkdir -p build/deb/wgrouter-$(WG_VERSION)
 	tar -c --exclude=./build --exclude=./.git --exclude='./wgrouter_*' . | \
 		tar -x -C build/deb/wgrouter-$(WG_VERSION)

@@ -3,6 +3,7 @@
 # lacks (nothing when the build can start). Called by the Makefile once per build tree;
 # quick: one preprocessor run asks for every header with __has_include.
 # Usage: scripts/check-build-deps.sh [CC]
+#        scripts/check-build-deps.sh --all   (every library package, for make deb)
 CC=${1:-cc}
 # header, package (the libraries of LDLIBS in the Makefile; scripts/install-deps.sh
 # installs these and what the tests need)
@@ -10,6 +11,11 @@ HEADERS="openssl/ssl.h:libssl-dev sodium.h:libsodium-dev libmnl/libmnl.h:libmnl-
 nftables/libnftables.h:libnftables-dev qrencode.h:libqrencode-dev png.h:libpng-dev
 readline/readline.h:libreadline-dev microhttpd.h:libmicrohttpd-dev jansson.h:libjansson-dev"
 
+if [ "$CC" = --all ]; then
+	for hp in $HEADERS; do printf '%s ' "${hp#*:}"; done
+	echo
+	exit 0
+fi
 # look for the headers where Debian puts them (when the compiler cannot be asked)
 by_files() {
 	missing=$1
