@@ -1,6 +1,7 @@
 /* Readiness for systemd (Type=notify), without libsystemd: the state is one datagram to
  * the AF_UNIX socket named by $NOTIFY_SOCKET ('@' at the start names an abstract socket).
  * Nothing happens when the variable is unset, so outside systemd this costs nothing. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,10 @@ int cmd_notify(const char *state)
 	size_t len = path ? strlen(path) : 0;
 	if (!len)
 		return 0;
-	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(a.sun_path))
+	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(a.sun_path)) {
+		errno = EINVAL;
 		return -1;
+	}
 	memcpy(a.sun_path, path, len);
 	if (a.sun_path[0] == '@')
 		a.sun_path[0] = 0;
