@@ -122,3 +122,78 @@ clean:
 	rm -rf build
 
 -include $(shell find build/obj build/fuzz/obj build/asan/obj build/tsan/obj -name '*.d' 2>/dev/null)
+
+
+# ---- A plain `make` without the libraries (issue 16) ----
+# One line naming the missing Debian packages instead of a compiler error. Asked once
+# per build tree (build/.deps-ok), and only for the goals that do not install the
+# packages first (check, demo, bench and deb run `make deps` or dpkg's own check).
+ifeq ($(filter-out all install test build/%,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard build/.deps-ok),)
+WG_MISSING := $(shell scripts/check-build-deps.sh '$(firstword $(CC))')
+ifneq ($(WG_MISSING),)
+$(error missing Debian packages $(WG_MISSING): run `make deps` (as root) to install them)
+endif
+$(shell mkdir -p build && touch build/.deps-ok)
+endif
+endif
+
+# ---- make install / uninstall / deb (issue 16) ----
+# PREFIX and DESTDIR as usual; the Debian package installs with PREFIX=/usr.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR  ?= /etc
+WG_VERSION   = $(shell sed -n 's/^\#define WGROUTER_VERSION "\(.*\)"/\1/p' src/cmd/version.h)
+WG_UNITS    := wgrouter.service wgrouter-userspace@.service
+WG_FILES    := $(SBINDIR)/wgrouter $(SBINDIR)/wgrouter-userspace \
+               $(MANDIR)/man8/wgrouter.8 $(MANDIR)/man8/wgrouter-userspace.8 \
+               $(MANDIR)/man7/wgrouter-console.7 \
+               $(addprefix $(UNITDIR)/,$(WG_UNITS)) \
+               $(BASHCOMPDIR)/wgrouter $(BASHCOMPDIR)/wgrouter-userspace
+
+.PHONY: install uninstall deb
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 0755 build/wgrouter $(DESTDIR)$(SBINDIR)/wgrouter
+	ln -sf wgrouter $(DESTDIR)$(SBINDIR)/wgrouter-userspace
+	install -m 0644 man/wgrouter.8 $(DESTDIR)$(MANDIR)/man8/wgrouter.8
+	ln -sf wgrouter.8 $(DESTDIR)$(MANDIR)/man8/wgrouter-userspace.8
+	install -m 0644 man/wgrouter-console.7 $(DESTDIR)$(MANDIR)/man7/wgrouter-console.7
+	for u in $(WG_UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/$$u.in \
+			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 dist/wgrouter.bash-completion $(DESTDIR)$(BASHCOMPDIR)/wgrouter
+	ln -sf wgrouter $(DESTDIR)$(BASHCOMPDIR)/wgrouter-userspace
+	@# a configuration file: an edited one stays
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/wgrouter ] || \
+		install -m 0644 dist/wgrouter.default $(DESTDIR)$(SYSCONFDIR)/default/wgrouter
+	@[ -n "$(DESTDIR)" ] || echo "installed; to start the router now and at boot:" \
+		"systemctl daemon-reload && systemctl enable --now wgrouter"
+
+# Leaves the state directory /var/lib/wgrouter (the configuration) and an edited
+# $(SYSCONFDIR)/default/wgrouter.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl disable --now wgrouter.service 2>/dev/null || true; fi
+	rm -f $(addprefix $(DESTDIR),$(WG_FILES))
+	! cmp -s dist/wgrouter.default $(DESTDIR)$(SYSCONFDIR)/default/wgrouter || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/wgrouter
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree in build/deb;
+# the .deb lands here (apt install ./wgrouter_*.deb). lintian checks it when installed.
+deb:
+	@scripts/install-deps.sh --only build-essential debhelper dpkg-dev fakeroot \
+		$$(scripts/check-build-deps.sh --all)
+	rm -rf build/deb && mkdir -p build/deb/wgrouter-$(WG_VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude='./wgrouter_*' . | \
+		tar -x -C build/deb/wgrouter-$(WG_VERSION)
+	cd build/deb/wgrouter-$(WG_VERSION) && dpkg-buildpackage -b -us -uc
+	cp build/deb/wgrouter_$(WG_VERSION)_*.deb .
+	@if command -v lintian >/dev/null; then echo "lintian:"; lintian build/deb/wgrouter_$(WG_VERSION)_*.changes; \
+		else echo "(apt-get install lintian to check the package)"; fi

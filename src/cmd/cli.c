@@ -234,15 +234,37 @@ static int run(int argc, char **argv)
 	return isatty(STDIN_FILENO) ? interactive() : run_stdin();
 }
 
+#define USAGE "Usage: wgrouter cli [--state-dir DIR] [COMMAND ...]\n"
+
+static void help(void)
+{
+	fputs(USAGE "\n"
+	      "The RouterOS console of the running router (`wgrouter daemon`), as root:\n"
+	      "  wgrouter cli                       interactive: history, tab completion,\n"
+	      "                                     the current menu in the prompt; quit ends\n"
+	      "  wgrouter cli /ip/address/print     one command line from the arguments\n"
+	      "  wgrouter cli < site.rsc            a script on stdin\n"
+	      "The exit status is 1 when a command failed (a script stops at the first).\n\n"
+	      "  -s, --state-dir DIR  the router's state directory\n"
+	      "                       (default $WGROUTER_STATE_DIR, else /var/lib/wgrouter)\n"
+	      "  -h, --help           this text\n\n"
+	      "The language and the menus: man wgrouter-console.\n", stdout);
+}
+
 int cmd_cli(int argc, char **argv)
 {
-	static const struct option opts[] = { { "state-dir", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { { "state-dir", required_argument, NULL, 's' },
+					      { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *dir = NULL;
 	int c;
 	/* '+': stop at the first command word, so `cli /ip/address/print detail` stays whole */
-	while ((c = getopt_long(argc, argv, "+s:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hs:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			help();
+			return 0;
+		}
 		if (c != 's') {
-			fputs("Usage: wgrouter cli [--state-dir DIR] [COMMAND ...]\n", stderr);
+			fputs(USAGE, stderr);
 			return 1;
 		}
 		dir = optarg;

@@ -37,10 +37,29 @@ struct daemon {
 	bool stop;
 };
 
+#define USAGE "Usage: wgrouter daemon [--state-dir DIR] [--uapi-dir DIR] [-f]\n"
+
 static int usage(void)
 {
-	fputs("Usage: wgrouter daemon [--state-dir DIR] [--uapi-dir DIR] [-f]\n", stderr);
+	fputs(USAGE, stderr);
 	return 1;
+}
+
+static int help(void)
+{
+	fputs(USAGE "\n"
+	      "Runs the router: applies the configuration kept in the state directory\n"
+	      "(WireGuard interfaces, addresses, routes, firewall, DNS) and serves\n"
+	      "`wgrouter cli` on DIR/wgrouter.sock. Returns once it serves, leaving it in\n"
+	      "the background (log in DIR/wgrouter.log).\n\n"
+	      "  -s, --state-dir DIR  configuration, control socket, pid file and log\n"
+	      "                       (default $WGROUTER_STATE_DIR, else /var/lib/wgrouter)\n"
+	      "  -u, --uapi-dir DIR   where the interfaces' UAPI sockets go\n"
+	      "                       (default /var/run/wireguard)\n"
+	      "  -f, --foreground     stay in the foreground and log to stderr; tells\n"
+	      "                       systemd when it is ready (wgrouter.service runs this)\n"
+	      "  -h, --help           this text\n", stdout);
+	return 0;
 }
 
 static int mkdirs(const char *dir)
@@ -245,12 +264,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "state-dir", required_argument, NULL, 's' }, { "uapi-dir", required_argument, NULL, 'u' },
-		{ "foreground", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
+		{ "foreground", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
 	o->uapi_dir = "/var/run/wireguard";
-	for (int c; (c = getopt_long(argc, argv, "fs:u:", opts, NULL)) != -1;) {
-		if (c == 's')
+	for (int c; (c = getopt_long(argc, argv, "fhs:u:", opts, NULL)) != -1;) {
+		if (c == 'h')
+			return help() + 2; /* 2: done, exit status 0 */
+		else if (c == 's')
 			dir = optarg;
 		else if (c == 'u')
 			o->uapi_dir = optarg;
@@ -287,7 +308,11 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 			perror("wgrouter");
 		close(ready);
 	}
+	/* under systemd (Type=notify, -f): serving, with the configuration applied */
+	if (cmd_notify("READY=1\nSTATUS=serving consoles") < 0)
+		perror("wgrouter: NOTIFY_SOCKET");
 	loop(d);
+	cmd_notify("STOPPING=1");
 	shutdown_daemon(d);
 	return 0;
 }
@@ -295,8 +320,9 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 int cmd_daemon(int argc, char **argv)
 {
 	struct options o = { 0 };
-	if (parse_options(argc, argv, &o))
-		return 1;
+	int rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc == 2 ? 0 : 1;
 	struct daemon d = { .dir = o.dir };
 	int ready = -1, pidfd;
 	umask(077);
@@ -317,7 +343,7 @@ int cmd_daemon(int argc, char **argv)
 	if ((pidfd = lock_pidfile(d.dir)) < 0)
 		return 1;
 	write_pid(pidfd);
-	int rc = serve_forever(&d, &o, ready);
+	rc = serve_forever(&d, &o, ready);
 	char pidpath[4096];
 	snprintf(pidpath, sizeof(pidpath), "%s/" WG_CTL_PIDFILE, d.dir);
 	unlink(pidpath); /* a stale pid could name an unrelated process later */

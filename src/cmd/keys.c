@@ -1,5 +1,6 @@
 /* genkey, genpsk, pubkey: byte-for-byte the behaviour of `wg genkey|genpsk|pubkey`. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,10 +25,33 @@ static void warn_if_world_readable(void)
 		      "Consider setting the umask to 077 and trying again.\n", stderr);
 }
 
+static bool is_help(int argc, char **argv)
+{
+	return argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"));
+}
+
+static const char *const help_text[][2] = {
+	{ "genkey", "Prints a new random private key (base64) on stdout, as `wg genkey`.\n"
+		    "Example: umask 077; wgrouter genkey > private.key\n" },
+	{ "genpsk", "Prints a new random preshared key (base64) on stdout, as `wg genpsk`.\n" },
+	{ "pubkey", "Reads a private key (base64) on stdin and prints its public key,\n"
+		    "as `wg pubkey`.\n"
+		    "Example: wgrouter pubkey < private.key > public.key\n" },
+};
+
+/* -h/--help: exit status 0 and the text on stdout; otherwise extra arguments are the
+ * error wg reports, in wg's words. Returns -1 to go on, else the exit status. */
 static int usage_if_args(int argc, char **argv)
 {
 	if (argc == 1)
+		return -1;
+	if (is_help(argc, argv)) {
+		printf("Usage: wgrouter %s\n\n", argv[0]);
+		for (size_t i = 0; i < sizeof(help_text) / sizeof(help_text[0]); i++)
+			if (!strcmp(help_text[i][0], argv[0]))
+				fputs(help_text[i][1], stdout);
 		return 0;
+	}
 	fprintf(stderr, "Usage: wg %s\n", argv[0]);
 	return 1;
 }
@@ -35,11 +59,12 @@ static int usage_if_args(int argc, char **argv)
 int cmd_genkey(int argc, char **argv)
 {
 	uint8_t key[WG_KEY_LEN];
-	if (usage_if_args(argc, argv))
-		return 1;
+	int rc = usage_if_args(argc, argv);
+	if (rc >= 0)
+		return rc;
 	warn_if_world_readable();
 	wg_generate_private_key(key);
-	int rc = print_key(key);
+	rc = print_key(key);
 	wg_wipe(key, sizeof(key));
 	return rc;
 }
@@ -47,11 +72,12 @@ int cmd_genkey(int argc, char **argv)
 int cmd_genpsk(int argc, char **argv)
 {
 	uint8_t key[WG_KEY_LEN];
-	if (usage_if_args(argc, argv))
-		return 1;
+	int rc = usage_if_args(argc, argv);
+	if (rc >= 0)
+		return rc;
 	warn_if_world_readable();
 	wg_os_random(key, sizeof(key));
-	int rc = print_key(key);
+	rc = print_key(key);
 	wg_wipe(key, sizeof(key));
 	return rc;
 }
@@ -78,11 +104,10 @@ int cmd_pubkey(int argc, char **argv)
 {
 	char b64[WG_KEY_B64_LEN + 1];
 	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
-	int rc = 1;
-	if (argc != 1) {
-		fprintf(stderr, "Usage: wg %s\n", argv[0]);
-		return 1;
-	}
+	int rc = usage_if_args(argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
 	if (read_key_line(b64) < 0)
 		goto out;
 	if (!wg_key_from_base64(priv, b64)) {

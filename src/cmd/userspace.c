@@ -33,6 +33,21 @@ static int usage(void)
 	return 1;
 }
 
+static int help(void)
+{
+	fputs("Usage: wgrouter userspace [-f/--foreground] INTERFACE-NAME\n"
+	      "       wgrouter-userspace [-f/--foreground] INTERFACE-NAME\n\n"
+	      "Creates the WireGuard interface INTERFACE-NAME (a TUN device) and its UAPI\n"
+	      "socket /var/run/wireguard/INTERFACE-NAME.sock, for wg(8) and wg-quick(8) to\n"
+	      "configure: a drop-in for wireguard-go. Returns once the interface is up and\n"
+	      "keeps it running in the background until the link is deleted or SIGTERM.\n\n"
+	      "  -f, --foreground  stay in the foreground (also WG_PROCESS_FOREGROUND=1)\n"
+	      "  -h, --help        this text\n\n"
+	      "Environment: LOG_LEVEL=verbose|error|silent. With wg-quick:\n"
+	      "  WG_QUICK_USERSPACE_IMPLEMENTATION=wgrouter-userspace wg-quick up wg0\n", stdout);
+	return 0;
+}
+
 /* The link was deleted (wg-quick down): end like a SIGTERM, as wireguard-go does. */
 static void on_lost(void *ctx)
 {
@@ -114,6 +129,8 @@ int cmd_userspace(int argc, char **argv)
 	if (fg && !strcmp(fg, "1"))
 		foreground = true;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return help();
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground"))
 			foreground = true;
 		else if (!ifname && argv[i][0] != '-')

@@ -114,7 +114,10 @@ struct conn {
 	bool dead; /* a send failed: fail the rest at once instead of waiting out the timeout again */
 };
 
-/* stdio writes with write(2), which raises SIGPIPE on a closed socket: send instead. */
+/* stdio writes with write(2), which raises SIGPIPE on a closed socket: send instead.
+ * A cookie write function returns how many bytes it wrote and never a negative value:
+ * glibc counts -1 as bytes written and then copies past its buffer. Fewer bytes than
+ * asked is the error (stdio sets the stream's error flag). */
 static ssize_t send_all(void *cookie, const char *buf, size_t len)
 {
 	struct conn *c = cookie;
@@ -128,7 +131,7 @@ static ssize_t send_all(void *cookie, const char *buf, size_t len)
 		else
 			done += (size_t)n;
 	}
-	return c->dead ? -1 : (ssize_t)done;
+	return (ssize_t)done;
 }
 
 static void set_timeout(int fd, int opt, unsigned ms)
