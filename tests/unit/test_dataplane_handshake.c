@@ -1,0 +1,152 @@
+/* The handshake queue and the handshake thread's serving step (no threads, no sockets):
+ * the queue is bounded and counts what it drops, keeps order, and its length is what
+ * turns the core's cookies on, however few messages are served at a time. */
+#include <arpa/inet.h>
+#include "test.h"
+#include "core/load.h"
+#include "core/messages.h"
+#include "crypto/crypto.h"
+#include "dataplane/dp_internal.h"
+
+struct fake { uint64_t now, rng; int cookies, responses; };
+
+static uint64_t mono(void *ctx) { return ((struct fake *)ctx)->now; }
+static void rnd(void *ctx, void *buf, size_t len)
+{
+	struct fake *f = ctx;
+	for (size_t i = 0; i < len; i++) {
+		f->rng ^= f->rng << 13; f->rng ^= f->rng >> 7; f->rng ^= f->rng << 17;
+		((uint8_t *)buf)[i] = (uint8_t)(f->rng >> 24);
+	}
+}
+static void on_send(void *ctx, struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *buf, size_t len)
+{
+	struct fake *f = ctx;
+	f->cookies += buf[0] == WG_MSG_COOKIE;
+	f->responses += buf[0] == WG_MSG_RESPONSE;
+}
+static void on_deliver(void *ctx, struct wg_peer *peer, uint8_t *pkt, size_t len) {}
+
+static struct wg_device *device(struct fake *f, uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_env env = { .ctx = f, .mono_ns = mono, .wall_ns = mono, .random = rnd };
+	uint8_t priv[WG_KEY_LEN];
+	*f = (struct fake){ .now = 1000 * WG_NSEC, .rng = 0x9e3779b97f4a7c15ULL };
+	struct wg_device *dev = wg_device_new(&env);
+	rnd(f, priv, sizeof(priv));
+	wg_device_set_private_key(dev, priv);
+	wg_device_public_key(dev, pub);
+	return dev;
+}
+
+/* An initiation with a valid MAC1 and nonsense inside, numbered i in its sender field. */
+static void initiation(struct wg_msg_initiation *m, const uint8_t pub[WG_KEY_LEN], uint32_t i)
+{
+	uint8_t key[WG_HASH_LEN];
+	memset(m, (int)(i & 0xff), sizeof(*m));
+	m->type = htole32(WG_MSG_INITIATION);
+	m->sender = i;
+	memset(m->macs.mac2, 0, WG_MAC_LEN);
+	wg_hash(key, WG_LABEL_MAC1, 8, pub, WG_KEY_LEN);
+	wg_mac(m->macs.mac1, WG_MAC_LEN, key, WG_HASH_LEN, m, offsetof(struct wg_msg_initiation, macs));
+}
+
+/* What the receive thread does with n flood initiations: classify, queue. */
+static void receive_flood(struct wg_device *dev, struct dp_hsq *q, const uint8_t pub[WG_KEY_LEN], int n)
+{
+	struct wg_endpoint from = { .addr.sin = { .sin_family = AF_INET, .sin_port = htons(9) } };
+	struct wg_rx_job job;
+	for (int i = 0; i < n; i++) {
+		struct wg_msg_initiation m;
+		initiation(&m, pub, (uint32_t)i);
+		from.addr.sin.sin_addr.s_addr = htonl(0xc6336400u + (uint32_t)(i % 200)); /* 198.51.100.x */
+		CHECK_EQ(wg_device_receive_classify(dev, &from, (uint8_t *)&m, sizeof(m), &job), WG_RX_HANDSHAKE);
+		CHECK(dp_hsq_push(q, &from, (uint8_t *)&m, sizeof(m)));
+	}
+}
+
+TEST(queue_keeps_order_and_drops_when_full)
+{
+	struct dp_hsq q;
+	struct wg_endpoint from = { 0 };
+	uint8_t msg[WG_MSG_INITIATION_LEN + 1] = { 0 };
+	CHECK_EQ(dp_hsq_init(&q), 0);
+	for (uint32_t i = 0; i < DP_HSQ_CAP; i++) {
+		memcpy(msg, &i, sizeof(i));
+		CHECK(dp_hsq_push(&q, &from, msg, WG_MSG_INITIATION_LEN));
+	}
+	CHECK(!dp_hsq_push(&q, &from, msg, WG_MSG_INITIATION_LEN));
+	CHECK(!dp_hsq_push(&q, &from, msg, sizeof(msg) + 1));  /* longer than any handshake */
+	CHECK_EQ(atomic_load(&q.dropped), 2);
+	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP);
+	uint32_t first;
+	memcpy(&first, dp_hsq_peek(&q, 10)->buf, sizeof(first));
+	CHECK_EQ(first, 10);
+	dp_hsq_pop(&q, 100);
+	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP - 100);
+	memcpy(&first, dp_hsq_peek(&q, 0)->buf, sizeof(first));
+	CHECK_EQ(first, 100);
+	CHECK(dp_hsq_push(&q, &from, msg, WG_MSG_RESPONSE_LEN));  /* room again */
+	CHECK_EQ(dp_hsq_peek(&q, DP_HSQ_CAP - 100)->len, WG_MSG_RESPONSE_LEN);
+	dp_hsq_free(&q);
+}
+
+/* A queue 1/8 full turns cookies on even when the handshake thread serves one message
+ * at a time: the first message served costs no X25519. */
+TEST(long_queue_turns_cookies_on_serving_one_at_a_time)
+{
+	struct fake f;
+	uint8_t pub[WG_KEY_LEN];
+	struct wg_device *dev = device(&f, pub);
+	struct wg_sink sink = { .ctx = &f, .send = on_send, .deliver = on_deliver };
+	struct dp_hsq q;
+	CHECK_EQ(dp_hsq_init(&q), 0);
+	receive_flood(dev, &q, pub, DP_HSQ_CAP / 8);
+	CHECK_EQ(dp_handshake_serve(dev, &q, 1, &sink), 1);
+	CHECK_EQ(f.cookies, 1);
+	CHECK_EQ(wg_device_stats(dev)->dh_received, 0);
+	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP / 8 - 1);
+	dp_hsq_free(&q);
+	wg_device_free(dev);
+}
+
+/* A short queue is served as usual, and a message that cost an X25519 ends the turn,
+ * so the device lock is never held for more than one handshake. */
+TEST(short_queue_served_without_cookies_one_x25519_per_turn)
+{
+	struct fake f;
+	uint8_t pub[WG_KEY_LEN];
+	struct wg_device *dev = device(&f, pub);
+	struct wg_sink sink = { .ctx = &f, .send = on_send, .deliver = on_deliver };
+	struct dp_hsq q;
+	CHECK_EQ(dp_hsq_init(&q), 0);
+	receive_flood(dev, &q, pub, 10);
+	CHECK_EQ(dp_handshake_serve(dev, &q, 32, &sink), 1);
+	CHECK_EQ(f.cookies, 0);
+	CHECK_EQ(wg_device_stats(dev)->dh_received, 1);
+	CHECK_EQ(dp_hsq_len(&q), 9);
+	dp_hsq_free(&q);
+	wg_device_free(dev);
+}
+
+/* Garbage and messages not made with our public key never take a place in the queue. */
+TEST(classify_keeps_cheap_rejects_out_of_the_queue)
+{
+	struct fake f;
+	uint8_t pub[WG_KEY_LEN], other[WG_KEY_LEN];
+	struct wg_device *dev = device(&f, pub);
+	struct wg_endpoint from = { .addr.sin = { .sin_family = AF_INET } };
+	struct wg_rx_job job;
+	struct wg_msg_initiation m;
+	uint8_t junk[100] = { 1, 0, 0, 0 };
+	memset(other, 7, sizeof(other));
+	initiation(&m, other, 1);
+	CHECK_EQ(wg_device_receive_classify(dev, &from, (uint8_t *)&m, sizeof(m), &job), WG_RX_DONE);
+	CHECK_EQ(wg_device_stats(dev)->drops[WG_DROP_MAC], 1);
+	CHECK_EQ(wg_device_receive_classify(dev, &from, junk, sizeof(junk), &job), WG_RX_DONE);
+	CHECK_EQ(wg_device_stats(dev)->drops[WG_DROP_MALFORMED], 1);
+	junk[0] = WG_MSG_COOKIE;                     /* a cookie reply for no index of ours */
+	CHECK_EQ(wg_device_receive_classify(dev, &from, junk, WG_MSG_COOKIE_LEN, &job), WG_RX_DONE);
+	CHECK_EQ(wg_device_stats(dev)->drops[WG_DROP_UNKNOWN_INDEX], 1);
+	wg_device_free(dev);
+}
