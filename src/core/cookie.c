@@ -89,8 +89,8 @@ bool wg_cookie_mac1_ok(const struct wg_device *dev, const void *msg, size_t len)
 	return wg_memeq(want, m->mac1, WG_MAC_LEN);
 }
 
-enum wg_mac_state wg_cookie_check_mac2(struct wg_device *dev, const void *msg, size_t len,
-				       const struct wg_endpoint *from, uint8_t cookie[WG_COOKIE_LEN])
+bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len,
+		       const struct wg_endpoint *from, uint8_t cookie[WG_COOKIE_LEN])
 {
 	const struct wg_msg_macs *m = macs_of(msg, len);
 	size_t mac2_off = len - sizeof(*m) + WG_MAC_LEN;
@@ -98,14 +98,20 @@ enum wg_mac_state wg_cookie_check_mac2(struct wg_device *dev, const void *msg, s
 
 	make_cookie(dev, cookie, from);
 	wg_mac(want, WG_MAC_LEN, cookie, WG_COOKIE_LEN, msg, mac2_off);
-	if (!wg_memeq(want, m->mac2, WG_MAC_LEN))
-		return WG_MAC_OK_NO_COOKIE;
+	return wg_memeq(want, m->mac2, WG_MAC_LEN);
+}
+
+bool wg_cookie_has_mac2(const void *msg, size_t len)
+{
+	return !wg_is_zero(macs_of(msg, len)->mac2, WG_MAC_LEN);
+}
+
+bool wg_cookie_source_allowed(struct wg_device *dev, const struct wg_endpoint *from)
+{
 	int family = from->addr.sa.sa_family;
 	const void *addr = family == AF_INET6 ? (const void *)&from->addr.sin6.sin6_addr
 					      : (const void *)&from->addr.sin.sin_addr;
-	if (!wg_ratelimiter_allow(dev->ratelimiter, family, addr, wg_now(dev)))
-		return WG_MAC_OK_COOKIE_RATELIMITED;
-	return WG_MAC_OK_COOKIE;
+	return wg_ratelimiter_allow(dev->ratelimiter, family, addr, wg_now(dev));
 }
 
 void wg_cookie_create_reply(struct wg_device *dev, struct wg_msg_cookie *reply, const void *msg,

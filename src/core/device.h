@@ -175,6 +175,9 @@ enum wg_rx_kind {
 	WG_RX_HANDSHAKE,  /* an initiation or response with a valid MAC1, or a cookie reply
 			   * for one of our indices: copy it (with from) into a queue and
 			   * hand it to wg_device_receive_handshake later */
+	WG_RX_HANDSHAKE_MAC2, /* the same, under load and with a valid MAC2 (its sender
+			   * proved it receives at its address): serve it before the others,
+			   * so that a queue full of flood does not hold it back */
 };
 enum wg_rx_kind wg_device_receive_classify(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
 					   size_t len, struct wg_rx_job *job);

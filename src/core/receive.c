@@ -45,13 +45,13 @@ static bool handshake_allowed(struct wg_device *dev, const uint8_t *buf, size_t 
 
 	if (!wg_load_under(&dev->load, now))
 		return true;
-	enum wg_mac_state st = wg_cookie_check_mac2(dev, buf, len, from, cookie);
-	if (st == WG_MAC_OK_NO_COOKIE)
+	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
+	if (!ok)
 		send_cookie_reply(dev, buf, len, sender, from, cookie, sink);
-	else if (st == WG_MAC_OK_COOKIE_RATELIMITED)
+	else if (!(ok = wg_cookie_source_allowed(dev, from)))
 		wg_drop(dev, WG_DROP_RATELIMIT);
 	wg_wipe(cookie, sizeof(cookie));
-	return st == WG_MAC_OK_COOKIE;
+	return ok;
 }
 
 /* A handshake message that cost an X25519 and then failed counts towards the load. */
@@ -242,6 +242,20 @@ static bool is_handshake(uint32_t type, size_t len)
 	       (type == WG_MSG_RESPONSE && len == WG_MSG_RESPONSE_LEN);
 }
 
+/* Under load, a handshake message whose MAC2 proves its source address (its sender got
+ * our cookie there: a real initiator resending, not a blind flood) is marked so that
+ * the caller serves it before a queue full of flood. A MAC2 of zeros costs nothing. */
+static enum wg_rx_kind handshake_kind(struct wg_device *dev, const struct wg_endpoint *from,
+				      const uint8_t *buf, size_t len)
+{
+	uint8_t cookie[WG_COOKIE_LEN];
+	if (!wg_cookie_has_mac2(buf, len) || !wg_load_under(&dev->load, wg_now(dev)))
+		return WG_RX_HANDSHAKE;
+	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
+	wg_wipe(cookie, sizeof(cookie));
+	return ok ? WG_RX_HANDSHAKE_MAC2 : WG_RX_HANDSHAKE;
+}
+
 /* Only what is cheap to reject is rejected here, so that a flood of garbage or of
  * messages not made with our public key never takes a place in the caller's queue. */
 enum wg_rx_kind wg_device_receive_classify(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
@@ -254,7 +268,7 @@ enum wg_rx_kind wg_device_receive_classify(struct wg_device *dev, const struct w
 		return data_job(dev, from, buf, len, job) ? WG_RX_JOB : WG_RX_DONE;
 	if (is_handshake(type, len)) {
 		if (wg_cookie_mac1_ok(dev, buf, len))
-			return WG_RX_HANDSHAKE;
+			return handshake_kind(dev, from, buf, len);
 		why = WG_DROP_MAC;
 	} else if (type == WG_MSG_COOKIE && len == WG_MSG_COOKIE_LEN) {
 		const struct wg_msg_cookie *c = (const struct wg_msg_cookie *)buf;
@@ -294,7 +308,7 @@ bool wg_device_receive_prepare(struct wg_device *dev, const struct wg_endpoint *
 			       size_t len, struct wg_rx_job *job, const struct wg_sink *sink)
 {
 	enum wg_rx_kind kind = wg_device_receive_classify(dev, from, buf, len, job);
-	if (kind == WG_RX_HANDSHAKE)
+	if (kind == WG_RX_HANDSHAKE || kind == WG_RX_HANDSHAKE_MAC2)
 		wg_device_receive_handshake(dev, from, buf, len, sink);
 	return kind == WG_RX_JOB;
 }

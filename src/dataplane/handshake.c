@@ -2,40 +2,44 @@
  * MAC1 check) wait in the handshake queue and are served here, so that an X25519, or a
  * flood of them, never stands between transport data and the TUN. The queue's length
  * is what the core's under-load rule reads, whatever the size of the receive batches. */
-#include <poll.h>
 #include <sched.h>
 #include "dataplane/dp_internal.h"
 
 enum {
 	HS_BATCH = 32,          /* messages per hold of the lock: ~32 cookie replies of ~3 us */
-	HS_NAP_AFTER = 8,       /* served since the last sleep: a flood, nap instead */
-	HS_NAP_MS = 1,
+	HS_DEFER_NS = 200000,   /* longest it stands back for waiting packet threads: 32 a turn
+	                         * still serve a flood of 100,000 a second */
 };
 
 size_t dp_handshake_serve(struct wg_device *dev, struct dp_hsq *q, size_t max, const struct wg_sink *sink)
 {
-	size_t queued = dp_hsq_len(q), n = 0;
 	uint64_t dh = wg_device_stats(dev)->dh_received;
+	enum dp_hsq_lane lane;
+	struct dp_hs_msg *m;
+	size_t n = 0;
 
-	wg_device_set_handshake_backlog(dev, queued, DP_HSQ_CAP);
-	while (n < queued && n < max) {
-		struct dp_hs_msg *m = dp_hsq_peek(q, n++);
+	wg_device_set_handshake_backlog(dev, dp_hsq_len(q), DP_HSQ_CAP);
+	while (n < max && (m = dp_hsq_front(q, &lane))) {
+		n++;
 		wg_device_receive_handshake(dev, &m->from, m->buf, m->len, sink);
+		dp_hsq_pop(q, lane);
 		if (wg_device_stats(dev)->dh_received != dh)
 			break;
 	}
-	dp_hsq_pop(q, n);
 	return n;
 }
 
-/* The lock, but only once no packet thread (or configuration) waits for it. */
+/* The lock, once no packet thread (or configuration) waits for it, or after standing
+ * back for HS_DEFER_NS: a busy tunnel has a thread waiting nearly all the time, and
+ * handshakes must not starve behind it either. */
 static void lock_last(struct wg_dataplane *dp)
 {
+	uint64_t until = wg_dp_now() + HS_DEFER_NS;
 	for (;;) {
-		while (atomic_load(&dp->lock_waiters))
+		while (atomic_load(&dp->lock_waiters) && wg_dp_now() < until)
 			sched_yield();
 		pthread_mutex_lock(&dp->lock);
-		if (!atomic_load(&dp->lock_waiters))
+		if (!atomic_load(&dp->lock_waiters) || wg_dp_now() >= until)
 			return;
 		pthread_mutex_unlock(&dp->lock);
 	}
@@ -44,7 +48,7 @@ static void lock_last(struct wg_dataplane *dp)
 /* Once the queue has run empty: a flood's drops in one line, not one per message. */
 static void report_drops(struct wg_dataplane *dp, uint64_t *reported)
 {
-	uint64_t dropped = atomic_load(&dp->hsq.dropped);
+	uint64_t dropped = dp_hsq_dropped(&dp->hsq);
 	if (dropped == *reported)
 		return;
 	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "handshake", "Handshake queue full: %llu handshake messages dropped",
@@ -52,40 +56,22 @@ static void report_drops(struct wg_dataplane *dp, uint64_t *reported)
 	*reported = dropped;
 }
 
-/* The queue ran empty. After a lone handshake the thread sleeps until the rx thread
- * wakes it, so a handshake waits for nothing; in a flood it naps a millisecond instead
- * and is not woken at all: a wake-up per receive round would cost more than the
- * cookie replies, and the queue holds four times what a flood of a million a second
- * brings in a millisecond. */
-static void idle(struct wg_dataplane *dp, size_t *served, uint64_t *reported)
-{
-	if (*served > HS_NAP_AFTER) {
-		struct pollfd pfd = { .fd = dp->stopfd, .events = POLLIN };
-		poll(&pfd, 1, HS_NAP_MS);
-		*served = 0;
-		return;
-	}
-	report_drops(dp, reported);
-	dp_hsq_wait(&dp->hsq, dp->stopfd);
-	*served = 0;
-}
-
 void *dp_handshake_thread(void *arg)
 {
 	struct wg_dataplane *dp = arg;
 	struct dp_round r;
 	uint64_t reported = 0;
-	size_t served = 0;
 
 	if (dp_round_init(&r, dp))
 		return NULL;
 	while (!atomic_load(&dp->stopping)) {
 		if (!dp_hsq_len(&dp->hsq)) {
-			idle(dp, &served, &reported);
+			report_drops(dp, &reported);
+			dp_hsq_wait(&dp->hsq, dp->stopfd);
 			continue;
 		}
 		lock_last(dp);
-		served += dp_handshake_serve(dp->dev, &dp->hsq, HS_BATCH, &r.sink);
+		dp_handshake_serve(dp->dev, &dp->hsq, HS_BATCH, &r.sink);
 		dp_timer_update(dp);
 		dp_unlock(dp);
 		dp_round_flush(&r); /* cookie replies and responses, one batch */

@@ -1,4 +1,4 @@
-/* The handshake queue (see hsqueue.h): a single-producer single-consumer ring. */
+/* The handshake queue (see hsqueue.h): two single-producer single-consumer rings. */
 #include "dataplane/hsqueue.h"
 #include <errno.h>
 #include <poll.h>
@@ -7,15 +7,21 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
+static int ring_init(struct dp_hs_ring *r, size_t cap)
+{
+	/* calloc: pages are only touched, and resident, once a flood reaches them. */
+	r->slots = calloc(cap, sizeof(*r->slots));
+	r->cap = cap;
+	return r->slots ? 0 : -ENOMEM;
+}
+
 int dp_hsq_init(struct dp_hsq *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (q->wakefd < 0)
 		return -errno;
-	/* calloc: pages are only touched, and resident, once a flood reaches them. */
-	q->slots = calloc(DP_HSQ_CAP, sizeof(*q->slots));
-	if (!q->slots) {
+	if (ring_init(&q->lane[DP_HSQ_MAC2], DP_HSQ_MAC2_CAP) || ring_init(&q->lane[DP_HSQ_REST], DP_HSQ_CAP)) {
 		dp_hsq_free(q);
 		return -ENOMEM;
 	}
@@ -24,31 +30,45 @@ int dp_hsq_init(struct dp_hsq *q)
 
 void dp_hsq_free(struct dp_hsq *q)
 {
-	free(q->slots);
-	q->slots = NULL;
+	for (int i = 0; i < DP_HSQ__LANES; i++) {
+		free(q->lane[i].slots);
+		q->lane[i].slots = NULL;
+	}
 	if (q->wakefd >= 0)
 		close(q->wakefd);
 	q->wakefd = -1;
 }
 
-size_t dp_hsq_len(struct dp_hsq *q)
+static size_t ring_len(struct dp_hs_ring *r)
 {
-	return atomic_load(&q->tail) - atomic_load(&q->head);
+	return atomic_load(&r->tail) - atomic_load(&r->head);
 }
 
-bool dp_hsq_push(struct dp_hsq *q, const struct wg_endpoint *from, const uint8_t *buf, size_t len)
+size_t dp_hsq_len(struct dp_hsq *q)
 {
-	size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
-	if (len > sizeof(q->slots[0].buf) ||
-	    tail - atomic_load_explicit(&q->head, memory_order_acquire) == DP_HSQ_CAP) {
-		atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+	return ring_len(&q->lane[DP_HSQ_MAC2]) + ring_len(&q->lane[DP_HSQ_REST]);
+}
+
+uint64_t dp_hsq_dropped(struct dp_hsq *q)
+{
+	return atomic_load(&q->lane[DP_HSQ_MAC2].dropped) + atomic_load(&q->lane[DP_HSQ_REST].dropped);
+}
+
+bool dp_hsq_push(struct dp_hsq *q, enum dp_hsq_lane lane, const struct wg_endpoint *from,
+		 const uint8_t *buf, size_t len)
+{
+	struct dp_hs_ring *r = &q->lane[lane];
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	if (len > sizeof(r->slots[0].buf) ||
+	    tail - atomic_load_explicit(&r->head, memory_order_acquire) == r->cap) {
+		atomic_fetch_add_explicit(&r->dropped, 1, memory_order_relaxed);
 		return false;
 	}
-	struct dp_hs_msg *m = &q->slots[tail % DP_HSQ_CAP];
+	struct dp_hs_msg *m = &r->slots[tail % r->cap];
 	m->from = *from;
 	m->len = (uint16_t)len;
 	memcpy(m->buf, buf, len);
-	atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
+	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
 	return true;
 }
 
@@ -75,15 +95,22 @@ void dp_hsq_wake(struct dp_hsq *q)
 		kick(q->wakefd);
 }
 
-struct dp_hs_msg *dp_hsq_peek(struct dp_hsq *q, size_t i)
+struct dp_hs_msg *dp_hsq_front(struct dp_hsq *q, enum dp_hsq_lane *lane)
 {
-	size_t head = atomic_load_explicit(&q->head, memory_order_relaxed);
-	return &q->slots[(head + i) % DP_HSQ_CAP];
+	for (int i = 0; i < DP_HSQ__LANES; i++) {
+		struct dp_hs_ring *r = &q->lane[i];
+		size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+		if (head != atomic_load_explicit(&r->tail, memory_order_acquire)) {
+			*lane = (enum dp_hsq_lane)i;
+			return &r->slots[head % r->cap];
+		}
+	}
+	return NULL;
 }
 
-void dp_hsq_pop(struct dp_hsq *q, size_t n)
+void dp_hsq_pop(struct dp_hsq *q, enum dp_hsq_lane lane)
 {
-	atomic_fetch_add_explicit(&q->head, n, memory_order_release);
+	atomic_fetch_add_explicit(&q->lane[lane].head, 1, memory_order_release);
 }
 
 void dp_hsq_wait(struct dp_hsq *q, int stopfd)

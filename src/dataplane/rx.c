@@ -41,8 +41,9 @@ static int classify(struct wg_dataplane *dp, struct wg_udp_msg *msgs, int n, str
 			enum wg_rx_kind kind = wg_device_receive_classify(dp->dev, &msgs[k].ep, seg, len, &jobs[nj]);
 			if (kind == WG_RX_JOB)
 				nj++;
-			else if (kind == WG_RX_HANDSHAKE)
-				*queued |= dp_hsq_push(&dp->hsq, &msgs[k].ep, seg, len);
+			else if (kind == WG_RX_HANDSHAKE || kind == WG_RX_HANDSHAKE_MAC2)
+				*queued |= dp_hsq_push(&dp->hsq, kind == WG_RX_HANDSHAKE ? DP_HSQ_REST : DP_HSQ_MAC2,
+						       &msgs[k].ep, seg, len);
 		}
 	}
 	return nj;

@@ -262,3 +262,39 @@ TEST(resend_on_cookie_at_most_once_per_rekey_timeout)
 	CHECK_EQ(drops(A, WG_DROP_MAC), 0);
 	world_free(&w);
 }
+
+static enum wg_rx_kind classify(struct node *n, const struct wg_endpoint *from, const struct dgram *d)
+{
+	uint8_t copy[sizeof(d->buf)];
+	struct wg_rx_job job;
+	memcpy(copy, d->buf, d->len);
+	return wg_device_receive_classify(n->dev, from, copy, d->len, &job);
+}
+
+/* Under load, an initiation whose MAC2 is valid (a resend after a cookie) is marked for
+ * the caller's fast lane; without MAC2, with a wrong one, or not under load it is not. */
+TEST(valid_mac2_under_load_marked_for_the_fast_lane)
+{
+	struct world w;
+	setup(&w);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	wg_device_set_handshake_backlog(B->dev, WG_LOAD_QUEUE, WG_LOAD_QUEUE);
+	start_handshake(&w);
+	CHECK_EQ(classify(B, &A->addr, &w.net[0]), WG_RX_HANDSHAKE);
+	world_deliver_one(&w);                       /* B: cookie reply */
+	world_deliver_one(&w);                       /* A: resends with MAC2 */
+	struct dgram resend = w.net[0];
+	CHECK_EQ(classify(B, &A->addr, &resend), WG_RX_HANDSHAKE_MAC2);
+	struct wg_endpoint elsewhere;
+	set_addr(&elsewhere, "198.51.100.99", 1);
+	CHECK_EQ(classify(B, &elsewhere, &resend), WG_RX_HANDSHAKE); /* the cookie is A's address's */
+	struct dgram forged = resend;
+	forged.buf[forged.len - 1] ^= 1;
+	CHECK_EQ(classify(B, &A->addr, &forged), WG_RX_HANDSHAKE);
+	wg_device_set_handshake_backlog(B->dev, 0, WG_LOAD_QUEUE);
+	w.hold = false;
+	w.nnet = 0;
+	world_advance(&w, WG_UNDER_LOAD_AFTER);
+	CHECK_EQ(classify(B, &A->addr, &resend), WG_RX_HANDSHAKE);
+	world_free(&w);
+}

@@ -8,7 +8,7 @@
 #include "crypto/crypto.h"
 #include "dataplane/dp_internal.h"
 
-struct fake { uint64_t now, rng; int cookies, responses; };
+struct fake { uint64_t now, rng; int cookies, responses; uint8_t last[256]; size_t last_len; };
 
 static uint64_t mono(void *ctx) { return ((struct fake *)ctx)->now; }
 static void rnd(void *ctx, void *buf, size_t len)
@@ -24,6 +24,8 @@ static void on_send(void *ctx, struct wg_peer *peer, const struct wg_endpoint *t
 	struct fake *f = ctx;
 	f->cookies += buf[0] == WG_MSG_COOKIE;
 	f->responses += buf[0] == WG_MSG_RESPONSE;
+	f->last_len = len < sizeof(f->last) ? len : 0;
+	memcpy(f->last, buf, f->last_len);
 }
 static void on_deliver(void *ctx, struct wg_peer *peer, uint8_t *pkt, size_t len) {}
 
@@ -31,7 +33,7 @@ static struct wg_device *device(struct fake *f, uint8_t pub[WG_KEY_LEN])
 {
 	struct wg_env env = { .ctx = f, .mono_ns = mono, .wall_ns = mono, .random = rnd };
 	uint8_t priv[WG_KEY_LEN];
-	*f = (struct fake){ .now = 1000 * WG_NSEC, .rng = 0x9e3779b97f4a7c15ULL };
+	*f = (struct fake){ .now = 1000 * WG_NSEC, .rng = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)f };
 	struct wg_device *dev = wg_device_new(&env);
 	rnd(f, priv, sizeof(priv));
 	wg_device_set_private_key(dev, priv);
@@ -61,33 +63,48 @@ static void receive_flood(struct wg_device *dev, struct dp_hsq *q, const uint8_t
 		initiation(&m, pub, (uint32_t)i);
 		from.addr.sin.sin_addr.s_addr = htonl(0xc6336400u + (uint32_t)(i % 200)); /* 198.51.100.x */
 		CHECK_EQ(wg_device_receive_classify(dev, &from, (uint8_t *)&m, sizeof(m), &job), WG_RX_HANDSHAKE);
-		CHECK(dp_hsq_push(q, &from, (uint8_t *)&m, sizeof(m)));
+		CHECK(dp_hsq_push(q, DP_HSQ_REST, &from, (uint8_t *)&m, sizeof(m)));
 	}
 }
 
-TEST(queue_keeps_order_and_drops_when_full)
+static uint32_t front_number(struct dp_hsq *q, enum dp_hsq_lane *lane)
+{
+	uint32_t n;
+	struct dp_hs_msg *m = dp_hsq_front(q, lane);
+	memcpy(&n, m->buf, sizeof(n));
+	return n;
+}
+
+TEST(queue_keeps_order_serves_mac2_first_and_drops_when_full)
 {
 	struct dp_hsq q;
 	struct wg_endpoint from = { 0 };
 	uint8_t msg[WG_MSG_INITIATION_LEN + 1] = { 0 };
+	enum dp_hsq_lane lane;
 	CHECK_EQ(dp_hsq_init(&q), 0);
+	CHECK(dp_hsq_front(&q, &lane) == NULL);
 	for (uint32_t i = 0; i < DP_HSQ_CAP; i++) {
 		memcpy(msg, &i, sizeof(i));
-		CHECK(dp_hsq_push(&q, &from, msg, WG_MSG_INITIATION_LEN));
+		CHECK(dp_hsq_push(&q, DP_HSQ_REST, &from, msg, WG_MSG_INITIATION_LEN));
 	}
-	CHECK(!dp_hsq_push(&q, &from, msg, WG_MSG_INITIATION_LEN));
-	CHECK(!dp_hsq_push(&q, &from, msg, sizeof(msg) + 1));  /* longer than any handshake */
-	CHECK_EQ(atomic_load(&q.dropped), 2);
-	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP);
-	uint32_t first;
-	memcpy(&first, dp_hsq_peek(&q, 10)->buf, sizeof(first));
-	CHECK_EQ(first, 10);
-	dp_hsq_pop(&q, 100);
+	CHECK(!dp_hsq_push(&q, DP_HSQ_REST, &from, msg, WG_MSG_INITIATION_LEN));
+	CHECK(!dp_hsq_push(&q, DP_HSQ_MAC2, &from, msg, sizeof(msg)));  /* longer than any handshake */
+	CHECK_EQ(dp_hsq_dropped(&q), 2);
+	uint32_t late = 99999;
+	memcpy(msg, &late, sizeof(late));
+	CHECK(dp_hsq_push(&q, DP_HSQ_MAC2, &from, msg, WG_MSG_INITIATION_LEN)); /* its own lane has room */
+	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP + 1);
+	CHECK_EQ(front_number(&q, &lane), late);
+	CHECK_EQ(lane, DP_HSQ_MAC2);
+	dp_hsq_pop(&q, lane);
+	for (uint32_t i = 0; i < 100; i++) {
+		CHECK_EQ(front_number(&q, &lane), i);
+		CHECK_EQ(lane, DP_HSQ_REST);
+		dp_hsq_pop(&q, lane);
+	}
 	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP - 100);
-	memcpy(&first, dp_hsq_peek(&q, 0)->buf, sizeof(first));
-	CHECK_EQ(first, 100);
-	CHECK(dp_hsq_push(&q, &from, msg, WG_MSG_RESPONSE_LEN));  /* room again */
-	CHECK_EQ(dp_hsq_peek(&q, DP_HSQ_CAP - 100)->len, WG_MSG_RESPONSE_LEN);
+	CHECK(dp_hsq_push(&q, DP_HSQ_REST, &from, msg, WG_MSG_RESPONSE_LEN));  /* room again */
+	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP - 99);
 	dp_hsq_free(&q);
 }
 
@@ -149,4 +166,39 @@ TEST(classify_keeps_cheap_rejects_out_of_the_queue)
 	CHECK_EQ(wg_device_receive_classify(dev, &from, junk, WG_MSG_COOKIE_LEN, &job), WG_RX_DONE);
 	CHECK_EQ(wg_device_stats(dev)->drops[WG_DROP_UNKNOWN_INDEX], 1);
 	wg_device_free(dev);
+}
+
+/* A real initiator that got a cookie reply resends with MAC2: that message jumps a
+ * queue full of flood and is answered at the next turn. */
+TEST(mac2_resend_served_before_a_queue_full_of_flood)
+{
+	struct fake fr, fi;
+	uint8_t rpub[WG_KEY_LEN], ipub[WG_KEY_LEN];
+	struct wg_device *R = device(&fr, rpub), *I = device(&fi, ipub);
+	struct wg_sink rsink = { .ctx = &fr, .send = on_send, .deliver = on_deliver };
+	struct wg_sink isink = { .ctx = &fi, .send = on_send, .deliver = on_deliver };
+	struct wg_endpoint r_at = { .addr.sin = { .sin_family = AF_INET, .sin_port = htons(51820) } };
+	struct wg_endpoint i_at = { .addr.sin = { .sin_family = AF_INET, .sin_port = htons(51821) } };
+	struct wg_rx_job job;
+	struct dp_hsq q;
+	wg_device_add_peer(R, ipub);
+	wg_peer_set_endpoint(wg_device_add_peer(I, rpub), &r_at);
+	CHECK_EQ(dp_hsq_init(&q), 0);
+	receive_flood(R, &q, rpub, DP_HSQ_CAP);
+	CHECK_EQ(dp_handshake_serve(R, &q, 1, &rsink), 1); /* R now under load */
+	wg_peer_send_keepalive(wg_device_first_peer(I), &isink);
+	CHECK_EQ(fi.last[0], WG_MSG_INITIATION);
+	CHECK_EQ(wg_device_receive_classify(R, &i_at, fi.last, fi.last_len, &job), WG_RX_HANDSHAKE);
+	wg_device_receive_handshake(R, &i_at, fi.last, fi.last_len, &rsink); /* (had it room) */
+	CHECK_EQ(fr.last[0], WG_MSG_COOKIE);
+	wg_device_receive(I, &r_at, fr.last, fr.last_len, &isink);
+	CHECK_EQ(fi.last[0], WG_MSG_INITIATION);           /* resent at once, with MAC2 */
+	CHECK_EQ(wg_device_receive_classify(R, &i_at, fi.last, fi.last_len, &job), WG_RX_HANDSHAKE_MAC2);
+	CHECK(dp_hsq_push(&q, DP_HSQ_MAC2, &i_at, fi.last, fi.last_len));
+	CHECK_EQ(dp_handshake_serve(R, &q, 1, &rsink), 1);
+	CHECK_EQ(fr.responses, 1);
+	CHECK_EQ(dp_hsq_len(&q), DP_HSQ_CAP - 1);
+	dp_hsq_free(&q);
+	wg_device_free(I);
+	wg_device_free(R);
 }
