@@ -5,10 +5,12 @@
  *    plane reports its queue with wg_device_set_handshake_backlog), which catches a
  *    flood faster than the handshakes can be computed;
  *  - X25519s are wasted (spent on handshake messages that then fail: made up, or
- *    replayed) faster than WG_LOAD_WASTED_PER_SECOND for long enough to fill 1/8 of a
- *    queue of WG_LOAD_QUEUE served at that rate (a leaky bucket). That catches a flood
- *    too slow to fill any queue that would still keep a CPU busy with X25519, and it
- *    counts one message at a time, so it holds whatever the caller's batch size.
+ *    replayed), or refused under load (a cookie reply instead), faster than
+ *    WG_LOAD_WASTED_PER_SECOND for long enough to fill 1/8 of a queue of WG_LOAD_QUEUE
+ *    served at that rate (a leaky bucket). That catches a flood too slow to fill any
+ *    queue that would still keep a CPU busy with X25519, it keeps the load on for as
+ *    long as a flood goes on (answered with cookies, it would never fill a queue), and
+ *    it counts one message at a time, so it holds whatever the caller's batch size.
  *    Handshakes that succeed never count: a burst of real peers is not a flood.
  * Pure: the caller passes the monotonic time. Internal to the core. */
 #ifndef WG_CORE_LOAD_H

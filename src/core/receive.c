@@ -46,9 +46,10 @@ static bool handshake_allowed(struct wg_device *dev, const uint8_t *buf, size_t 
 	if (!wg_load_under(&dev->load, now))
 		return true;
 	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
-	if (!ok)
+	if (!ok) {
 		send_cookie_reply(dev, buf, len, sender, from, cookie, sink);
-	else if (!(ok = wg_cookie_source_allowed(dev, from)))
+		wg_load_wasted(&dev->load, now); /* a flood that gets cookies is still a flood */
+	} else if (!(ok = wg_cookie_source_allowed(dev, from)))
 		wg_drop(dev, WG_DROP_RATELIMIT);
 	wg_wipe(cookie, sizeof(cookie));
 	return ok;

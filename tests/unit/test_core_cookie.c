@@ -206,6 +206,28 @@ TEST(load_ends_one_second_after_the_flood)
 	world_free(&w);
 }
 
+/* A flood answered with cookie replies costs no X25519 and fills no queue: the load
+ * must stay on for as long as it goes on, not lapse after a second and let it through. */
+TEST(load_stays_on_while_the_flood_goes_on)
+{
+	struct world w;
+	setup(&w);
+	struct node *B = &w.nodes[1];
+	flood(B, TIPPING);
+	CHECK_EQ(dh(B), TIPPING);
+	for (int ms = 0; ms < 3000; ms++) {          /* 2,000 a second for 3 s */
+		flood_one(B, (uint32_t)(2 * ms));
+		flood_one(B, (uint32_t)(2 * ms + 1));
+		world_advance(&w, MS(1));
+	}
+	CHECK_EQ(dh(B), TIPPING);
+	CHECK_EQ(B->sent_cookie, 6000);
+	world_advance(&w, WG_UNDER_LOAD_AFTER);      /* the flood stopped a second ago */
+	flood_one(B, 1);
+	CHECK_EQ(dh(B), TIPPING + 1);
+	world_free(&w);
+}
+
 /* Under load, a source with a valid cookie may still only have 5 handshakes at once
  * and 20 a second: the 10 copies of A's MAC2 initiation are 1 handshake, 4 replays
  * (refused by their timestamp after the X25519) and 5 refused before it. */
