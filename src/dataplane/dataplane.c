@@ -21,6 +21,16 @@ static void unlock(void *ctx)
 	dp_unlock(dp);
 }
 
+/* Fresh sockets, best effort: without GRO we get single datagrams; without the filter
+ * a datagram that is no WireGuard message (its first four bytes are not a message type
+ * and three zeros) costs a receive call instead of being dropped by the kernel. */
+static void tune_sockets(struct wg_udp *u)
+{
+	static const uint32_t types[] = { WG_MSG_INITIATION, WG_MSG_RESPONSE, WG_MSG_COOKIE, WG_MSG_DATA };
+	wg_udp_set_gro(u, true);
+	wg_udp_set_prefix_filter(u, types, 4);
+}
+
 /* Reopens the sockets on the new port; on failure the old ones stay. */
 static int set_port(void *ctx, uint16_t port)
 {
@@ -31,7 +41,7 @@ static int set_port(void *ctx, uint16_t port)
 	int rc = wg_udp_open(&fresh, port, dp->fwmark);
 	if (rc)
 		return rc;
-	wg_udp_set_gro(&fresh, true); /* best effort: without it we get single datagrams */
+	tune_sockets(&fresh);
 	/* The receive thread may still be polling the old sockets: wake it and let it
 	 * close them the next time it takes the lock. */
 	wg_udp_close(&dp->retired);
@@ -162,7 +172,7 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 		goto fail;
 	if ((rc = wg_udp_open(&dp->udp, 0, 0)))
 		goto fail;
-	wg_udp_set_gro(&dp->udp, true);
+	tune_sockets(&dp->udp);
 	if (dp->opts.uapi_socket) {
 		dp->uapi_fd = wg_uapi_listen(dp->opts.uapi_dir ? dp->opts.uapi_dir : "/var/run/wireguard",
 					     dp->ifname, dp->uapi_path, sizeof(dp->uapi_path));
