@@ -177,7 +177,7 @@ pair_run() {
 # median_pair: of the pairs in $TMP/pairs, the one with the median ratio, as
 # "base flood ratio%" (nothing if a run failed).
 median_pair() {
-	awk 'NF == 2 && $1 > 0 { r[n] = $2 / $1; line[n++] = $0 }
+	awk 'BEGIN { n = 0 } NF == 2 && $1 > 0 { r[n] = $2 / $1; line[n++] = $0 }
 		END {
 			if (!n) exit
 			for (i = 0; i < n; i++) for (j = i + 1; j < n; j++)

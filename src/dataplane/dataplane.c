@@ -154,6 +154,9 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 		dp->client_fds[i] = -1;
 	if (dp_round_init(&dp->ctl_round, dp) || dp_hsq_init(&dp->hsq))
 		goto fail;
+	uint8_t key[16];
+	wg_os_random(key, sizeof(key));
+	dp_admit_init(&dp->admit, key);
 	setup_uapi_ops(dp);
 	wg_dp_env(dp, &env);
 	if (!(dp->dev = wg_device_new(&env)))

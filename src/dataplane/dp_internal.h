@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <net/if.h>
 #include "dataplane/dataplane.h"
+#include "dataplane/hsadmit.h"
 #include "dataplane/hsqueue.h"
 #include "platform/tun.h"
 #include "platform/udp.h"
@@ -49,6 +50,7 @@ struct wg_dataplane {
 	_Atomic uint64_t armed;  /* deadline the timerfd is set to, UINT64_MAX = none */
 	_Atomic bool stopping;
 	struct dp_hsq hsq;       /* rx thread -> handshake thread */
+	struct dp_admit admit;   /* the rx thread's per-source counts for the queue */
 	pthread_t th_tun, th_udp, th_ctl, th_hs;
 	bool started_tun, started_udp, started_ctl, started_hs;
 	struct dp_round ctl_round;  /* for timer and UAPI work, under the lock */

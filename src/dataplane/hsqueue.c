@@ -44,6 +44,16 @@ static size_t ring_len(struct dp_hs_ring *r)
 	return atomic_load(&r->tail) - atomic_load(&r->head);
 }
 
+size_t dp_hsq_lane_len(struct dp_hsq *q, enum dp_hsq_lane lane)
+{
+	return ring_len(&q->lane[lane]);
+}
+
+void dp_hsq_refuse(struct dp_hsq *q, enum dp_hsq_lane lane)
+{
+	atomic_fetch_add_explicit(&q->lane[lane].dropped, 1, memory_order_relaxed);
+}
+
 size_t dp_hsq_len(struct dp_hsq *q)
 {
 	return ring_len(&q->lane[DP_HSQ_MAC2]) + ring_len(&q->lane[DP_HSQ_REST]);

@@ -40,11 +40,14 @@ struct dp_hsq {
 int dp_hsq_init(struct dp_hsq *q);    /* 0 or -errno */
 void dp_hsq_free(struct dp_hsq *q);
 size_t dp_hsq_len(struct dp_hsq *q);  /* both lanes */
+size_t dp_hsq_lane_len(struct dp_hsq *q, enum dp_hsq_lane lane);
 uint64_t dp_hsq_dropped(struct dp_hsq *q);
 
 /* Producer. false (and counted) when the lane is full or the message too long. */
 bool dp_hsq_push(struct dp_hsq *q, enum dp_hsq_lane lane, const struct wg_endpoint *from,
 		 const uint8_t *buf, size_t len);
+/* Producer: a message it chose not to push, counted with the drops. */
+void dp_hsq_refuse(struct dp_hsq *q, enum dp_hsq_lane lane);
 /* Producer, after a round of pushes: wakes the consumer if it sleeps. */
 void dp_hsq_wake(struct dp_hsq *q);
 

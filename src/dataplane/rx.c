@@ -29,10 +29,12 @@ static void open_one(void *jobs, size_t i)
 }
 
 /* Transport messages become jobs; handshake messages go to the handshake thread's
- * queue (when it is full they are dropped: the flood's loss, not the tunnel's).
- * Returns the number of jobs; *queued tells whether a handshake was queued. */
+ * queue (when it is full, dropped: the flood's loss, not the tunnel's; hsadmit.h keeps
+ * room for quiet sources). Returns the number of jobs; *queued tells whether a
+ * handshake was queued. */
 static int classify(struct wg_dataplane *dp, struct wg_udp_msg *msgs, int n, struct wg_rx_job *jobs, bool *queued)
 {
+	uint64_t now = wg_dp_now();
 	int nj = 0;
 	for (int k = 0; k < n; k++) {
 		size_t off = 0, len;
@@ -42,8 +44,8 @@ static int classify(struct wg_dataplane *dp, struct wg_udp_msg *msgs, int n, str
 			if (kind == WG_RX_JOB)
 				nj++;
 			else if (kind == WG_RX_HANDSHAKE || kind == WG_RX_HANDSHAKE_MAC2)
-				*queued |= dp_hsq_push(&dp->hsq, kind == WG_RX_HANDSHAKE ? DP_HSQ_REST : DP_HSQ_MAC2,
-						       &msgs[k].ep, seg, len);
+				*queued |= dp_admit_push(&dp->hsq, &dp->admit, kind == WG_RX_HANDSHAKE_MAC2 ? DP_HSQ_MAC2 : DP_HSQ_REST,
+							 &msgs[k].ep, seg, len, now);
 		}
 	}
 	return nj;

@@ -202,3 +202,69 @@ TEST(mac2_resend_served_before_a_queue_full_of_flood)
 	wg_device_free(I);
 	wg_device_free(R);
 }
+
+static struct wg_endpoint addr(const char *ip)
+{
+	struct wg_endpoint e = { 0 };
+	if (strchr(ip, ':')) {
+		e.addr.sin6.sin6_family = AF_INET6;
+		inet_pton(AF_INET6, ip, &e.addr.sin6.sin6_addr);
+	} else {
+		e.addr.sin.sin_family = AF_INET;
+		inet_pton(AF_INET, ip, &e.addr.sin.sin_addr);
+	}
+	return e;
+}
+
+/* A source is busy after DP_ADMIT_BUSY messages in the window, an IPv6 /64 counts as one
+ * source, and counts halve with every window that goes by. */
+TEST(admit_counts_sources_and_forgets_them)
+{
+	static struct dp_admit a;
+	const uint8_t key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	struct wg_endpoint v4 = addr("198.51.100.7"), other = addr("203.0.113.9");
+	struct wg_endpoint v6a = addr("2001:db8:1:2::1"), v6b = addr("2001:db8:1:2::ffff");
+	uint64_t now = 1000 * WG_NSEC;
+	dp_admit_init(&a, key);
+	for (int i = 0; i < DP_ADMIT_BUSY; i++)
+		CHECK(!dp_admit_busy(&a, &v4, now));
+	CHECK(dp_admit_busy(&a, &v4, now));
+	CHECK(!dp_admit_busy(&a, &other, now));
+	for (int i = 0; i < DP_ADMIT_BUSY; i++)
+		dp_admit_busy(&a, &v6a, now);
+	CHECK(dp_admit_busy(&a, &v6b, now));         /* the same /64 */
+	now += 3 * DP_ADMIT_DECAY_NS;                /* 6 counted, halved three times: 0 */
+	CHECK(!dp_admit_busy(&a, &v4, now));
+}
+
+/* Once the main lane is 3/4 full, its last places go only to sources that have sent
+ * few: a flood from 200 addresses is refused there, a real initiator is not. */
+TEST(nearly_full_queue_keeps_room_for_quiet_sources)
+{
+	static struct dp_admit a;
+	const uint8_t key[16] = { 0x5e, 0x11, 0xa7, 0x03, 0x9c, 0x42, 0xd8, 0x6b,
+				  0x27, 0xf0, 0x8e, 0x31, 0xc5, 0x6a, 0x0d, 0xb9 };
+	struct dp_hsq q;
+	uint8_t msg[WG_MSG_INITIATION_LEN] = { 1 };
+	uint64_t now = 1000 * WG_NSEC;
+	char ip[32];
+	dp_admit_init(&a, key);
+	CHECK_EQ(dp_hsq_init(&q), 0);
+	for (int i = 0; dp_hsq_lane_len(&q, DP_HSQ_REST) < DP_HSQ_CAP / 4 * 3; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", 10 + i % 200);
+		struct wg_endpoint e = addr(ip);
+		CHECK(dp_admit_push(&q, &a, DP_HSQ_REST, &e, msg, sizeof(msg), now));
+	}
+	struct wg_endpoint flooder = addr("198.51.100.10"), initiator = addr("192.0.2.1");
+	CHECK(!dp_admit_push(&q, &a, DP_HSQ_REST, &flooder, msg, sizeof(msg), now));
+	CHECK_EQ(dp_hsq_dropped(&q), 1);
+	CHECK(dp_admit_push(&q, &a, DP_HSQ_REST, &initiator, msg, sizeof(msg), now));
+	CHECK(dp_admit_push(&q, &a, DP_HSQ_MAC2, &flooder, msg, sizeof(msg), now)); /* its own lane */
+	enum dp_hsq_lane lane;
+	for (int i = 0; i < DP_HSQ_CAP / 2; i++) {   /* served down to half: all may come again */
+		dp_hsq_front(&q, &lane);
+		dp_hsq_pop(&q, lane);
+	}
+	CHECK(dp_admit_push(&q, &a, DP_HSQ_REST, &flooder, msg, sizeof(msg), now));
+	dp_hsq_free(&q);
+}
