@@ -11,7 +11,7 @@
  *       has risen), then sends them and counts what returns, for at most SECONDS.
  *       WINDOW (default 8) initiations are kept in flight, few enough that the
  *       responder stays out of its "under load" state (wireguard-go: 1/8 of a 1024-
- *       message queue; wgrouter: 1/8 of its receive batch), so every initiation is
+ *       message queue; wgrouter: 1/8 of its 4096-message handshake queue), so every initiation is
  *       answered and the figure is the responder's real rate. Should a cookie reply
  *       come back all the same, the attempt is abandoned, the client waits out the
  *       responder's under-load second and starts again with a smaller window (halved

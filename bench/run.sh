@@ -9,8 +9,9 @@
 #               wireguard-go and to plain veth.
 #   handshake   responder handshakes per second (bench/handshake.sh)
 #   scale       100,000 peers and 1,000,000 allowed-IPs prefixes (bench/scale.sh)
+#   flood       an established tunnel under handshake floods (bench/flood.sh)
 #
-# Usage: bench/run.sh [throughput|handshake|scale]...   (default: all three)
+# Usage: bench/run.sh [throughput|handshake|scale|flood]...   (default: all four)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
 #
@@ -28,14 +29,14 @@ T=${BENCH_T:-5}
 TU=${BENCH_TU:-3}
 RESULTS="$ROOT/build/bench/results.md"
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale}"
+[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood}"
 for w in "${WHAT[@]}"; do
-	case $w in throughput|handshake|scale) ;; *) echo "usage: $0 [throughput|handshake|scale]..." >&2; exit 2 ;; esac
+	case $w in throughput|handshake|scale|flood) ;; *) echo "usage: $0 [throughput|handshake|scale|flood]..." >&2; exit 2 ;; esac
 done
 for tool in iperf3 wireguard-go wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
 done
-need_bins handshake handshake_client scale allowedips wake parallel
+need_bins handshake handshake_client scale allowedips wake parallel flood
 mkdir -p "$ROOT/build/bench"
 export BENCH_OUT="$TMP/results.md"
 : >"$BENCH_OUT"
@@ -208,6 +209,7 @@ for w in "${WHAT[@]}"; do
 	throughput) throughput ;;
 	handshake) child "$ROOT/bench/handshake.sh" all ;;
 	scale) child "$ROOT/bench/scale.sh" ;;
+	flood) child "$ROOT/bench/flood.sh" ;;
 	esac
 done
 echo "Whole run: $(calc "$(now_s) - $START" | cut -d. -f1) s." | emit

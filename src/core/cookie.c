@@ -80,65 +80,73 @@ void wg_cookie_add_macs(struct wg_peer *peer, void *msg, size_t len)
 		memset(m->mac2, 0, WG_MAC_LEN);
 }
 
-enum wg_mac_state wg_cookie_validate(struct wg_device *dev, const void *msg, size_t len,
-				     const struct wg_endpoint *from, bool check_cookie)
+bool wg_cookie_mac1_ok(const struct wg_device *dev, const void *msg, size_t len)
 {
 	const struct wg_msg_macs *m = macs_of(msg, len);
-	size_t mac1_off = len - sizeof(*m), mac2_off = mac1_off + WG_MAC_LEN;
-	uint8_t want[WG_MAC_LEN], cookie[WG_COOKIE_LEN];
+	uint8_t want[WG_MAC_LEN];
 
-	wg_mac(want, WG_MAC_LEN, dev->checker.mac1_key, WG_HASH_LEN, msg, mac1_off);
-	if (!wg_memeq(want, m->mac1, WG_MAC_LEN))
-		return WG_MAC_INVALID;
-	if (!check_cookie)
-		return WG_MAC_OK_NO_COOKIE;
+	wg_mac(want, WG_MAC_LEN, dev->checker.mac1_key, WG_HASH_LEN, msg, len - sizeof(*m));
+	return wg_memeq(want, m->mac1, WG_MAC_LEN);
+}
+
+bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len,
+		       const struct wg_endpoint *from, uint8_t cookie[WG_COOKIE_LEN])
+{
+	const struct wg_msg_macs *m = macs_of(msg, len);
+	size_t mac2_off = len - sizeof(*m) + WG_MAC_LEN;
+	uint8_t want[WG_MAC_LEN];
+
 	make_cookie(dev, cookie, from);
 	wg_mac(want, WG_MAC_LEN, cookie, WG_COOKIE_LEN, msg, mac2_off);
-	if (!wg_memeq(want, m->mac2, WG_MAC_LEN))
-		return WG_MAC_OK_NO_COOKIE;
+	return wg_memeq(want, m->mac2, WG_MAC_LEN);
+}
+
+bool wg_cookie_has_mac2(const void *msg, size_t len)
+{
+	return !wg_is_zero(macs_of(msg, len)->mac2, WG_MAC_LEN);
+}
+
+bool wg_cookie_source_allowed(struct wg_device *dev, const struct wg_endpoint *from)
+{
 	int family = from->addr.sa.sa_family;
 	const void *addr = family == AF_INET6 ? (const void *)&from->addr.sin6.sin6_addr
 					      : (const void *)&from->addr.sin.sin_addr;
-	if (!wg_ratelimiter_allow(dev->ratelimiter, family, addr, wg_now(dev)))
-		return WG_MAC_OK_COOKIE_RATELIMITED;
-	return WG_MAC_OK_COOKIE;
+	return wg_ratelimiter_allow(dev->ratelimiter, family, addr, wg_now(dev));
 }
 
 void wg_cookie_create_reply(struct wg_device *dev, struct wg_msg_cookie *reply, const void *msg,
-			    size_t len, uint32_t sender_index, const struct wg_endpoint *from)
+			    size_t len, uint32_t sender_index, const uint8_t cookie[WG_COOKIE_LEN])
 {
 	const struct wg_msg_macs *m = macs_of(msg, len);
-	uint8_t cookie[WG_COOKIE_LEN];
 
 	memset(reply, 0, sizeof(*reply));
 	reply->type = htole32(WG_MSG_COOKIE);
 	reply->receiver = sender_index; /* already little-endian from the message */
 	wg_random(dev, reply->nonce, WG_COOKIE_NONCE_LEN);
-	make_cookie(dev, cookie, from);
 	wg_xaead_seal(reply->cookie_enc, cookie, WG_COOKIE_LEN, m->mac1, WG_MAC_LEN,
 		      reply->nonce, dev->checker.cookie_key);
-	wg_wipe(cookie, sizeof(cookie));
 }
 
-void wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply)
+struct wg_peer *wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply)
 {
 	struct wg_index_entry *e = wg_index_find(dev, le32toh(reply->receiver));
 	uint8_t cookie[WG_COOKIE_LEN];
 
 	if (!e) {
 		wg_drop(dev, WG_DROP_UNKNOWN_INDEX);
-		return;
+		return NULL;
 	}
 	struct wg_peer_cookie *c = &e->peer->cookie;
 	if (!c->have_last_mac1 ||
 	    !wg_xaead_open(cookie, reply->cookie_enc, WG_COOKIE_LEN + WG_TAG_LEN, c->last_mac1,
 			   WG_MAC_LEN, reply->nonce, c->cookie_key)) {
 		wg_drop(dev, WG_DROP_MAC);
-		return;
+		return NULL;
 	}
 	memcpy(c->cookie, cookie, WG_COOKIE_LEN);
 	c->cookie_birth = wg_now(dev) ? wg_now(dev) : 1;
 	c->have_last_mac1 = false;
 	wg_wipe(cookie, sizeof(cookie));
 	wg_log(dev, WG_LOG_VERBOSE, e->peer, "handshake", "Received cookie reply: retrying with MAC2");
+	return e->peer;
 }

@@ -32,10 +32,18 @@ struct wg_cookie_checker {
 void wg_cookie_checker_init(struct wg_device *dev);
 void wg_peer_cookie_init(struct wg_peer *peer);
 void wg_cookie_add_macs(struct wg_peer *peer, void *msg, size_t len);
-enum wg_mac_state { WG_MAC_INVALID, WG_MAC_OK_NO_COOKIE, WG_MAC_OK_COOKIE, WG_MAC_OK_COOKIE_RATELIMITED };
-enum wg_mac_state wg_cookie_validate(struct wg_device *dev, const void *msg, size_t len,
-				     const struct wg_endpoint *from, bool check_cookie);
+/* MAC1 alone: the cheap check that sorts out datagrams not made for us. */
+bool wg_cookie_mac1_ok(const struct wg_device *dev, const void *msg, size_t len);
+/* Under load, after MAC1: does MAC2 prove the source address (it holds a cookie we
+ * sent there)? cookie gets the source's cookie, for a reply (the caller wipes it). */
+bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len,
+		       const struct wg_endpoint *from, uint8_t cookie[WG_COOKIE_LEN]);
+/* Is there a MAC2 at all (an initiator without a cookie sends zeros)? */
+bool wg_cookie_has_mac2(const void *msg, size_t len);
+/* The per-source rate limit on handshakes with a valid MAC2 (ratelimiter.h). */
+bool wg_cookie_source_allowed(struct wg_device *dev, const struct wg_endpoint *from);
 void wg_cookie_create_reply(struct wg_device *dev, struct wg_msg_cookie *reply, const void *msg,
-			    size_t len, uint32_t sender_index, const struct wg_endpoint *from);
-void wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply);
+			    size_t len, uint32_t sender_index, const uint8_t cookie[WG_COOKIE_LEN]);
+/* The peer whose cookie the reply set, or NULL (dropped and counted). */
+struct wg_peer *wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply);
 #endif

@@ -203,11 +203,7 @@ bool wg_device_public_key(const struct wg_device *dev, uint8_t key[WG_KEY_LEN])
 
 void wg_device_set_handshake_backlog(struct wg_device *dev, size_t queued, size_t capacity)
 {
-	dev->backlog_high = capacity && queued >= capacity / 8;
-	if (dev->backlog_high) {
-		uint64_t now = wg_now(dev);
-		dev->last_under_load = now ? now : 1;
-	}
+	wg_load_backlog(&dev->load, queued, capacity, wg_now(dev));
 }
 
 const struct wg_device_stats *wg_device_stats(const struct wg_device *dev) { return &dev->stats; }

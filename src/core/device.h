@@ -62,7 +62,10 @@ enum wg_drop {
 	WG_DROP__COUNT
 };
 
-struct wg_device_stats { uint64_t drops[WG_DROP__COUNT]; };
+struct wg_device_stats {
+	uint64_t drops[WG_DROP__COUNT];
+	uint64_t dh_received;   /* received handshake messages that cost an X25519 */
+};
 
 struct wg_device *wg_device_new(const struct wg_env *env);
 void wg_device_free(struct wg_device *dev);
@@ -73,8 +76,11 @@ void wg_device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_L
 bool wg_device_private_key(const struct wg_device *dev, uint8_t key[WG_KEY_LEN]);
 bool wg_device_public_key(const struct wg_device *dev, uint8_t key[WG_KEY_LEN]);
 
-/* The data plane tells the core how full its handshake queue is; at 1/8 of capacity
- * the device is "under load" (MAC2 required) until 1 s after it drops below. */
+/* The data plane tells the core how full its handshake queue is (messages waiting
+ * for wg_device_receive_handshake, including those in hand); at 1/8 of capacity the
+ * device is "under load" (MAC2 required) until 1 s after it drops below. The core
+ * also goes under load by itself when X25519s are wasted on failing handshake messages
+ * faster than it budgets for (core/load.h), whatever the caller reports. */
 void wg_device_set_handshake_backlog(struct wg_device *dev, size_t queued, size_t capacity);
 const struct wg_device_stats *wg_device_stats(const struct wg_device *dev);
 /* The tunnel MTU: padding never makes a packet exceed it. 0 = no limit. */
@@ -161,6 +167,25 @@ struct wg_rx_job {
 /* true: a transport message became a job; false: handled (handshake, cookie, drop). */
 bool wg_device_receive_prepare(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
 			       size_t len, struct wg_rx_job *job, const struct wg_sink *sink);
+/* The same, except that handshake work is left to the caller, so that a thread of its
+ * own can do it and transport data never waits behind an X25519: */
+enum wg_rx_kind {
+	WG_RX_DONE,       /* dropped (and counted): malformed, bad MAC1, unknown index */
+	WG_RX_JOB,        /* transport data: *job is ready for wg_rx_open */
+	WG_RX_HANDSHAKE,  /* an initiation or response with a valid MAC1, or a cookie reply
+			   * for one of our indices: copy it (with from) into a queue and
+			   * hand it to wg_device_receive_handshake later */
+	WG_RX_HANDSHAKE_MAC2, /* the same, under load and with a valid MAC2 (its sender
+			   * proved it receives at its address): serve it before the others,
+			   * so that a queue full of flood does not hold it back */
+};
+enum wg_rx_kind wg_device_receive_classify(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
+					   size_t len, struct wg_rx_job *job);
+/* A message that wg_device_receive_classify called WG_RX_HANDSHAKE (its MAC1 is not
+ * checked again), from that queue: the under-load decision (a cookie reply instead of
+ * an X25519 without a valid MAC2), the per-source rate limit, then the handshake. */
+void wg_device_receive_handshake(struct wg_device *dev, const struct wg_endpoint *from,
+				 const uint8_t *buf, size_t len, const struct wg_sink *sink);
 void wg_rx_open(struct wg_rx_job *job);
 void wg_device_receive_finish(struct wg_device *dev, struct wg_rx_job *job, const struct wg_sink *sink);
 

@@ -7,6 +7,7 @@
 #include "core/allowedips.h"
 #include "core/cookie.h"
 #include "core/device.h"
+#include "core/load.h"
 #include "core/peer.h"
 #include "core/ratelimiter.h"
 
@@ -26,8 +27,7 @@ struct wg_device {
 	size_t peer_nbuckets;
 	struct wg_index_entry **index_buckets;
 	size_t index_nbuckets, nindices;
-	uint64_t last_under_load;             /* monotonic ns, 0 = never */
-	bool backlog_high;
+	struct wg_load load;                  /* when MAC2 is required (load.h) */
 	int mtu;
 	struct wg_device_stats stats;
 	/* No later than the earliest armed timer of any peer: arming lowers it, a tick

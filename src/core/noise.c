@@ -211,6 +211,7 @@ struct wg_peer *wg_noise_consume_initiation(struct wg_device *dev, const struct 
 	/* e */
 	mix_ephemeral(ck, h, msg->ephemeral);
 	/* es */
+	dev->stats.dh_received++;
 	if (!mix_dh(ck, k, dev->static_dh, msg->ephemeral))
 		goto out;
 	/* s */
@@ -319,6 +320,7 @@ struct wg_peer *wg_noise_consume_response(struct wg_device *dev, const struct wg
 	/* e */
 	mix_ephemeral(ck, h, msg->ephemeral);
 	/* ee */
+	dev->stats.dh_received++;
 	e_key = wg_dh_key_new(hs->ephemeral_priv, NULL);
 	if (!mix_dh(ck, NULL, e_key, msg->ephemeral))
 		goto out;

@@ -34,6 +34,7 @@ struct wg_peer {
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;
 	uint64_t last_sent_handshake;         /* monotonic ns, 0 = never */
+	uint64_t last_cookie_retry;           /* initiation resent on a cookie reply, 0 = never */
 	uint16_t persistent_keepalive;        /* seconds, 0 = off */
 	bool responder_only;
 	struct wg_staged *staged;             /* ring of WG_MAX_STAGED_PACKETS, allocated on first use */

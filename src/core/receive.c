@@ -10,16 +10,6 @@
 #include "core/send.h"
 #include "core/timers.h"
 
-bool wg_device_under_load(struct wg_device *dev)
-{
-	uint64_t now = wg_now(dev);
-	if (dev->backlog_high) {
-		dev->last_under_load = now ? now : 1;
-		return true;
-	}
-	return dev->last_under_load && !wg_expired(now, dev->last_under_load, WG_UNDER_LOAD_AFTER);
-}
-
 /* Roaming: the endpoint follows the latest authenticated packet. */
 static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *from)
 {
@@ -35,41 +25,55 @@ static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *from
 	peer->endpoint = *from;
 }
 
-static bool handshake_macs_ok(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
+static void send_cookie_reply(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
+			      const struct wg_endpoint *from, const uint8_t *cookie, const struct wg_sink *sink)
+{
+	struct wg_msg_cookie reply;
+	wg_cookie_create_reply(dev, &reply, buf, len, sender, cookie);
+	sink->send(sink->ctx, NULL, from, (const uint8_t *)&reply, sizeof(reply));
+	wg_drop(dev, WG_DROP_COOKIE_SENT);
+}
+
+/* The DoS defences after MAC1 (wg_device_receive_classify checked it), in the kernel's
+ * order and before any X25519: under load, a cookie reply instead of the work unless
+ * MAC2 proves the source address, then the per-source rate limit. */
+static bool handshake_allowed(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
 			      const struct wg_endpoint *from, const struct wg_sink *sink)
 {
-	bool under_load = wg_device_under_load(dev);
-	enum wg_mac_state st = wg_cookie_validate(dev, buf, len, from, under_load);
+	uint64_t now = wg_now(dev);
+	uint8_t cookie[WG_COOKIE_LEN];
 
-	if (st == WG_MAC_INVALID) {
-		wg_drop(dev, WG_DROP_MAC);
-		wg_log(dev, WG_LOG_VERBOSE, NULL, "handshake", "Received handshake message with invalid MAC1");
-		return false;
-	}
-	if (under_load && st == WG_MAC_OK_NO_COOKIE) {
-		struct wg_msg_cookie reply;
-		wg_cookie_create_reply(dev, &reply, buf, len, sender, from);
-		sink->send(sink->ctx, NULL, from, (const uint8_t *)&reply, sizeof(reply));
-		wg_drop(dev, WG_DROP_COOKIE_SENT);
-		return false;
-	}
-	if (st == WG_MAC_OK_COOKIE_RATELIMITED) {
+	if (!wg_load_under(&dev->load, now))
+		return true;
+	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
+	if (!ok) {
+		send_cookie_reply(dev, buf, len, sender, from, cookie, sink);
+		wg_load_wasted(&dev->load, now); /* a flood that gets cookies is still a flood */
+	} else if (!(ok = wg_cookie_source_allowed(dev, from)))
 		wg_drop(dev, WG_DROP_RATELIMIT);
-		wg_log(dev, WG_LOG_VERBOSE, NULL, "handshake", "Handshake rate limited");
-		return false;
-	}
-	return true;
+	wg_wipe(cookie, sizeof(cookie));
+	return ok;
+}
+
+/* A handshake message that cost an X25519 and then failed counts towards the load. */
+static void count_waste(struct wg_device *dev, uint64_t dh_before)
+{
+	if (dev->stats.dh_received != dh_before)
+		wg_load_wasted(&dev->load, wg_now(dev));
 }
 
 static void receive_initiation(struct wg_device *dev, const struct wg_endpoint *from,
 			       const uint8_t *buf, const struct wg_sink *sink)
 {
 	const struct wg_msg_initiation *msg = (const void *)buf;
-	if (!handshake_macs_ok(dev, buf, sizeof(*msg), msg->sender, from, sink))
+	uint64_t dh = dev->stats.dh_received;
+	if (!handshake_allowed(dev, buf, sizeof(*msg), msg->sender, from, sink))
 		return;
 	struct wg_peer *peer = wg_noise_consume_initiation(dev, msg);
-	if (!peer)
+	if (!peer) {
+		count_waste(dev, dh);
 		return;
+	}
 	update_endpoint(peer, from);
 	peer->rx_bytes += sizeof(*msg);
 	wg_timers_any_authenticated_packet_received(peer);
@@ -82,11 +86,14 @@ static void receive_response(struct wg_device *dev, const struct wg_endpoint *fr
 			     const uint8_t *buf, const struct wg_sink *sink)
 {
 	const struct wg_msg_response *msg = (const void *)buf;
-	if (!handshake_macs_ok(dev, buf, sizeof(*msg), msg->sender, from, sink))
+	uint64_t dh = dev->stats.dh_received;
+	if (!handshake_allowed(dev, buf, sizeof(*msg), msg->sender, from, sink))
 		return;
 	struct wg_peer *peer = wg_noise_consume_response(dev, msg);
-	if (!peer)
+	if (!peer) {
+		count_waste(dev, dh);
 		return;
+	}
 	if (!wg_noise_begin_session(peer))
 		return;
 	update_endpoint(peer, from);
@@ -208,41 +215,103 @@ static void accept_data(struct wg_device *dev, struct wg_keypair *kp, const stru
 	deliver_data(peer, hdr->payload, plen, sink);
 }
 
-static void receive_data(struct wg_device *dev, const struct wg_endpoint *from,
-			 uint8_t *buf, size_t len, const struct wg_sink *sink)
+/* Transport data becomes a job: the session is found and held here (under the
+ * caller's lock), the decryption happens in wg_rx_open (without it). */
+static bool data_job(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
+		     size_t len, struct wg_rx_job *job)
 {
-	struct wg_keypair *kp = data_keypair(dev, buf);
-	if (!kp)
-		return;
-	if (!open_data(kp, buf, len)) {
-		wg_drop(dev, WG_DROP_DECRYPT);
-		return;
-	}
-	accept_data(dev, kp, from, buf, len, sink);
-}
-
-static bool is_data(const uint8_t *buf, size_t len)
-{
-	uint32_t type;
-	if (len < WG_MSG_DATA_MIN_LEN)
-		return false;
-	memcpy(&type, buf, 4);
-	return le32toh(type) == WG_MSG_DATA;
-}
-
-bool wg_device_receive_prepare(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
-			       size_t len, struct wg_rx_job *job, const struct wg_sink *sink)
-{
-	if (!dev->up || !is_data(buf, len)) {
-		wg_device_receive(dev, from, buf, len, sink);
-		return false;
-	}
 	struct wg_keypair *kp = data_keypair(dev, buf);
 	if (!kp)
 		return false;
 	kp->refs++;
 	*job = (struct wg_rx_job){ .kp = kp, .buf = buf, .len = len, .from = from };
 	return true;
+}
+
+static uint32_t msg_type(const uint8_t *buf, size_t len)
+{
+	uint32_t type;
+	if (len < 4)
+		return 0;
+	memcpy(&type, buf, 4);
+	return le32toh(type);
+}
+
+static bool is_handshake(uint32_t type, size_t len)
+{
+	return (type == WG_MSG_INITIATION && len == WG_MSG_INITIATION_LEN) ||
+	       (type == WG_MSG_RESPONSE && len == WG_MSG_RESPONSE_LEN);
+}
+
+/* Under load, a handshake message whose MAC2 proves its source address (its sender got
+ * our cookie there: a real initiator resending, not a blind flood) is marked so that
+ * the caller serves it before a queue full of flood. A MAC2 of zeros costs nothing. */
+static enum wg_rx_kind handshake_kind(struct wg_device *dev, const struct wg_endpoint *from,
+				      const uint8_t *buf, size_t len)
+{
+	uint8_t cookie[WG_COOKIE_LEN];
+	if (!wg_cookie_has_mac2(buf, len) || !wg_load_under(&dev->load, wg_now(dev)))
+		return WG_RX_HANDSHAKE;
+	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
+	wg_wipe(cookie, sizeof(cookie));
+	return ok ? WG_RX_HANDSHAKE_MAC2 : WG_RX_HANDSHAKE;
+}
+
+/* Only what is cheap to reject is rejected here, so that a flood of garbage or of
+ * messages not made with our public key never takes a place in the caller's queue. */
+enum wg_rx_kind wg_device_receive_classify(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
+					   size_t len, struct wg_rx_job *job)
+{
+	uint32_t type = dev->up ? msg_type(buf, len) : 0;
+	enum wg_drop why = WG_DROP_MALFORMED;
+
+	if (type == WG_MSG_DATA && len >= WG_MSG_DATA_MIN_LEN)
+		return data_job(dev, from, buf, len, job) ? WG_RX_JOB : WG_RX_DONE;
+	if (is_handshake(type, len)) {
+		if (wg_cookie_mac1_ok(dev, buf, len))
+			return handshake_kind(dev, from, buf, len);
+		why = WG_DROP_MAC;
+	} else if (type == WG_MSG_COOKIE && len == WG_MSG_COOKIE_LEN) {
+		const struct wg_msg_cookie *c = (const struct wg_msg_cookie *)buf;
+		if (wg_index_find(dev, le32toh(c->receiver)))
+			return WG_RX_HANDSHAKE;
+		why = WG_DROP_UNKNOWN_INDEX;
+	}
+	wg_drop(dev, why);
+	return WG_RX_DONE;
+}
+
+static void receive_cookie(struct wg_device *dev, const uint8_t *buf, const struct wg_sink *sink)
+{
+	struct wg_peer *peer = wg_cookie_consume_reply(dev, (const struct wg_msg_cookie *)buf);
+	if (peer)
+		wg_send_handshake_after_cookie(peer, sink);
+}
+
+void wg_device_receive_handshake(struct wg_device *dev, const struct wg_endpoint *from,
+				 const uint8_t *buf, size_t len, const struct wg_sink *sink)
+{
+	uint32_t type = msg_type(buf, len);
+
+	if (!dev->up) /* went down while the message waited */
+		wg_drop(dev, WG_DROP_MALFORMED);
+	else if (type == WG_MSG_INITIATION && len == WG_MSG_INITIATION_LEN)
+		receive_initiation(dev, from, buf, sink);
+	else if (type == WG_MSG_RESPONSE && len == WG_MSG_RESPONSE_LEN)
+		receive_response(dev, from, buf, sink);
+	else if (type == WG_MSG_COOKIE && len == WG_MSG_COOKIE_LEN)
+		receive_cookie(dev, buf, sink);
+	else
+		wg_drop(dev, WG_DROP_MALFORMED);
+}
+
+bool wg_device_receive_prepare(struct wg_device *dev, const struct wg_endpoint *from, uint8_t *buf,
+			       size_t len, struct wg_rx_job *job, const struct wg_sink *sink)
+{
+	enum wg_rx_kind kind = wg_device_receive_classify(dev, from, buf, len, job);
+	if (kind == WG_RX_HANDSHAKE || kind == WG_RX_HANDSHAKE_MAC2)
+		wg_device_receive_handshake(dev, from, buf, len, sink);
+	return kind == WG_RX_JOB;
 }
 
 void wg_rx_open(struct wg_rx_job *job)
@@ -259,24 +328,14 @@ void wg_device_receive_finish(struct wg_device *dev, struct wg_rx_job *job, cons
 	wg_keypair_put(job->kp);
 }
 
+/* One datagram is a batch of one, handshakes done at once: the same steps as the
+ * batch API, so the two paths cannot drift apart. */
 void wg_device_receive(struct wg_device *dev, const struct wg_endpoint *from,
 		       uint8_t *buf, size_t len, const struct wg_sink *sink)
 {
-	uint32_t type;
-	if (len < 4 || !dev->up) {
-		wg_drop(dev, WG_DROP_MALFORMED);
+	struct wg_rx_job job;
+	if (!wg_device_receive_prepare(dev, from, buf, len, &job, sink))
 		return;
-	}
-	memcpy(&type, buf, 4);
-	type = le32toh(type);
-	if (type == WG_MSG_DATA && len >= WG_MSG_DATA_MIN_LEN)
-		receive_data(dev, from, buf, len, sink);
-	else if (type == WG_MSG_INITIATION && len == WG_MSG_INITIATION_LEN)
-		receive_initiation(dev, from, buf, sink);
-	else if (type == WG_MSG_RESPONSE && len == WG_MSG_RESPONSE_LEN)
-		receive_response(dev, from, buf, sink);
-	else if (type == WG_MSG_COOKIE && len == WG_MSG_COOKIE_LEN)
-		wg_cookie_consume_reply(dev, (const struct wg_msg_cookie *)buf);
-	else
-		wg_drop(dev, WG_DROP_MALFORMED);
+	wg_rx_open(&job);
+	wg_device_receive_finish(dev, &job, sink);
 }

@@ -20,10 +20,25 @@ void wg_send_to_peer(struct wg_peer *peer, const uint8_t *buf, size_t len, const
 	sink->send(sink->ctx, peer, &peer->endpoint, buf, len);
 }
 
+static void send_initiation(struct wg_peer *peer, uint64_t now, const struct wg_sink *sink)
+{
+	struct wg_msg_initiation msg;
+
+	if (!wg_noise_create_initiation(peer, &msg))
+		return;
+	peer->last_sent_handshake = now;
+	wg_cookie_add_macs(peer, &msg, sizeof(msg));
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_timers_any_authenticated_packet_sent(peer);
+	wg_log(peer->dev, WG_LOG_VERBOSE, peer, "handshake", "Sending handshake initiation");
+	wg_send_to_peer(peer, (const uint8_t *)&msg, sizeof(msg), sink);
+	/* Armed even without an endpoint: a learned endpoint may appear meanwhile. */
+	wg_timers_handshake_initiated(peer);
+}
+
 void wg_send_handshake_initiation(struct wg_peer *peer, bool is_retry, const struct wg_sink *sink)
 {
 	struct wg_device *dev = peer->dev;
-	struct wg_msg_initiation msg;
 	uint64_t now = wg_now(dev);
 
 	if (!is_retry)
@@ -31,16 +46,24 @@ void wg_send_handshake_initiation(struct wg_peer *peer, bool is_retry, const str
 	if (!dev->up || peer->responder_only ||
 	    !wg_expired(now, peer->last_sent_handshake, WG_REKEY_TIMEOUT))
 		return;
-	if (!wg_noise_create_initiation(peer, &msg))
+	send_initiation(peer, now, sink);
+}
+
+/* A cookie reply answered the initiation in flight: the responder is under load and
+ * dropped it. The retransmit timer would send it again with MAC2 only REKEY_TIMEOUT
+ * later; sent at once, a handshake under a flood costs one round trip more instead of
+ * 5 s. At most once per REKEY_TIMEOUT, so that cookie replies (which anyone who saw our
+ * MAC1 on the path can make) cannot make us initiate at their rate. */
+void wg_send_handshake_after_cookie(struct wg_peer *peer, const struct wg_sink *sink)
+{
+	struct wg_device *dev = peer->dev;
+	uint64_t now = wg_now(dev);
+
+	if (!dev->up || peer->responder_only || peer->hs.state != WG_HS_CREATED_INITIATION ||
+	    !wg_expired(now, peer->last_cookie_retry, WG_REKEY_TIMEOUT))
 		return;
-	peer->last_sent_handshake = now;
-	wg_cookie_add_macs(peer, &msg, sizeof(msg));
-	wg_timers_any_authenticated_packet_traversal(peer);
-	wg_timers_any_authenticated_packet_sent(peer);
-	wg_log(dev, WG_LOG_VERBOSE, peer, "handshake", "Sending handshake initiation");
-	wg_send_to_peer(peer, (const uint8_t *)&msg, sizeof(msg), sink);
-	/* Armed even without an endpoint: a learned endpoint may appear meanwhile. */
-	wg_timers_handshake_initiated(peer);
+	peer->last_cookie_retry = now ? now : 1;
+	send_initiation(peer, now, sink);
 }
 
 void wg_send_handshake_response(struct wg_peer *peer, const struct wg_sink *sink)

@@ -13,14 +13,24 @@
 
 static uint16_t get_port(void *ctx) { return wg_udp_port(&((struct wg_dataplane *)ctx)->udp); }
 static uint32_t get_mark(void *ctx) { return ((struct wg_dataplane *)ctx)->fwmark; }
-static void lock(void *ctx) { pthread_mutex_lock(&((struct wg_dataplane *)ctx)->lock); }
+static void lock(void *ctx) { dp_lock(ctx); }
 /* Whatever a UAPI line changed may have armed a timer: re-aim the timerfd. */
 static void unlock(void *ctx)
 {
 	struct wg_dataplane *dp = ctx;
 	dp_timer_update(dp);
 	dp_round_flush(&dp->ctl_round); /* e.g. the keepalive a new persistent-keepalive sends */
-	pthread_mutex_unlock(&dp->lock);
+	dp_unlock(dp);
+}
+
+/* Fresh sockets, best effort: without GRO we get single datagrams; without the filter
+ * a datagram that is no WireGuard message (its first four bytes are not a message type
+ * and three zeros) costs a receive call instead of being dropped by the kernel. */
+static void tune_sockets(struct wg_udp *u)
+{
+	static const uint32_t types[] = { WG_MSG_INITIATION, WG_MSG_RESPONSE, WG_MSG_COOKIE, WG_MSG_DATA };
+	wg_udp_set_gro(u, true);
+	wg_udp_set_prefix_filter(u, types, 4);
 }
 
 /* Reopens the sockets on the new port; on failure the old ones stay. */
@@ -33,7 +43,7 @@ static int set_port(void *ctx, uint16_t port)
 	int rc = wg_udp_open(&fresh, port, dp->fwmark);
 	if (rc)
 		return rc;
-	wg_udp_set_gro(&fresh, true); /* best effort: without it we get single datagrams */
+	tune_sockets(&fresh);
 	/* The receive thread may still be polling the old sockets: wake it and let it
 	 * close them the next time it takes the lock. */
 	wg_udp_close(&dp->retired);
@@ -75,7 +85,8 @@ static void stop_threads(struct wg_dataplane *dp)
 	if (dp->started_tun) pthread_join(dp->th_tun, NULL);
 	if (dp->started_udp) pthread_join(dp->th_udp, NULL);
 	if (dp->started_ctl) pthread_join(dp->th_ctl, NULL);
-	dp->started_tun = dp->started_udp = dp->started_ctl = false;
+	if (dp->started_hs) pthread_join(dp->th_hs, NULL);
+	dp->started_tun = dp->started_udp = dp->started_ctl = dp->started_hs = false;
 }
 
 void wg_dataplane_stop(struct wg_dataplane *dp)
@@ -98,6 +109,7 @@ void wg_dataplane_stop(struct wg_dataplane *dp)
 	if (dp->timerfd >= 0) close(dp->timerfd);
 	if (dp->stopfd >= 0) close(dp->stopfd);
 	dp_round_free(&dp->ctl_round);
+	dp_hsq_free(&dp->hsq);
 	pthread_mutex_destroy(&dp->lock);
 	pthread_mutex_destroy(&dp->clients_lock);
 	pthread_cond_destroy(&dp->clients_done);
@@ -109,6 +121,9 @@ static int start_threads(struct wg_dataplane *dp)
 	if (pthread_create(&dp->th_ctl, NULL, dp_ctl_thread, dp))
 		return -EAGAIN;
 	dp->started_ctl = true;
+	if (pthread_create(&dp->th_hs, NULL, dp_handshake_thread, dp))
+		return -EAGAIN;
+	dp->started_hs = true;
 	if (pthread_create(&dp->th_udp, NULL, dp_udp_thread, dp))
 		return -EAGAIN;
 	dp->started_udp = true;
@@ -130,7 +145,7 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	dp->opts = *opts;
 	if (!dp->opts.mtu)
 		dp->opts.mtu = 1420;
-	dp->tun.fd = dp->uapi_fd = dp->timerfd = dp->stopfd = -1;
+	dp->tun.fd = dp->uapi_fd = dp->timerfd = dp->stopfd = dp->hsq.wakefd = -1;
 	dp->udp.fd4 = dp->udp.fd6 = dp->retired.fd4 = dp->retired.fd6 = -1;
 	dp->up = true;
 	atomic_store(&dp->armed, UINT64_MAX);
@@ -139,8 +154,11 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	pthread_cond_init(&dp->clients_done, NULL);
 	for (int i = 0; i < DP_MAX_CLIENTS; i++)
 		dp->client_fds[i] = -1;
-	if (dp_round_init(&dp->ctl_round, dp))
+	if (dp_round_init(&dp->ctl_round, dp) || dp_hsq_init(&dp->hsq))
 		goto fail;
+	uint8_t key[16];
+	wg_os_random(key, sizeof(key));
+	dp_admit_init(&dp->admit, key);
 	setup_uapi_ops(dp);
 	wg_dp_env(dp, &env);
 	if (!(dp->dev = wg_device_new(&env)))
@@ -159,7 +177,7 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 		goto fail;
 	if ((rc = wg_udp_open(&dp->udp, 0, 0)))
 		goto fail;
-	wg_udp_set_gro(&dp->udp, true);
+	tune_sockets(&dp->udp);
 	if (dp->opts.uapi_socket) {
 		dp->uapi_fd = wg_uapi_listen(dp->opts.uapi_dir ? dp->opts.uapi_dir : "/var/run/wireguard",
 					     dp->ifname, dp->uapi_path, sizeof(dp->uapi_path));
@@ -217,26 +235,26 @@ int wg_dataplane_uapi(struct wg_dataplane *dp, const char *request, char **reply
 
 int wg_dataplane_set_mtu(struct wg_dataplane *dp, int mtu)
 {
-	pthread_mutex_lock(&dp->lock);
+	dp_lock(dp);
 	int rc = wg_tun_set_mtu(&dp->tun, mtu);
 	if (!rc) {
 		dp->opts.mtu = mtu;
 		wg_device_set_mtu(dp->dev, mtu);
 	}
-	pthread_mutex_unlock(&dp->lock);
+	dp_unlock(dp);
 	return rc;
 }
 
 int wg_dataplane_set_up(struct wg_dataplane *dp, bool up)
 {
-	pthread_mutex_lock(&dp->lock);
+	dp_lock(dp);
 	int rc = wg_tun_set_up(&dp->tun, up);
 	if (!rc) {
 		dp->up = up;
 		wg_device_set_up(dp->dev, up);
 		dp_timer_update(dp);
 	}
-	pthread_mutex_unlock(&dp->lock);
+	dp_unlock(dp);
 	return rc;
 }
 
@@ -254,10 +272,10 @@ uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp)
 
 int wg_dataplane_set_responder(struct wg_dataplane *dp, const uint8_t pub[WG_KEY_LEN], bool responder)
 {
-	pthread_mutex_lock(&dp->lock);
+	dp_lock(dp);
 	struct wg_peer *peer = wg_device_find_peer(dp->dev, pub);
 	if (peer)
 		wg_peer_set_responder(peer, responder);
-	pthread_mutex_unlock(&dp->lock);
+	dp_unlock(dp);
 	return peer ? 0 : -ENOENT;
 }

@@ -1,6 +1,7 @@
 /* One running WireGuard interface: TUN device + UDP sockets + the protocol core +
- * worker threads + (optionally) the UAPI socket. `wgrouter userspace` runs one of
- * these; `wgrouter daemon` runs one per configured /interface/wireguard.
+ * threads (tx, rx, handshake, control; see README.md) + (optionally) the UAPI socket.
+ * `wgrouter userspace` runs one of these; `wgrouter daemon` runs one per configured
+ * /interface/wireguard.
  *
  * Configuration goes through the UAPI text protocol, in-process or over the socket,
  * so there is exactly one configuration path and `wg` sees what the router set. */

@@ -5,6 +5,8 @@
 #include <stdatomic.h>
 #include <net/if.h>
 #include "dataplane/dataplane.h"
+#include "dataplane/hsadmit.h"
+#include "dataplane/hsqueue.h"
 #include "platform/tun.h"
 #include "platform/udp.h"
 #include "uapi/uapi.h"
@@ -35,7 +37,8 @@ struct dp_round {
 struct wg_dataplane {
 	char ifname[IFNAMSIZ];
 	struct wg_dataplane_opts opts;
-	pthread_mutex_t lock;    /* the core and the sockets' configuration */
+	pthread_mutex_t lock;    /* the core and the sockets' configuration: dp_lock() */
+	_Atomic int lock_waiters; /* threads in dp_lock(): the handshake thread lets them go first */
 	struct wg_device *dev;
 	struct wg_tun tun;
 	struct wg_udp udp;
@@ -46,8 +49,10 @@ struct wg_dataplane {
 	char uapi_path[108];
 	_Atomic uint64_t armed;  /* deadline the timerfd is set to, UINT64_MAX = none */
 	_Atomic bool stopping;
-	pthread_t th_tun, th_udp, th_ctl;
-	bool started_tun, started_udp, started_ctl;
+	struct dp_hsq hsq;       /* rx thread -> handshake thread */
+	struct dp_admit admit;   /* the rx thread's per-source counts for the queue */
+	pthread_t th_tun, th_udp, th_ctl, th_hs;
+	bool started_tun, started_udp, started_ctl, started_hs;
 	struct dp_round ctl_round;  /* for timer and UAPI work, under the lock */
 	struct wg_uapi_ops uapi_ops;
 	pthread_mutex_t clients_lock;
@@ -58,6 +63,18 @@ struct wg_dataplane {
 	_Atomic bool lost;           /* the TUN device is gone: the interface is over */
 	atomic_flag lost_reported;
 };
+
+/* The device lock. Every thread takes it with dp_lock() except the handshake thread,
+ * which waits until nobody else is waiting (handshake.c): a busy handshake thread that
+ * unlocks and at once locks again would otherwise win the lock over and over while a
+ * woken packet thread is still on its way to a CPU. */
+static inline void dp_lock(struct wg_dataplane *dp)
+{
+	atomic_fetch_add(&dp->lock_waiters, 1);
+	pthread_mutex_lock(&dp->lock);
+	atomic_fetch_sub(&dp->lock_waiters, 1);
+}
+static inline void dp_unlock(struct wg_dataplane *dp) { pthread_mutex_unlock(&dp->lock); }
 
 void wg_dp_env(struct wg_dataplane *dp, struct wg_env *env);
 uint64_t wg_dp_now(void);
@@ -83,6 +100,13 @@ void dp_timer_fire(struct wg_dataplane *dp);
 void *dp_tun_thread(void *arg);
 void *dp_udp_thread(void *arg);
 void *dp_ctl_thread(void *arg);
+void *dp_handshake_thread(void *arg);
+
+/* handshake.c: serves up to max messages of the queue with the device lock held,
+ * telling the core how many wait (its under-load rule); ends early after one that
+ * cost an X25519, so the lock is never held for more than one handshake. Returns how
+ * many it served. */
+size_t dp_handshake_serve(struct wg_device *dev, struct dp_hsq *q, size_t max, const struct wg_sink *sink);
 void dp_clients_stop(struct wg_dataplane *dp);
 
 /* link.c */

@@ -55,10 +55,10 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 	int mtu = 0;
 	mnl_attr_parse(nlh, sizeof(*ifi), attr_mtu, &mtu);
 	if (mtu > 0) {
-		pthread_mutex_lock(&dp->lock);
+		dp_lock(dp);
 		dp->tun.mtu = mtu;
 		wg_device_set_mtu(dp->dev, mtu);
-		pthread_mutex_unlock(&dp->lock);
+		dp_unlock(dp);
 	}
 	return MNL_CB_OK;
 }

@@ -1,5 +1,6 @@
 /* Network to tunnel: receive a batch of datagrams on both sockets, let the core
- * decrypt them in place, write the packets to the TUN in one batch (GRO-merged). */
+ * decrypt them in place, write the packets to the TUN in one batch (GRO-merged).
+ * Handshake messages are only sorted out here and queued for the handshake thread. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -20,57 +21,60 @@ static int receive_some(uint8_t *mem, int fd, struct wg_udp_msg *msgs)
 	return wg_udp_recv_batch(fd, msgs, RX_MSGS);
 }
 
-/* Initiations waiting in this round, GRO-merged ones (equal 148-byte datagrams from
- * one source) counted one by one. */
-static size_t count_initiations(const struct wg_udp_msg *msgs, int n)
-{
-	size_t queued = 0;
-	for (int k = 0; k < n; k++) {
-		if (!msgs[k].len || msgs[k].buf[0] != WG_MSG_INITIATION)
-			continue;
-		queued += msgs[k].gso_size ? (msgs[k].len + msgs[k].gso_size - 1) / msgs[k].gso_size : 1;
-	}
-	return queued;
-}
-
 enum { RX_JOBS = RX_MSGS * 64 }; /* a GRO message holds at most 64 datagrams */
 
-/* Handshakes are handled at once under the lock; transport messages become jobs that
- * are decrypted with the lock released and finished under it again, in order. */
 static void open_one(void *jobs, size_t i)
 {
 	wg_rx_open(&((struct wg_rx_job *)jobs)[i]);
 }
 
+/* Transport messages become jobs; handshake messages go to the handshake thread's
+ * queue (when it is full, dropped: the flood's loss, not the tunnel's; hsadmit.h keeps
+ * room for quiet sources). Returns the number of jobs; *queued tells whether a
+ * handshake was queued. */
+static int classify(struct wg_dataplane *dp, struct wg_udp_msg *msgs, int n, struct wg_rx_job *jobs, bool *queued)
+{
+	uint64_t now = wg_dp_now();
+	int nj = 0;
+	for (int k = 0; k < n; k++) {
+		size_t off = 0, len;
+		uint8_t *seg;
+		while ((len = wg_udp_next(&msgs[k], &off, &seg)) && nj < RX_JOBS) {
+			enum wg_rx_kind kind = wg_device_receive_classify(dp->dev, &msgs[k].ep, seg, len, &jobs[nj]);
+			if (kind == WG_RX_JOB)
+				nj++;
+			else if (kind == WG_RX_HANDSHAKE || kind == WG_RX_HANDSHAKE_MAC2)
+				*queued |= dp_admit_push(&dp->hsq, &dp->admit, kind == WG_RX_HANDSHAKE_MAC2 ? DP_HSQ_MAC2 : DP_HSQ_REST,
+							 &msgs[k].ep, seg, len, now);
+		}
+	}
+	return nj;
+}
+
+/* Classified under the lock; the jobs decrypted with the lock released (on every
+ * core) and finished under it again, in order. No handshake is computed here. */
 static void process(struct wg_dataplane *dp, struct dp_round *r, int fd, struct wg_udp_msg *msgs, int n,
 		    struct wg_rx_job *jobs, struct wg_parallel *par)
 {
-	int nj = 0;
-	pthread_mutex_lock(&dp->lock);
+	bool queued = false;
+	dp_lock(dp);
 	/* Read from a socket that a port change retired meanwhile: those datagrams were
 	 * sent to the old port, which is closed as far as peers are concerned (and taking
 	 * them would roam a peer back to where it just left). */
 	if (fd != dp->udp.fd4 && fd != dp->udp.fd6) {
-		pthread_mutex_unlock(&dp->lock);
+		dp_unlock(dp);
 		return;
 	}
-	/* Handshakes waiting in this round are the queue that defines "under load": with
-	 * RX_JOBS as its capacity, 256 initiations in one round (like the kernel's 512 of
-	 * 4096) switch MAC2 on. */
-	wg_device_set_handshake_backlog(dp->dev, count_initiations(msgs, n), RX_JOBS);
-	for (int k = 0; k < n; k++) {
-		size_t off = 0, len;
-		uint8_t *seg;
-		while ((len = wg_udp_next(&msgs[k], &off, &seg)) && nj < RX_JOBS)
-			nj += wg_device_receive_prepare(dp->dev, &msgs[k].ep, seg, len, &jobs[nj], &r->sink);
-	}
-	pthread_mutex_unlock(&dp->lock);
-	wg_parallel_for(par, nj, DP_CRYPTO_CHUNK, open_one, jobs); /* on every core, unlocked */
-	pthread_mutex_lock(&dp->lock);
+	int nj = classify(dp, msgs, n, jobs, &queued);
+	dp_unlock(dp);
+	if (queued)
+		dp_hsq_wake(&dp->hsq);
+	wg_parallel_for(par, nj, DP_CRYPTO_CHUNK, open_one, jobs);
+	dp_lock(dp);
 	for (int i = 0; i < nj; i++)
 		wg_device_receive_finish(dp->dev, &jobs[i], &r->sink);
 	dp_timer_update(dp);
-	pthread_mutex_unlock(&dp->lock);
+	dp_unlock(dp);
 }
 
 void *dp_udp_thread(void *arg)
@@ -89,11 +93,11 @@ void *dp_udp_thread(void *arg)
 	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: open alone */
 	while (!atomic_load(&dp->stopping)) {
 		int fds[2], nfds = 0;
-		pthread_mutex_lock(&dp->lock); /* the sockets may be reopened by a port change */
+		dp_lock(dp); /* the sockets may be reopened by a port change */
 		wg_udp_close(&dp->retired);
 		if (dp->udp.fd4 >= 0) fds[nfds++] = dp->udp.fd4;
 		if (dp->udp.fd6 >= 0) fds[nfds++] = dp->udp.fd6;
-		pthread_mutex_unlock(&dp->lock);
+		dp_unlock(dp);
 		struct pollfd pfd[3] = { { .fd = dp->stopfd, .events = POLLIN } };
 		for (int i = 0; i < nfds; i++)
 			pfd[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };

@@ -28,10 +28,10 @@ void dp_timer_fire(struct wg_dataplane *dp)
 	if (read(dp->timerfd, &expirations, sizeof(expirations)) < 0)
 		return;
 	struct dp_round *r = &dp->ctl_round;
-	pthread_mutex_lock(&dp->lock);
+	dp_lock(dp);
 	atomic_store(&dp->armed, UINT64_MAX);
 	wg_device_tick(dp->dev, &r->sink);
 	dp_timer_update(dp);
 	dp_round_flush(r); /* handshakes and keepalives: few, and the sockets are thread-safe */
-	pthread_mutex_unlock(&dp->lock);
+	dp_unlock(dp);
 }

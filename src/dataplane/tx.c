@@ -55,17 +55,17 @@ void *dp_tun_thread(void *arg)
 		}
 		drained = n < DP_BATCH; /* short: the queue ran empty (or an error, read again next) */
 		int nj = 0;
-		pthread_mutex_lock(&dp->lock);
+		dp_lock(dp);
 		for (int i = 0; i < n; i++)
 			nj += wg_device_send_prepare(dp->dev, pkts[i].data, pkts[i].len, &jobs[nj], &r.sink);
-		pthread_mutex_unlock(&dp->lock);
+		dp_unlock(dp);
 		/* The encryption runs unlocked, spread over the cores: the receive thread
 		 * decrypts meanwhile, and the core's finish keeps each peer's order. */
 		wg_parallel_for(par, nj, DP_CRYPTO_CHUNK, seal, jobs);
-		pthread_mutex_lock(&dp->lock);
+		dp_lock(dp);
 		wg_device_send_finish(dp->dev, jobs, nj, &r.sink);
 		dp_timer_update(dp);
-		pthread_mutex_unlock(&dp->lock);
+		dp_unlock(dp);
 		dp_round_flush(&r);
 	}
 	wg_parallel_free(par);

@@ -62,6 +62,11 @@ int wg_udp_set_mark(struct wg_udp *u, uint32_t mark);
 /* UDP_GRO on both sockets. Only with receive buffers of WG_UDP_GRO_BUF bytes: a GRO
  * message larger than the buffer is cut short and lost. Returns 0 or -errno. */
 int wg_udp_set_gro(struct wg_udp *u, bool on);
+/* Keeps only datagrams whose first four bytes, read little-endian, are one of the n
+ * (<= 8) words: the kernel drops the others before they reach the receive buffer (a
+ * garbage flood then costs no receive call). n = 0 removes it. Set it again after an
+ * open or rebind. Returns 0 or -errno. */
+int wg_udp_set_prefix_filter(struct wg_udp *u, const uint32_t *words, int n);
 /* Wakes threads blocked in wg_udp_recv_batch; their call returns 0 from then on. */
 void wg_udp_shutdown(struct wg_udp *u);
 

@@ -126,17 +126,24 @@ static struct node *node_at(struct world *w, const struct wg_endpoint *to)
 	return NULL;
 }
 
+bool world_deliver_one(struct world *w)
+{
+	if (!w->nnet)
+		return false;
+	struct dgram d = w->net[0];
+	memmove(&w->net[0], &w->net[1], (size_t)(--w->nnet) * sizeof(w->net[0]));
+	struct node *dst = node_at(w, &d.to);
+	if (dst)
+		wg_device_receive(dst->dev, &w->nodes[d.from_node].addr, d.buf, d.len, &dst->sink);
+	return true;
+}
+
 void world_flush(struct world *w)
 {
 	if (w->hold)
 		return;
-	for (int guard = 0; w->nnet && guard < 10000; guard++) {
-		struct dgram d = w->net[0];
-		memmove(&w->net[0], &w->net[1], (size_t)(--w->nnet) * sizeof(w->net[0]));
-		struct node *dst = node_at(w, &d.to);
-		if (dst)
-			wg_device_receive(dst->dev, &w->nodes[d.from_node].addr, d.buf, d.len, &dst->sink);
-	}
+	for (int guard = 0; guard < 10000 && world_deliver_one(w); guard++)
+		;
 }
 
 void world_advance(struct world *w, uint64_t ns)

@@ -44,6 +44,9 @@ void world_free(struct world *w);
 struct wg_peer *node_add_peer(struct node *n, const struct node *other, const char *allowed, bool with_endpoint);
 /* Delivers in-flight datagrams (and what they cause) until the network is quiet. */
 void world_flush(struct world *w);
+/* Delivers the oldest datagram in flight, even while w->hold is set (what it causes
+ * stays in flight then). false if there is none. */
+bool world_deliver_one(struct world *w);
 /* Moves the clock forward, firing every timer on time. */
 void world_advance(struct world *w, uint64_t ns);
 /* An IPv4 (or IPv6 if the addresses contain ':') packet of `size` bytes. */

@@ -393,3 +393,61 @@ TEST(udp_shutdown_wakes_a_blocked_receiver)
 	CHECK_EQ((intptr_t)ret, 0);
 	wg_udp_close(&a);
 }
+
+/* The prefix filter: only datagrams that begin with one of the words (little-endian)
+ * reach the socket; too short ones do not either; a GRO message passes whole. */
+static void prefix_filter(int family, bool gro)
+{
+	struct wg_udp a, b;
+	if (!open_pair(&a, &b))
+		return;
+	if (gro)
+		CHECK_EQ(wg_udp_set_gro(&b, true), 0);
+	const uint32_t words[] = { 1, 4 };
+	CHECK_EQ(wg_udp_set_prefix_filter(&b, words, 2), 0);
+	struct wg_endpoint dst = to(family, wg_udp_port(&b));
+	static const uint8_t heads[][4] = {
+		{ 5, 0, 0, 0 }, { 1, 0, 0, 0 }, { 1, 0, 0, 1 }, { 0, 0, 0, 1 }, { 4, 0, 0, 0 }, { 2, 0, 0, 0 },
+	};
+	int n = 0;
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++, n++) {
+		fill(n, 100 + i, &dst);              /* sizes apart: never one GSO send */
+		memcpy(txb[n], heads[i], 4);
+	}
+	fill(n, 3, &dst);                            /* shorter than a word */
+	txb[n++][0] = 1;
+	for (int i = 0; i < 40; i++, n++) {         /* a run that GRO may merge */
+		fill(n, 200, &dst);
+		memcpy(txb[n], heads[4], 4);
+	}
+	CHECK_EQ(wg_udp_send_batch(&a, tx, n), 0);
+	int fd = family == AF_INET ? b.fd4 : b.fd6, got = 0, firsts[2] = { 0 };
+	for (;;) {
+		arm_rx(WG_UDP_GRO_BUF);
+		int r = wg_udp_recv_batch(fd, rx, WG_UDP_BATCH);
+		if (r <= 0)
+			break;
+		for (int m = 0; m < r; m++) {
+			uint8_t *d;
+			size_t off = 0;
+			for (size_t l; (l = wg_udp_next(&rx[m], &off, &d)); got++) {
+				CHECK(l >= 4 && !d[1] && !d[2] && !d[3] && (d[0] == 1 || d[0] == 4), "datagram %d", got);
+				firsts[d[0] == 4]++;
+			}
+		}
+		if (got >= 42)
+			break;
+	}
+	CHECK_EQ(firsts[0], 1);
+	CHECK_EQ(firsts[1], 41);
+	CHECK_EQ(wg_udp_set_prefix_filter(&b, NULL, 0), 0); /* off: everything again */
+	fill(0, 100, &dst);
+	CHECK_EQ(wg_udp_send_batch(&a, tx, 1), 0);
+	recv_expect(fd, 0, 1, len_100, NULL);
+	wg_udp_close(&a);
+	wg_udp_close(&b);
+}
+
+TEST(udp_prefix_filter_ipv4) { prefix_filter(AF_INET, false); }
+TEST(udp_prefix_filter_ipv6) { prefix_filter(AF_INET6, false); }
+TEST(udp_prefix_filter_with_gro_ipv4) { prefix_filter(AF_INET, true); }
