@@ -127,7 +127,7 @@ static ssize_t send_all(void *cookie, const char *buf, size_t len)
 		else
 			done += (size_t)n;
 	}
-	return c->dead ? -1 : (ssize_t)done;
+	return (ssize_t)done; /* fopencookie: 0 (or short) on error, never negative */
 }
 
 static void set_timeout(int fd, int opt, unsigned ms)
