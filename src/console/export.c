@@ -90,7 +90,7 @@ static void export_table(const struct wg_table *t, unsigned flags, struct sbuf *
 		sb_add(&verb, settings || fixed ? "set" : "add");
 		if (fixed) {
 			sb_addc(&verb, ' ');
-			wg_quote_value(&verb, wg_item_get(m, t->v[i], m->name_prop), false);
+			wg_quote_value(&verb, wg_item_get(m, t->v[i], m->name_prop) ?: "\"\"", false);
 		}
 		char *prefix = terse ? xasprintf("%s %s", path, sb_str(&verb)) : sb_take(&verb);
 		sb_free(&verb);

@@ -95,6 +95,7 @@ static void cn_of(X509 *x, char *out, size_t len)
 static X509 *material(struct fx *f, const char *name, EVP_PKEY **key)
 {
 	char *chain, *kp, err[128];
+	*key = NULL;
 	if (wg_cert_material(wg_router_store(f->r), name, &chain, &kp, err, sizeof(err)) < 0) {
 		CHECK(false, "%s", err);
 		return NULL;

@@ -236,33 +236,48 @@ TEST(login_decisions)
 	fx_free(f);
 }
 
-/* A user that does not exist costs the same Argon2id verification as a wrong password,
- * so the time does not tell names apart. */
-TEST(login_time_does_not_reveal_names)
-{
-	struct fx *f = with_users();
-	struct timespec a, b, c;
-	login(f, "nobody-warmup", "x", "192.0.2.1", "api", NULL); /* makes the dummy hash */
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	login(f, "alice", "wrong", "192.0.2.2", "api", NULL);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	login(f, "nobody", "wrong", "192.0.2.3", "api", NULL);
-	clock_gettime(CLOCK_MONOTONIC, &c);
-	double known = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	double unknown = (double)(c.tv_sec - b.tv_sec) + (double)(c.tv_nsec - b.tv_nsec) / 1e9;
-	CHECK(unknown > known / 3 && known > unknown / 3, "known %.3f s, unknown %.3f s", known, unknown);
-	fx_free(f);
-}
-
-static double seconds_of(enum wg_auth_result (*fn)(struct fx *, const char *, const char *, const char *,
-						    const char *, struct wg_auth_user *),
-			 struct fx *f, const char *name, const char *pw, enum wg_auth_result want)
+static double seconds_of(struct fx *f, const char *name, const char *pw, const char *addr,
+			 enum wg_auth_result want)
 {
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	CHECK_EQ(fn(f, name, pw, "192.0.2.9", "rest-api", NULL), want);
+	CHECK_EQ(login(f, name, pw, addr, "rest-api", NULL), want);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/* The least of three runs: what the work costs, without the shared machine's pauses. */
+static double least_of_3(struct fx *f, const char *name, const char *pw, const char *const addr[3],
+			 enum wg_auth_result want)
+{
+	double best = 1e9;
+	for (int i = 0; i < 3; i++) {
+		double t = seconds_of(f, name, pw, addr[i], want);
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/* An Argon2id verification with the router's parameters writes 64 MiB twice: no machine
+ * does that in under 10 ms, and what would replace it (no verification, a cache hit)
+ * takes microseconds. A floor rather than a measured baseline, since a loaded shared
+ * machine slows a baseline as much as it slows what is compared with it. */
+#define ARGON2_FLOOR 0.010
+
+/* A user that does not exist (or is disabled, or has no password) costs the same
+ * Argon2id verification as a wrong password, so the time does not tell names apart. */
+TEST(login_time_does_not_reveal_names)
+{
+	struct fx *f = with_users();
+	static const char *const addrs[3] = { "192.0.2.1", "192.0.2.2", "192.0.2.3" };
+	login(f, "nobody-warmup", "x", "192.0.2.4", "api", NULL); /* makes the dummy hash */
+	double known = least_of_3(f, "alice", "wrong", addrs, WG_AUTH_DENIED);
+	double unknown = least_of_3(f, "nobody", "wrong", addrs, WG_AUTH_DENIED);
+	double disabled = least_of_3(f, "dave", "dave-pw", addrs, WG_AUTH_DENIED);
+	double nopw = least_of_3(f, "nopw", "", addrs, WG_AUTH_DENIED);
+	CHECK(known > ARGON2_FLOOR && unknown > ARGON2_FLOOR && disabled > ARGON2_FLOOR && nopw > ARGON2_FLOOR,
+	      "known %.3f s, unknown %.3f, disabled %.3f, no password %.3f", known, unknown, disabled, nopw);
+	fx_free(f);
 }
 
 /* Credentials verified within the last minute are not verified again (REST clients
@@ -271,14 +286,15 @@ static double seconds_of(enum wg_auth_result (*fn)(struct fx *, const char *, co
 TEST(login_recently_verified)
 {
 	struct fx *f = with_users();
-	double first = seconds_of(login, f, "alice", "alice-pw", WG_AUTH_OK);
-	double again = seconds_of(login, f, "alice", "alice-pw", WG_AUTH_OK);
-	CHECK(again < first / 4, "first %.3f s, again %.3f s", first, again);
-	double wrong = seconds_of(login, f, "alice", "alice-pw2", WG_AUTH_DENIED);
-	CHECK(wrong > first / 4, "first %.3f s, wrong %.3f s", first, wrong);
+	static const char *const addrs[3] = { "192.0.2.9", "192.0.2.9", "192.0.2.9" };
+	CHECK_EQ(login(f, "alice", "alice-pw", "192.0.2.9", "rest-api", NULL), WG_AUTH_OK);
+	double again = least_of_3(f, "alice", "alice-pw", addrs, WG_AUTH_OK);
+	CHECK(again < ARGON2_FLOOR, "again %.3f s", again);
+	double wrong = seconds_of(f, "alice", "alice-pw2", "192.0.2.9", WG_AUTH_DENIED);
+	CHECK(wrong > ARGON2_FLOOR, "wrong %.3f s", wrong);
 	f->now_ms += 61000;
-	double later = seconds_of(login, f, "alice", "alice-pw", WG_AUTH_OK);
-	CHECK(later > first / 4, "first %.3f s, a minute later %.3f s", first, later);
+	double later = seconds_of(f, "alice", "alice-pw", "192.0.2.9", WG_AUTH_OK);
+	CHECK(later > ARGON2_FLOOR, "a minute later %.3f s", later);
 	CHECK_EQ(fx_run(f, "/user/set alice password=new-pw"), 0);
 	CHECK_EQ(login(f, "alice", "alice-pw", "192.0.2.9", "rest-api", NULL), WG_AUTH_DENIED);
 	CHECK_EQ(login(f, "alice", "new-pw", "192.0.2.9", "rest-api", NULL), WG_AUTH_OK);
