@@ -134,6 +134,8 @@ TEST(failed_save_changes_nothing)
 	fx_free(g);
 	free(before); free(after); free(saved); free(on_disk); free(reloaded);
 	free(parent); free(aside); free(state); free(file);
+	rmdir_all(dir);
+	free(dir);
 }
 
 /* unset used to take listen-port, and the interface never came up again after a
