@@ -58,6 +58,8 @@ static char *rest_duration(const char *v)
 	if (!wg_time_parse(v, &ms))
 		return xstrdup(v);
 	uint64_t s = ms / 1000, h = s / 3600, m = s / 60 % 60;
+	if (ms < 1000 && ms)
+		return xasprintf("%llums", (unsigned long long)ms); /* 500ms: below a second */
 	struct sbuf b = { 0 };
 	if (h)
 		sb_printf(&b, "%lluh", (unsigned long long)h);
@@ -65,8 +67,6 @@ static char *rest_duration(const char *v)
 		sb_printf(&b, "%llum", (unsigned long long)m);
 	if (s % 60 || (!h && !m))
 		sb_printf(&b, "%llus", (unsigned long long)(s % 60));
-	if (ms % 1000 && !h && !m && !(s % 60))
-		sb_reset(&b), sb_printf(&b, "%llums", (unsigned long long)ms);
 	return sb_take(&b);
 }
 

@@ -168,9 +168,7 @@ static void sync_door(struct wg_doors *d, size_t i)
 void wg_doors_sync(struct wg_doors *d)
 {
 	uint64_t x;
-	if (read(d->efd, &x, sizeof(x)) < 0) {
-		/* nothing pending: a sync at start */
-	}
+	(void)!read(d->efd, &x, sizeof(x)); /* clears the change; EAGAIN at start: none yet */
 	for (size_t i = 0; i < NROWS; i++)
 		sync_door(d, i);
 }

@@ -77,18 +77,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-	static uint8_t buf[1 << 20];
-	for (int i = 1; i < argc; i++) {
-		FILE *fp = fopen(argv[i], "rb");
-		if (!fp)
-			continue;
-		size_t n = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	return 0;
-}
-#endif
+#include "standalone.h"
