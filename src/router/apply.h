@@ -51,9 +51,9 @@ void wg_dnsrt_apply(struct wg_dnsrt *d, struct wg_router *r, const struct wg_sto
 void wg_dnsrt_tick(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st);
 size_t wg_dnsrt_cache_used(struct wg_dnsrt *d);
 
-/* persist.c: the state file. */
+/* persist.c: the state file (persist.h has the journal). A snapshot of st. */
 int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen);
 /* *out is a fresh store when there is no state file yet. Removes the temporary file
- * an interrupted save left behind. */
+ * an interrupted save left behind; replays the journal. */
 int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen);
 #endif

@@ -11,6 +11,7 @@
 #include "router/apply.h"
 #include "router/menus.h"
 #include "util/clock.h"
+#include "util/keyset.h"
 
 enum kind { E_ADDR, E_ROUTE, E_RULE };
 
@@ -27,7 +28,7 @@ struct entry {
 	struct wg_nl_rule rule;      /* E_RULE */
 };
 
-struct entries { struct entry *v; size_t n; };
+struct entries { struct entry *v; size_t n, cap; };
 
 struct wg_sysrt {
 	const struct wg_sys_ops *ops;
@@ -44,7 +45,10 @@ struct wg_sysrt {
 
 static void push(struct entries *e, const struct entry *x)
 {
-	e->v = xrealloc(e->v, (e->n + 1) * sizeof(*e->v));
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 16;
+		e->v = xrealloc(e->v, e->cap * sizeof(*e->v));
+	}
 	e->v[e->n++] = *x;
 }
 
@@ -80,34 +84,86 @@ void wg_sysrt_free(struct wg_sysrt *s)
 	free(s);
 }
 
-static bool route_eq(const struct wg_nl_route *a, const struct wg_nl_route *b)
+/* An entry's identity as bytes, so sets of thousands compare in O(1): the fields that
+ * make two addresses, routes or rules the same thing to the kernel, everything else
+ * zero. A route is its destination, table and metric plus what it points to: blackhole,
+ * a gateway, or else an interface. */
+struct ekey {
+	uint8_t kind, family, len, what;  /* what: 0 interface, 1 gateway, 2 blackhole */
+	uint32_t table, metric, priority;
+	uint8_t addr[16];
+	uint8_t gw[16];
+	char ifname[IF_NAMESIZE];
+};
+
+static void route_key(struct ekey *k, const struct wg_nl_route *r)
 {
-	if (!wg_prefix_eq(&a->dst, &b->dst) || a->table != b->table || a->metric != b->metric ||
-	    a->blackhole != b->blackhole || a->has_gateway != b->has_gateway)
-		return false;
-	if (a->has_gateway)
-		return !memcmp(a->gateway, b->gateway, (size_t)wg_prefix_addrlen(a->dst.family));
-	return a->blackhole || !strcmp(a->oif, b->oif);
+	k->kind = E_ROUTE;
+	k->family = (uint8_t)r->dst.family;
+	k->len = r->dst.len;
+	memcpy(k->addr, r->dst.addr, (size_t)wg_prefix_addrlen(r->dst.family));
+	k->table = r->table;
+	k->metric = r->metric;
+	k->what = r->blackhole ? 2 : r->has_gateway ? 1 : 0;
+	if (k->what == 1)
+		memcpy(k->gw, r->gateway, (size_t)wg_prefix_addrlen(r->dst.family));
+	else if (k->what == 0)
+		snprintf(k->ifname, sizeof(k->ifname), "%s", r->oif);
 }
 
-static bool entry_eq(const struct entry *a, const struct entry *b)
+static void addr_key(struct ekey *k, const char *ifname, const struct wg_prefix *p)
 {
-	if (a->kind != b->kind)
-		return false;
-	if (a->kind == E_ADDR)
-		return !strcmp(a->ifname, b->ifname) && wg_prefix_eq(&a->prefix, &b->prefix);
-	if (a->kind == E_RULE)
-		return a->rule.family == b->rule.family && a->rule.fwmark == b->rule.fwmark &&
-		       a->rule.table == b->rule.table && a->rule.priority == b->rule.priority;
-	return route_eq(&a->route, &b->route);
+	k->kind = E_ADDR;
+	k->family = (uint8_t)p->family;
+	k->len = p->len;
+	memcpy(k->addr, p->addr, (size_t)wg_prefix_addrlen(p->family));
+	snprintf(k->ifname, sizeof(k->ifname), "%s", ifname);
 }
 
-static bool contains(const struct entries *es, const struct entry *e)
+static void rule_key(struct ekey *k, const struct wg_nl_rule *r)
 {
-	for (size_t i = 0; i < es->n; i++)
-		if (entry_eq(&es->v[i], e))
-			return true;
-	return false;
+	k->kind = E_RULE;
+	k->family = (uint8_t)r->family;
+	k->metric = r->fwmark;
+	k->table = r->table;
+	k->priority = r->priority;
+}
+
+static void entry_key(struct ekey *k, const struct entry *e)
+{
+	memset(k, 0, sizeof(*k));
+	if (e->kind == E_ADDR)
+		addr_key(k, e->ifname, &e->prefix);
+	else if (e->kind == E_RULE)
+		rule_key(k, &e->rule);
+	else
+		route_key(k, &e->route);
+}
+
+static void keys_of(struct wg_keyset *set, const struct entries *es)
+{
+	struct ekey k;
+	wg_keyset_init(set, sizeof(k));
+	for (size_t i = 0; i < es->n; i++) {
+		entry_key(&k, &es->v[i]);
+		wg_keyset_add(set, &k);
+	}
+}
+
+static bool key_in(const struct wg_keyset *set, const struct entry *e)
+{
+	struct ekey k;
+	entry_key(&k, e);
+	return wg_keyset_has(set, &k);
+}
+
+/* Appends e unless an equal entry was appended before (seen holds their keys). */
+static void push_new(struct entries *out, struct wg_keyset *seen, const struct entry *e)
+{
+	struct ekey k;
+	entry_key(&k, e);
+	if (wg_keyset_add(seen, &k))
+		push(out, e);
 }
 
 /* ---- what the configuration wants ---- */
@@ -162,25 +218,42 @@ static void want_routes(const struct wg_store *st, const struct wg_menu *m, stru
 	}
 }
 
-static bool static_route_to(const struct wg_store *st, const struct wg_prefix *dst)
+/* The destinations of /ip/route and /ipv6/route entries in the main table (enabled or
+ * not): a peer's allowed-address with one of these gets no route of its own. */
+static void static_main_dsts(const struct wg_store *st, struct wg_keyset *set)
 {
 	const struct wg_menu *ms[] = { &wg_menu_ip_route, &wg_menu_ipv6_route };
 	struct wg_prefix p;
-	for (size_t k = 0; k < 2; k++) {
-		const struct wg_table *t = wg_store_ctable(st, ms[k]);
-		for (size_t i = 0; i < t->n; i++)
-			if (!wg_prefix_parse(&p, wg_item_get(ms[k], t->v[i], "dst-address")) && wg_prefix_eq(&p, dst) &&
-			    streq(wg_item_get(ms[k], t->v[i], "routing-table"), "main"))
-				return true;
+	struct ekey k;
+	wg_keyset_init(set, sizeof(k));
+	for (size_t m = 0; m < 2; m++) {
+		const struct wg_table *t = wg_store_ctable(st, ms[m]);
+		for (size_t i = 0; i < t->n; i++) {
+			if (wg_prefix_parse(&p, wg_item_get(ms[m], t->v[i], "dst-address")) ||
+			    !streq(wg_item_get(ms[m], t->v[i], "routing-table"), "main"))
+				continue;
+			memset(&k, 0, sizeof(k));
+			addr_key(&k, "", &p);
+			wg_keyset_add(set, &k);
+		}
 	}
-	return false;
+}
+
+static bool in_dsts(const struct wg_keyset *set, const struct wg_prefix *p)
+{
+	struct ekey k;
+	memset(&k, 0, sizeof(k));
+	addr_key(&k, "", p);
+	return wg_keyset_has(set, &k);
 }
 
 /* A route through the interface for each allowed-address prefix of an enabled peer,
  * except default routes (a full tunnel needs an explicit /ip/route, or it would also
  * swallow the route to the peer's own endpoint) and prefixes an /ip/route already covers. */
-static void want_peer_routes(const struct wg_store *st, struct entries *out)
+static void want_peer_routes(const struct wg_store *st, struct entries *out, struct wg_keyset *seen)
 {
+	struct wg_keyset statics;
+	static_main_dsts(st, &statics);
 	const struct wg_table *pt = wg_store_ctable(st, &wg_menu_peers);
 	const struct wg_table *wt = wg_store_ctable(st, &wg_menu_wireguard);
 	for (size_t i = 0; i < pt->n; i++) {
@@ -193,22 +266,22 @@ static void want_peer_routes(const struct wg_store *st, struct entries *out)
 		sv_split(&v, wg_item_get(&wg_menu_peers, p, "allowed-address"), ',');
 		for (size_t j = 0; j < v.n; j++) {
 			struct entry e = { .kind = E_ROUTE, .menu = &wg_menu_peers, .id = p->id };
-			if (wg_prefix_parse(&e.route.dst, v.v[j]) || !e.route.dst.len || static_route_to(st, &e.route.dst))
+			if (wg_prefix_parse(&e.route.dst, v.v[j]) || !e.route.dst.len || in_dsts(&statics, &e.route.dst))
 				continue;
 			snprintf(e.route.oif, sizeof(e.route.oif), "%s", ifname);
 			e.route.table = WG_NL_TABLE_MAIN;
 			e.route.protocol = WG_NL_PROTO_WGROUTER;
-			if (!contains(out, &e))
-				push(out, &e);
+			push_new(out, seen, &e);
 		}
 		sv_free(&v);
 	}
+	wg_keyset_free(&statics);
 }
 
 /* One rule per routing table that an enabled mark-routing rule names; the table's mark
  * is its id (as the firewall sets it). The mangle rules are IPv4 (/routing/mangle takes
  * IPv4 addresses), so are the policy rules. */
-static void want_mark_rules(const struct wg_store *st, struct entries *out)
+static void want_mark_rules(const struct wg_store *st, struct entries *out, struct wg_keyset *seen)
 {
 	const struct wg_menu *m = &wg_menu_routing_mangle;
 	const struct wg_table *t = wg_store_ctable(st, m);
@@ -217,9 +290,8 @@ static void want_mark_rules(const struct wg_store *st, struct entries *out)
 		uint32_t table = wg_route_table_id(st, wg_item_get(m, it, "new-routing-mark"));
 		struct entry e = { .kind = E_RULE, .menu = m, .id = it->id,
 				   .rule = { AF_INET, table, table, MARK_RULE_PRIORITY, WG_NL_PROTO_WGROUTER } };
-		if (!wg_item_flag(m, it, "disabled") && streq(wg_item_get(m, it, "action"), "mark-routing") &&
-		    table && !contains(out, &e))
-			push(out, &e);
+		if (!wg_item_flag(m, it, "disabled") && streq(wg_item_get(m, it, "action"), "mark-routing") && table)
+			push_new(out, seen, &e);
 	}
 }
 
@@ -229,41 +301,44 @@ static void wanted(const struct wg_store *st, struct entries *out)
 	want_addresses(st, &wg_menu_ipv6_address, out);
 	want_routes(st, &wg_menu_ip_route, out);
 	want_routes(st, &wg_menu_ipv6_route, out);
-	want_peer_routes(st, out);
-	want_mark_rules(st, out);
+	struct wg_keyset seen;
+	keys_of(&seen, out);
+	want_peer_routes(st, out, &seen);
+	want_mark_rules(st, out, &seen);
+	wg_keyset_free(&seen);
 }
 
 /* ---- what the kernel has ---- */
 
-static bool addr_present(const struct wg_nl_addr *a, int n, const struct entry *e)
+/* The kernel's addresses, routes and policy rules as one set of keys. */
+static void kernel_keys(struct wg_sysrt *s, struct wg_keyset *set)
 {
-	for (int i = 0; i < n; i++)
-		if (!strcmp(a[i].ifname, e->ifname) && wg_prefix_eq(&a[i].prefix, &e->prefix))
-			return true;
-	return false;
-}
-
-static bool route_present(const struct wg_nl_route *r, int n, const struct entry *e)
-{
-	const struct wg_nl_route *w = &e->route;
-	for (int i = 0; i < n; i++) {
-		if (!wg_prefix_eq(&r[i].dst, &w->dst) || r[i].table != w->table || r[i].metric != w->metric)
-			continue;
-		if (w->blackhole ? r[i].blackhole
-				 : w->has_gateway ? r[i].has_gateway && !memcmp(r[i].gateway, w->gateway, 16)
-						  : !strcmp(r[i].oif, w->oif))
-			return true;
+	struct wg_nl_addr *addrs = NULL;
+	struct wg_nl_route *routes = NULL;
+	struct wg_nl_rule *rules = NULL;
+	int na = s->ops->addr_list(s->ctx, AF_UNSPEC, &addrs);
+	int nr = s->ops->route_list(s->ctx, AF_UNSPEC, &routes);
+	int nu = s->ops->rule_list ? s->ops->rule_list(s->ctx, AF_UNSPEC, &rules) : 0;
+	struct ekey k;
+	wg_keyset_init(set, sizeof(k));
+	for (int i = 0; i < na; i++) {
+		memset(&k, 0, sizeof(k));
+		addr_key(&k, addrs[i].ifname, &addrs[i].prefix);
+		wg_keyset_add(set, &k);
 	}
-	return false;
-}
-
-static bool rule_present(const struct wg_nl_rule *r, int n, const struct entry *e)
-{
-	for (int i = 0; i < n; i++)
-		if (r[i].family == e->rule.family && r[i].fwmark == e->rule.fwmark &&
-		    r[i].table == e->rule.table && r[i].priority == e->rule.priority)
-			return true;
-	return false;
+	for (int i = 0; i < nr; i++) {
+		memset(&k, 0, sizeof(k));
+		route_key(&k, &routes[i]);
+		wg_keyset_add(set, &k);
+	}
+	for (int i = 0; i < nu; i++) {
+		memset(&k, 0, sizeof(k));
+		rule_key(&k, &rules[i]);
+		wg_keyset_add(set, &k);
+	}
+	free(addrs);
+	free(routes);
+	free(rules);
 }
 
 static int add_entry(struct wg_sysrt *s, const struct entry *e)
@@ -288,32 +363,35 @@ static void describe(const struct entry *e, char *buf, size_t len)
 
 static void remove_unwanted(struct wg_sysrt *s, const struct entries *want)
 {
+	struct wg_keyset wanted_keys;
+	keys_of(&wanted_keys, want);
 	for (size_t i = 0; i < s->installed.n;) {
-		if (contains(want, &s->installed.v[i])) {
+		if (key_in(&wanted_keys, &s->installed.v[i])) {
 			i++;
 			continue;
 		}
 		remove_entry(s, &s->installed.v[i]);
 		s->installed.v[i] = s->installed.v[--s->installed.n];
 	}
+	wg_keyset_free(&wanted_keys);
 }
 
 static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struct entries *want, bool loud)
 {
-	struct wg_nl_addr *addrs = NULL;
-	struct wg_nl_route *routes = NULL;
-	struct wg_nl_rule *rules = NULL;
-	int na = s->ops->addr_list(s->ctx, AF_UNSPEC, &addrs);
-	int nr = s->ops->route_list(s->ctx, AF_UNSPEC, &routes);
-	int nu = s->ops->rule_list ? s->ops->rule_list(s->ctx, AF_UNSPEC, &rules) : 0;
+	struct wg_keyset kernel, installed;
+	kernel_keys(s, &kernel);
+	keys_of(&installed, &s->installed);
 	s->active.n = 0;
 	for (size_t i = 0; i < want->n; i++) {
 		const struct entry *e = &want->v[i];
-		bool present = e->kind == E_ADDR ? addr_present(addrs, na, e)
-			     : e->kind == E_RULE ? rule_present(rules, nu, e) : route_present(routes, nr, e);
+		bool present = key_in(&kernel, e);
 		int rc = present ? 0 : add_entry(s, e);
-		if (!present && rc == 0 && !contains(&s->installed, e))
-			push(&s->installed, e);
+		if (!present && rc == 0) {
+			struct ekey k;
+			entry_key(&k, e);
+			if (wg_keyset_add(&installed, &k))
+				push(&s->installed, e);
+		}
 		if (rc == 0 || rc == -EEXIST) {
 			push(&s->active, e);
 		} else if (loud) {
@@ -322,9 +400,8 @@ static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struc
 			wg_router_logf(r, "system,error", "could not install %s: %s", what, strerror(-rc));
 		}
 	}
-	free(addrs);
-	free(routes);
-	free(rules);
+	wg_keyset_free(&kernel);
+	wg_keyset_free(&installed);
 }
 
 /* ---- firewall ---- */

@@ -1,9 +1,11 @@
-/* The state file: every item of every configuration menu with its internal id, and each
- * menu's next id, so ids stay stable across restarts. Written atomically (temporary
- * file, fsync, rename, fsync of the directory) with mode 0600 because it holds private
- * keys; a daemon killed at any moment finds either the old or the new file.
+/* The state file (the snapshot): every item of every configuration menu with its
+ * internal id, and each menu's next id, so ids stay stable across restarts. Written
+ * atomically (temporary file, fsync, rename, fsync of the directory) with mode 0600
+ * because it holds private keys; a daemon killed at any moment finds either the old or
+ * the new file. Each snapshot carries a random generation; the journal (journal.c) holds
+ * the commits made since, and is replayed only onto the snapshot of its generation.
  *
- * Format, one record per line:  next PATH N  |  item PATH *ID key="value" ...  */
+ * Format, one record per line:  gen HEX | next PATH N | item PATH *ID key="value" ...  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "router/apply.h"
+#include "router/persist.h"
 #include "router/store.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
@@ -36,36 +39,42 @@ static void quote(struct sbuf *b, const char *v)
 	sb_addc(b, '"');
 }
 
+void wg_persist_item_line(struct sbuf *b, const struct wg_menu *m, const struct wg_item *it)
+{
+	char id[16];
+	wg_id_format(it->id, id);
+	sb_printf(b, "item %s %s", m->path, id);
+	for (size_t j = 0; j < wg_menu_nprops(m); j++) {
+		if (!it->vals[j] || (m->props[j].flags & PF_RUNTIME))
+			continue;
+		sb_printf(b, " %s=", m->props[j].name);
+		quote(b, it->vals[j]);
+	}
+	sb_addc(b, '\n');
+}
+
 static void write_table(struct sbuf *b, const struct wg_table *t)
 {
-	const struct wg_menu *m = t->menu;
-	size_t np = wg_menu_nprops(m);
-	sb_printf(b, "next %s %u\n", m->path, t->next_id);
-	for (size_t i = 0; i < t->n; i++) {
-		char id[16];
-		wg_id_format(t->v[i]->id, id);
-		sb_printf(b, "item %s %s", m->path, id);
-		for (size_t j = 0; j < np; j++) {
-			if (!t->v[i]->vals[j] || (m->props[j].flags & PF_RUNTIME))
-				continue;
-			sb_printf(b, " %s=", m->props[j].name);
-			quote(b, t->v[i]->vals[j]);
-		}
-		sb_addc(b, '\n');
-	}
+	sb_printf(b, "next %s %u\n", t->menu->path, t->next_id);
+	for (size_t i = 0; i < t->n; i++)
+		wg_persist_item_line(b, t->menu, t->v[i]);
 }
 
-static void serialize(const struct wg_store *st, struct sbuf *b)
+bool wg_persist_menu(const struct wg_menu *m)
+{
+	return m->flags & (MF_ITEMS | MF_SETTINGS) && !(m->flags & (MF_VIRTUAL | MF_NOEXPORT));
+}
+
+static void serialize(const struct wg_store *st, uint64_t gen, struct sbuf *b)
 {
 	sb_add(b, STATE_MAGIC "\n");
-	for (size_t i = 0; i < st->n; i++) {
-		const struct wg_menu *m = st->t[i].menu;
-		if (m->flags & (MF_ITEMS | MF_SETTINGS) && !(m->flags & (MF_VIRTUAL | MF_NOEXPORT)))
+	sb_printf(b, "gen %016llx\n", (unsigned long long)gen);
+	for (size_t i = 0; i < st->n; i++)
+		if (wg_persist_menu(st->t[i].menu))
 			write_table(b, &st->t[i]);
-	}
 }
 
-static int write_all(int fd, const char *s, size_t n)
+int wg_persist_write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, s, n);
@@ -79,7 +88,7 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-static int sync_dir(const char *dir)
+int wg_persist_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -89,17 +98,20 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen)
+int wg_persist_snapshot(const char *dir, const struct wg_store *st, struct wg_persist *p, char *err,
+			size_t errlen)
 {
 	struct sbuf b;
+	uint64_t gen;
+	wg_os_random(&gen, sizeof(gen));
 	sb_init(&b);
-	serialize(st, &b);
+	serialize(st, gen, &b);
 	char *tmp = xasprintf("%s/" STATE_TMP, dir), *dst = xasprintf("%s/" STATE_FILE, dir);
 	int rc = 0, fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		rc = -errno;
 	if (!rc)
-		rc = write_all(fd, sb_str(&b), b.len);
+		rc = wg_persist_write_all(fd, sb_str(&b), b.len);
 	if (!rc && fsync(fd))
 		rc = -errno;
 	if (fd >= 0 && close(fd) && !rc)
@@ -107,16 +119,23 @@ int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_
 	if (!rc && rename(tmp, dst))
 		rc = -errno;
 	if (!rc)
-		rc = sync_dir(dir);
+		rc = wg_persist_sync_dir(dir);
 	if (rc) {
 		unlink(tmp);
 		snprintf(err, errlen, "failure: could not save configuration in %s: %s", dir, strerror(-rc));
+	} else if (p) {
+		*p = (struct wg_persist){ .gen = gen, .snapshot_bytes = b.len };
 	}
 	wg_wipe(b.s, b.len);
 	sb_free(&b);
 	free(tmp);
 	free(dst);
 	return rc ? -1 : 0;
+}
+
+int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen)
+{
+	return wg_persist_snapshot(dir, st, NULL, err, errlen);
 }
 
 /* ---- reading ---- */
@@ -160,7 +179,26 @@ static void load_fixed(struct wg_table *t, struct wg_item *rec)
 	wg_item_free(m, rec);
 }
 
-static int load_item(struct wg_store *st, const char *rest, char *err, size_t errlen)
+/* Puts a parsed record into its table: a settings menu's one item takes its values; a
+ * fixed row its row's; otherwise it is appended, or with upsert replaces the item of the
+ * same id where it stands (the journal's changed items). */
+static void store_record(struct wg_table *t, struct wg_item *rec, bool upsert)
+{
+	const struct wg_menu *m = t->menu;
+	struct wg_item *old = (m->flags & MF_SETTINGS) && t->n ? t->v[0] : upsert ? wg_table_by_id(t, rec->id) : NULL;
+	if (m->flags & MF_FIXED) {
+		load_fixed(t, rec);
+	} else if (old) {
+		char **vals = old->vals;
+		old->vals = rec->vals;
+		rec->vals = vals;
+		wg_item_free(m, rec);
+	} else {
+		wg_table_insert(t, rec, -1);
+	}
+}
+
+static int load_item(struct wg_store *st, const char *rest, bool upsert, char *err, size_t errlen)
 {
 	char *path = next_token(&rest), *id = next_token(&rest), *kv;
 	const struct wg_menu *m = path ? wg_menu_find(path) : NULL;
@@ -171,8 +209,7 @@ static int load_item(struct wg_store *st, const char *rest, char *err, size_t er
 		rc = -1;
 		goto out;
 	}
-	struct wg_table *t = wg_store_table(st, m);
-	struct wg_item *it = (m->flags & MF_SETTINGS) && t->n ? t->v[0] : wg_item_new(m);
+	struct wg_item *it = wg_item_new(m);
 	it->id = n;
 	while ((kv = next_token(&rest))) {
 		char *eq = strchr(kv, '=');
@@ -182,14 +219,29 @@ static int load_item(struct wg_store *st, const char *rest, char *err, size_t er
 		}
 		xfree_secret(kv);
 	}
-	if (m->flags & MF_FIXED)
-		load_fixed(t, it);
-	else if (!((m->flags & MF_SETTINGS) && t->n))
-		wg_table_insert(t, it, -1);
+	store_record(wg_store_table(st, m), it, upsert);
 out:
 	free(path);
 	free(id);
 	return rc;
+}
+
+/* "del PATH *ID" and "clear PATH" of the journal. */
+static int load_del(struct wg_store *st, const char *rest, bool clear)
+{
+	char *path = next_token(&rest), *id = clear ? NULL : next_token(&rest);
+	const struct wg_menu *m = path ? wg_menu_find(path) : NULL;
+	uint32_t n;
+	struct wg_table *t = m ? wg_store_table(st, m) : NULL;
+	bool rows = t && !(m->flags & (MF_FIXED | MF_SETTINGS));
+	if (rows && clear)
+		while (t->n)
+			wg_table_remove(t, t->v[0]->id);
+	else if (rows && id && wg_id_parse(id, &n))
+		wg_table_remove(t, n);
+	free(path);
+	free(id);
+	return 0;
 }
 
 static int load_next(struct wg_store *st, const char *rest)
@@ -207,7 +259,13 @@ static int load_next(struct wg_store *st, const char *rest)
 	return 0;
 }
 
-static int parse_state(struct wg_store *st, char *text, char *err, size_t errlen)
+static int load_gen(const char *rest, uint64_t *gen)
+{
+	*gen = strtoull(rest, NULL, 16);
+	return 0;
+}
+
+int wg_persist_records(struct wg_store *st, char *text, bool journal, uint64_t *gen, char *err, size_t errlen)
 {
 	for (char *line = text, *end; line && *line; line = end ? end + 1 : NULL) {
 		end = strchr(line, '\n');
@@ -215,9 +273,15 @@ static int parse_state(struct wg_store *st, char *text, char *err, size_t errlen
 			*end = 0;
 		int rc = 0;
 		if (!strncmp(line, "item ", 5))
-			rc = load_item(st, line + 5, err, errlen);
+			rc = load_item(st, line + 5, journal, err, errlen);
 		else if (!strncmp(line, "next ", 5))
 			rc = load_next(st, line + 5);
+		else if (journal && !strncmp(line, "del ", 4))
+			rc = load_del(st, line + 4, false);
+		else if (journal && !strncmp(line, "clear ", 6))
+			rc = load_del(st, line + 6, true);
+		else if (!journal && gen && !strncmp(line, "gen ", 4))
+			rc = load_gen(line + 4, gen);
 		if (rc)
 			return -1;
 	}
@@ -245,8 +309,12 @@ static void remove_stale_tmp(const char *dir)
 	free(tmp);
 }
 
-int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen)
+int wg_persist_load_state(const char *dir, struct wg_store **out, struct wg_persist *p, char *err, size_t errlen)
 {
+	struct wg_persist none;
+	if (!p)
+		p = &none;
+	*p = (struct wg_persist){ 0 };
 	remove_stale_tmp(dir);
 	char *path = xasprintf("%s/" STATE_FILE, dir);
 	int e = 0;
@@ -260,14 +328,23 @@ int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t er
 		snprintf(err, errlen, "cannot read %s/" STATE_FILE ": %s", dir, strerror(-e));
 		return -1;
 	}
-	int rc = strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ? -1 : parse_state(*out, text, err, errlen);
+	p->snapshot_bytes = strlen(text);
+	int rc = strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ? -1
+		 : wg_persist_records(*out, text, false, &p->gen, err, errlen);
 	if (rc && !err[0])
 		snprintf(err, errlen, "%s/" STATE_FILE " is not a wgrouter state file", dir);
 	wg_wipe(text, strlen(text));
 	free(text);
+	if (!rc && p->gen)
+		rc = wg_journal_replay(dir, *out, p, err, errlen);
 	if (rc) {
 		wg_store_free(*out);
 		*out = NULL;
 	}
 	return rc;
+}
+
+int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen)
+{
+	return wg_persist_load_state(dir, out, NULL, err, errlen);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "crypto/crypto.h"
 #include "router/apply.h"
+#include "router/persist.h"
 #include "router/auth.h"
 #include "router/log.h"
 #include "router/menus.h"
@@ -23,6 +24,7 @@ struct wg_router {
 	struct wg_store *st;
 	struct wg_router_config cfg;
 	char *state_dir;
+	struct wg_persist persist;    /* the snapshot's generation and the journal's size */
 	struct wg_log *log;
 	struct wg_wgrt *wg;
 	struct wg_sysrt *sys;
@@ -364,7 +366,7 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 	r->started = (uint64_t)time(NULL);
 	r->users = wg_users_rt_new();
 	r->auth = wg_auth_rt_new();
-	if (r->state_dir && wg_persist_load(r->state_dir, &r->st, err, errlen) < 0) {
+	if (r->state_dir && wg_persist_load_state(r->state_dir, &r->st, &r->persist, err, errlen) < 0) {
 		wg_users_rt_free(r->users);
 		wg_auth_rt_free(r->auth);
 		wg_log_free(r->log);
@@ -402,7 +404,7 @@ void wg_router_free(struct wg_router *r)
 
 int wg_router_commit(struct wg_router *r, struct wg_store *next, char *err, size_t errlen)
 {
-	if (r->state_dir && wg_persist_save(r->state_dir, next, err, errlen) < 0) {
+	if (r->state_dir && wg_persist_commit(r->state_dir, &r->persist, r->st, next, err, errlen) < 0) {
 		wg_store_free(next);
 		return -1;
 	}

@@ -111,6 +111,17 @@ int sysnl_list_done(int ret, void *arr, size_t n, void **out)
 	return (int)n;
 }
 
+void sysnl_ifname(struct sysnl_ifname_cache *c, unsigned index, char *out)
+{
+	if (c->index != index) {
+		c->name[0] = '\0';
+		if (!if_indextoname(index, c->name))
+			c->name[0] = '\0';
+		c->index = index;
+	}
+	memcpy(out, c->name, IF_NAMESIZE);
+}
+
 int sysnl_ifindex(const char *name)
 {
 	if (!name || !*name || strlen(name) >= IF_NAMESIZE)

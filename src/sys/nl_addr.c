@@ -74,6 +74,7 @@ struct addr_dump {
 	int ifindex, family;
 	struct wg_nl_addr *arr;
 	size_t n, cap;
+	struct sysnl_ifname_cache names;
 };
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
@@ -104,7 +105,7 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	e->ifindex = (int)ifa->ifa_index;
-	if_indextoname(ifa->ifa_index, e->ifname);
+	sysnl_ifname(&d->names, ifa->ifa_index, e->ifname);
 	e->prefix.family = ifa->ifa_family;
 	e->prefix.len = ifa->ifa_prefixlen;
 	memcpy(e->prefix.addr, mnl_attr_get_payload(a), alen);

@@ -3,6 +3,7 @@
 #ifndef WG_SYS_NL_INTERNAL_H
 #define WG_SYS_NL_INTERNAL_H
 #include <libmnl/libmnl.h>
+#include <net/if.h>
 #include <stddef.h>
 
 /* Big enough for one dump datagram of any rtnetlink family (libmnl's advice). */
@@ -28,6 +29,11 @@ int sysnl_dump_families(int type, size_t hdrlen, int family, mnl_cb_t cb, void *
 /* Ends a list call: on error frees arr and returns ret, else gives arr to *out and
  * returns the count. */
 int sysnl_list_done(int ret, void *arr, size_t n, void **out);
+/* The name of an interface index during one dump: if_indextoname costs a socket and an
+ * ioctl, and a dump of thousands of routes names the same few interfaces, so the last
+ * answer is kept. A zeroed cache is empty. */
+struct sysnl_ifname_cache { unsigned index; char name[IF_NAMESIZE]; };
+void sysnl_ifname(struct sysnl_ifname_cache *c, unsigned index, char *out);
 /* ifindex of name, or -ENODEV (also for NULL/empty/too long names). */
 int sysnl_ifindex(const char *name);
 #endif

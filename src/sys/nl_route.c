@@ -87,6 +87,7 @@ struct route_dump {
 	uint32_t table;
 	struct wg_nl_route *arr;
 	size_t n, cap;
+	struct sysnl_ifname_cache names;
 };
 
 /* First next hop of a multipath route: enough to show a gateway in print. */
@@ -158,7 +159,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	r.scope = rtm->rtm_scope;
 	r.blackhole = rtm->rtm_type == RTN_BLACKHOLE;
 	if (r.oif_index)
-		if_indextoname((unsigned)r.oif_index, r.oif);
+		sysnl_ifname(&d->names, (unsigned)r.oif_index, r.oif);
 	return sysnl_collect((void **)&d->arr, &d->n, &d->cap, &r, sizeof(r));
 }
 

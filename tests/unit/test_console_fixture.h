@@ -355,6 +355,26 @@ static char *fx_export_flat(struct fx *f, const char *args)
 	return sb_take(&b);
 }
 
+/* What a router saved in dir: the snapshot followed by the journal of later commits. */
+static char *fx_saved(const char *dir)
+{
+	struct sbuf b;
+	sb_init(&b);
+	const char *names[] = { "config.state", "config.journal" };
+	for (size_t i = 0; i < 2; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		FILE *f = fopen(path, "r");
+		char *t = f ? sb_read_stream(f) : NULL;
+		if (f)
+			fclose(f);
+		if (t)
+			sb_add(&b, t);
+		free(t);
+		free(path);
+	}
+	return sb_take(&b);
+}
+
 /* A fresh key pair (base64). */
 static void fx_keypair(char priv[45], char pub[45])
 {

@@ -242,7 +242,7 @@ TEST(private_key_never_shown)
 		CHECK(!strstr(fx_last(f), "PRIVATE KEY") && !strstr(fx_last(f), body) && !strstr(fx_last(f), "BEGIN"),
 		      "%s: %s", views[i], fx_last(f));
 	}
-	char *path = xasprintf("%s/config.state", dir), *state = read_text(path);
+	char *path = xasprintf("%s/config.state", dir), *state = fx_saved(dir);
 	struct stat st;
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	CHECK(strstr(state, "PRIVATE KEY"));

@@ -95,7 +95,7 @@ TEST(password_never_shown_and_stored_hashed)
 		CHECK(!strstr(fx_last(f), "password"), "%s: %s", views[i], fx_last(f));
 	}
 	CHECK(strstr(fx_run_out(f, "/export"), "add group=full name=alice\n"));
-	char *path = xasprintf("%s/config.state", dir), *state = read_text(path);
+	char *path = xasprintf("%s/config.state", dir), *state = fx_saved(dir);
 	struct stat st;
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	CHECK(strstr(state, argon_prefix) && !strstr(state, "Tr0ub4dor"), "%s", state);
