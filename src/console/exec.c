@@ -132,7 +132,7 @@ static int exec_print(struct wg_session *s, const struct wg_menu *m, const struc
 	for (size_t i = 0; i < q->nattrs; i++)
 		if (!strcmp(q->attrs[i].name, ".id") && q->attrs[i].value && !wg_id_parse(q->attrs[i].value, &only))
 			only = UINT32_MAX; /* not an id: matches nothing */
-	wg_view_items(s, m, &l);
+	wg_view_items_id(s, m, only, &l);
 	r->rows = xcalloc(l.n + 1, sizeof(*r->rows));
 	for (size_t i = 0; i < l.n; i++)
 		if (!only || l.v[i]->id == only)

@@ -121,6 +121,8 @@ int wg_cmd_foreach(struct wg_call *c);
 /* The items print shows, in order: the menu's system items, then the configured ones,
  * each a copy with runtime values filled in. */
 void wg_view_items(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *out);
+/* The same for one item id (0: all). */
+void wg_view_items_id(struct wg_session *s, const struct wg_menu *m, uint32_t only, struct wg_itemlist *out);
 /* Resolves "0", "0,2", "*1A", "wg-remote", "*1;*2" to ids of m. */
 int wg_resolve_ids(struct wg_session *s, const struct wg_menu *m, const char *ref, uint32_t **ids, size_t *n);
 void wg_remember_numbers(struct wg_session *s, const struct wg_menu *m, const struct wg_itemlist *l);

@@ -27,11 +27,20 @@ static void strip_unseen(struct wg_session *s, const struct wg_menu *m, struct w
 
 void wg_view_items(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *out)
 {
+	wg_view_items_id(s, m, 0, out);
+}
+
+/* Only the item with that id (0: all) is copied and given its runtime values: a reply to
+ * one add or set through an API must not cost a copy of every peer. */
+void wg_view_items_id(struct wg_session *s, const struct wg_menu *m, uint32_t only, struct wg_itemlist *out)
+{
 	memset(out, 0, sizeof(*out));
 	if (m->list)
 		m->list(s->r, out);
 	const struct wg_table *t = m->flags & MF_VIRTUAL ? NULL : wg_store_ctable(wg_cur_store(s), m);
 	for (size_t i = 0; t && i < t->n; i++) {
+		if (only && t->v[i]->id != only)
+			continue;
 		struct wg_item *it = wg_item_clone(m, t->v[i]);
 		if (m->runtime && !s->shadow)
 			m->runtime(s->r, m, it, it->vals);

@@ -30,8 +30,11 @@ void wg_sysrt_free(struct wg_sysrt *s);
 /* Reconciles addresses and routes with the system (adding what is missing, removing
  * what the router installed and is no longer configured); rebuilds the firewall when
  * fw_changed. Failures are retried by the next call and logged when loud (after a
- * change, not on every periodic pass). */
-void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st, bool fw_changed, bool loud);
+ * change, not on every periodic pass). full: compared with what the kernel has (the
+ * periodic pass, and a commit that may have re-created interfaces); otherwise with what
+ * was present after the last pass (a commit that adds a peer costs no route dump). */
+void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st, bool fw_changed, bool loud,
+		    bool full);
 /* Zeroes the counters of rules ids (firewall table rebuilt, other counters kept). */
 void wg_sysrt_reset_counters(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st,
 			     enum wg_fw_family f, enum wg_fw_table t, const uint32_t *ids, size_t n);

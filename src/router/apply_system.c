@@ -376,10 +376,16 @@ static void remove_unwanted(struct wg_sysrt *s, const struct entries *want)
 	wg_keyset_free(&wanted_keys);
 }
 
-static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struct entries *want, bool loud)
+/* full: what the kernel has is read (netlink dumps, thousands of routes with many
+ * peers); otherwise what was present after the last pass is taken as still there, and
+ * only new entries are added (the periodic full pass puts back what vanished). */
+static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struct entries *want, bool loud, bool full)
 {
 	struct wg_keyset kernel, installed;
-	kernel_keys(s, &kernel);
+	if (full)
+		kernel_keys(s, &kernel);
+	else
+		keys_of(&kernel, &s->active);
 	keys_of(&installed, &s->installed);
 	s->active.n = 0;
 	for (size_t i = 0; i < want->n; i++) {
@@ -589,7 +595,8 @@ static bool firewall_empty(const struct wg_store *st)
 	return true;
 }
 
-void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st, bool fw_changed, bool loud)
+void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_store *st, bool fw_changed, bool loud,
+		    bool full)
 {
 	if (!s->ops)
 		return;
@@ -602,7 +609,7 @@ void wg_sysrt_apply(struct wg_sysrt *s, struct wg_router *r, const struct wg_sto
 	struct entries want = { 0 };
 	wanted(st, &want);
 	remove_unwanted(s, &want);
-	install_missing(s, r, &want, loud);
+	install_missing(s, r, &want, loud, full);
 	free(want.v);
 	if (fw_changed && firewall_empty(st)) {
 		if (s->fw_installed && s->ops->fw_flush)

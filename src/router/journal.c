@@ -35,14 +35,6 @@ enum { JOURNAL_MIN_BYTES = 256 * 1024 };
 
 /* ---- what changed ---- */
 
-static bool item_same(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b)
-{
-	for (size_t j = 0; j < wg_menu_nprops(m); j++)
-		if (!(m->props[j].flags & PF_RUNTIME) && !streq(a->vals[j], b->vals[j]))
-			return false;
-	return true;
-}
-
 static void ids_of(struct wg_keyset *set, const struct wg_table *t)
 {
 	wg_keyset_init(set, sizeof(uint32_t));
@@ -69,7 +61,7 @@ static bool changed_items(struct sbuf *out, const struct wg_table *a, const stru
 			j++;
 		if (fresh || j == a->n)
 			return false;
-		if (!item_same(b->menu, a->v[j], it))
+		if (wg_item_differs(b->menu, a->v[j], it))
 			wg_persist_item_line(out, b->menu, it);
 		j++;
 	}

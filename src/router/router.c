@@ -350,8 +350,12 @@ static void apply(struct wg_router *r, const struct wg_store *prev)
 {
 	wg_wgrt_apply(r->wg, r, prev, r->st);
 	r->links_ms = 0; /* interfaces may have come or gone */
-	wg_sysrt_apply(r->sys, r, r->st, firewall_changed(prev, r->st), true);
-	r->last_reconcile_ms = wg_mono_ms();
+	/* an interface started, stopped or re-created has lost its addresses and routes:
+	 * only then is the kernel asked what it has (the periodic pass asks anyway) */
+	bool full = !prev || tables_differ(prev, r->st, &wg_menu_wireguard);
+	wg_sysrt_apply(r->sys, r, r->st, firewall_changed(prev, r->st), true, full);
+	if (full)
+		r->last_reconcile_ms = wg_mono_ms();
 	if (dns_changed(prev, r->st))
 		wg_dnsrt_apply(r->dns, r, r->st);
 }
@@ -428,7 +432,7 @@ void wg_router_tick(struct wg_router *r)
 	wg_dnsrt_tick(r->dns, r, r->st);
 	if (wg_mono_ms() - r->last_reconcile_ms >= 5000) {
 		r->links_ms = 0;
-		wg_sysrt_apply(r->sys, r, r->st, false, false);
+		wg_sysrt_apply(r->sys, r, r->st, false, false, true);
 		r->last_reconcile_ms = wg_mono_ms();
 	}
 }

@@ -76,12 +76,28 @@ const struct wg_table *wg_store_ctable(const struct wg_store *st, const struct w
 	return wg_store_table((struct wg_store *)st, m);
 }
 
-int wg_table_index(const struct wg_table *t, uint32_t id)
+static int scan(const struct wg_table *t, uint32_t id)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i]->id == id)
 			return (int)i;
 	return -1;
+}
+
+int wg_table_index(const struct wg_table *t, uint32_t id)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid]->id == id)
+			return (int)mid;
+		if (t->v[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* the ids around a moved item are out of order: a miss is confirmed by a scan */
+	return scan(t, id);
 }
 
 struct wg_item *wg_table_by_id(const struct wg_table *t, uint32_t id)

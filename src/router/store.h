@@ -25,6 +25,8 @@ void wg_store_free(struct wg_store *st);
 
 struct wg_table *wg_store_table(struct wg_store *st, const struct wg_menu *m);
 const struct wg_table *wg_store_ctable(const struct wg_store *st, const struct wg_menu *m);
+/* By internal id: a binary search, as items are appended with growing ids (tables of
+ * thousands of peers are so); an id it misses (a moved item, or none) is scanned for. */
 struct wg_item *wg_table_by_id(const struct wg_table *t, uint32_t id);
 int wg_table_index(const struct wg_table *t, uint32_t id);
 /* By the menu's name_prop value. */

@@ -10,12 +10,22 @@ void wg_keyset_init(struct wg_keyset *s, size_t key_len)
 	s->key_len = key_len;
 }
 
+/* Eight bytes at a time with a multiply-xorshift mix: the router's keys are ~90 bytes,
+ * mostly zero, differing in a few address bytes. */
 static uint64_t hash(const unsigned char *k, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ k[i]) * 1099511628211ULL;
-	return h ^ (h >> 29);
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len, w;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 31;
+	}
+	for (; i < len; i++)
+		h = (h ^ k[i]) * 0x94D049BB133111EBULL;
+	h ^= h >> 29;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	return h ^ (h >> 32);
 }
 
 /* The slot holding key, or the empty slot where it would go. */

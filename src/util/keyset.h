@@ -1,4 +1,4 @@
-/* A set of fixed-size byte keys (open addressing, FNV-1a): the router's reconcile asks
+/* A set of fixed-size byte keys (open addressing, linear probing): the router's reconcile asks
  * "is this address/route/rule already there?" for every wanted entry against lists of
  * thousands, which a linear scan made quadratic. A zeroed struct needs wg_keyset_init. */
 #ifndef WG_UTIL_KEYSET_H
