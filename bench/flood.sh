@@ -24,7 +24,9 @@
 # Usage: bench/flood.sh     FLOOD_T (5) seconds per TCP test; FLOOD_PPS (50000; 0 =
 #   as fast as the flooder can); FLOOD_SOURCES (200); FLOOD_CPU (1); FLOOD_REHS (3);
 #   FLOOD_REPEAT (1) pairs of runs without and with each flood, the median reported;
-#   FLOOD_IMPLS ("wgrouter wireguard-go").
+#   FLOOD_IMPLS ("wgrouter wireguard-go"); FLOOD_MODES ("closed garbage badmac validmac");
+#   FLOOD_PERF (a file: perf record -g of the responder during the last valid-MAC1
+#   TCP test, for profiling).
 # A benchmark, not a test: it reports what it measured and never fails on a figure.
 . "$(dirname "$0")/common.sh"
 T=${FLOOD_T:-5}
@@ -35,7 +37,7 @@ REHS=${FLOOD_REHS:-3}
 REPEAT=${FLOOD_REPEAT:-1}
 read -r -a IMPLS <<<"${FLOOD_IMPLS:-wgrouter wireguard-go}"
 OUT=${BENCH_OUT:-/dev/null}
-MODES=(closed garbage badmac validmac)
+read -r -a MODES <<<"${FLOOD_MODES:-closed garbage badmac validmac}"
 need_bins flood
 emit() { tee -a "$OUT"; }
 kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
@@ -153,6 +155,22 @@ flood_stop() {
 	wait "$FLOOD_PID"
 }
 
+# perf_start MODE REP: with FLOOD_PERF set, profiles the responder (PB) during the last
+# valid-MAC1 TCP test; perf_stop ends it.
+PERF_PID=
+perf_start() {
+	[ -n "${FLOOD_PERF:-}" ] && [ "$1" = validmac ] && [ "$2" = "$REPEAT" ] || return 0
+	perf record -g -o "$FLOOD_PERF" -p "$PB" >/dev/null 2>"$TMP/perf.err" &
+	PERF_PID=$!
+	PIDS+=("$PERF_PID")
+}
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID" 2>/dev/null
+	wait "$PERF_PID"
+	PERF_PID=
+}
+
 # pair_run IMPL MODE REP: TCP without flood, then under it; appends "base flood" to
 # $TMP/pairs. The first repetition also pings under the flood, the last one tries the
 # re-handshakes (valid MAC1) and keeps the flooder's counts.
@@ -162,7 +180,9 @@ pair_run() {
 	flood_start "$mode"
 	sleep 1
 	[ "$rep" = 1 ] && rec "$impl|$mode" ping "$(ping_ms)"
+	perf_start "$mode" "$rep"
 	bps=$(tcp)
+	perf_stop
 	note "  $mode: $bps Gbit/s (without flood just before: $base)"
 	echo "$base $bps" >>"$TMP/pairs"
 	[ "$rep" = "$REPEAT" ] && [ "$mode" = validmac ] && rec "$impl|$mode" rehs "$(rehandshakes)"

@@ -89,15 +89,15 @@ bool wg_cookie_mac1_ok(const struct wg_device *dev, const void *msg, size_t len)
 	return wg_memeq(want, m->mac1, WG_MAC_LEN);
 }
 
-bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len,
-		       const struct wg_endpoint *from, uint8_t cookie[WG_COOKIE_LEN])
+bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len, const struct wg_endpoint *from)
 {
 	const struct wg_msg_macs *m = macs_of(msg, len);
 	size_t mac2_off = len - sizeof(*m) + WG_MAC_LEN;
-	uint8_t want[WG_MAC_LEN];
+	uint8_t cookie[WG_COOKIE_LEN], want[WG_MAC_LEN];
 
 	make_cookie(dev, cookie, from);
 	wg_mac(want, WG_MAC_LEN, cookie, WG_COOKIE_LEN, msg, mac2_off);
+	wg_wipe(cookie, sizeof(cookie));
 	return wg_memeq(want, m->mac2, WG_MAC_LEN);
 }
 
@@ -106,25 +106,40 @@ bool wg_cookie_has_mac2(const void *msg, size_t len)
 	return !wg_is_zero(macs_of(msg, len)->mac2, WG_MAC_LEN);
 }
 
-bool wg_cookie_source_allowed(struct wg_device *dev, const struct wg_endpoint *from)
+static enum wg_ratelimit limit(struct wg_device *dev, struct wg_ratelimiter *rl, const struct wg_endpoint *from)
 {
 	int family = from->addr.sa.sa_family;
 	const void *addr = family == AF_INET6 ? (const void *)&from->addr.sin6.sin6_addr
 					      : (const void *)&from->addr.sin.sin_addr;
-	return wg_ratelimiter_allow(dev->ratelimiter, family, addr, wg_now(dev));
+	return wg_ratelimiter_check(rl, family, addr, wg_now(dev));
+}
+
+bool wg_cookie_source_allowed(struct wg_device *dev, const struct wg_endpoint *from)
+{
+	return limit(dev, dev->ratelimiter, from) == WG_RATELIMIT_ALLOW;
+}
+
+/* A full table (a flood from more addresses than it holds) answers new sources as if
+ * there were no limit: refusing them would refuse a real initiator its cookie too. */
+bool wg_cookie_reply_allowed(struct wg_device *dev, const struct wg_endpoint *from)
+{
+	return limit(dev, dev->cookie_limiter, from) != WG_RATELIMIT_LIMITED;
 }
 
 void wg_cookie_create_reply(struct wg_device *dev, struct wg_msg_cookie *reply, const void *msg,
-			    size_t len, uint32_t sender_index, const uint8_t cookie[WG_COOKIE_LEN])
+			    size_t len, uint32_t sender_index, const struct wg_endpoint *from)
 {
 	const struct wg_msg_macs *m = macs_of(msg, len);
+	uint8_t cookie[WG_COOKIE_LEN];
 
 	memset(reply, 0, sizeof(*reply));
 	reply->type = htole32(WG_MSG_COOKIE);
 	reply->receiver = sender_index; /* already little-endian from the message */
 	wg_random(dev, reply->nonce, WG_COOKIE_NONCE_LEN);
+	make_cookie(dev, cookie, from);
 	wg_xaead_seal(reply->cookie_enc, cookie, WG_COOKIE_LEN, m->mac1, WG_MAC_LEN,
 		      reply->nonce, dev->checker.cookie_key);
+	wg_wipe(cookie, sizeof(cookie));
 }
 
 struct wg_peer *wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply)

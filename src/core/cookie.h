@@ -35,15 +35,19 @@ void wg_cookie_add_macs(struct wg_peer *peer, void *msg, size_t len);
 /* MAC1 alone: the cheap check that sorts out datagrams not made for us. */
 bool wg_cookie_mac1_ok(const struct wg_device *dev, const void *msg, size_t len);
 /* Under load, after MAC1: does MAC2 prove the source address (it holds a cookie we
- * sent there)? cookie gets the source's cookie, for a reply (the caller wipes it). */
-bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len,
-		       const struct wg_endpoint *from, uint8_t cookie[WG_COOKIE_LEN]);
+ * sent there)? */
+bool wg_cookie_mac2_ok(struct wg_device *dev, const void *msg, size_t len, const struct wg_endpoint *from);
 /* Is there a MAC2 at all (an initiator without a cookie sends zeros)? */
 bool wg_cookie_has_mac2(const void *msg, size_t len);
 /* The per-source rate limit on handshakes with a valid MAC2 (ratelimiter.h). */
 bool wg_cookie_source_allowed(struct wg_device *dev, const struct wg_endpoint *from);
+/* The per-source rate limit on cookie replies (the same 20/s, burst 5, its own table):
+ * a flood from a few addresses gets a few replies a second each, not one per message. */
+bool wg_cookie_reply_allowed(struct wg_device *dev, const struct wg_endpoint *from);
+/* The reply carrying the cookie of from, encrypted under our cookie key with msg's MAC1
+ * as associated data. */
 void wg_cookie_create_reply(struct wg_device *dev, struct wg_msg_cookie *reply, const void *msg,
-			    size_t len, uint32_t sender_index, const uint8_t cookie[WG_COOKIE_LEN]);
+			    size_t len, uint32_t sender_index, const struct wg_endpoint *from);
 /* The peer whose cookie the reply set, or NULL (dropped and counted). */
 struct wg_peer *wg_cookie_consume_reply(struct wg_device *dev, const struct wg_msg_cookie *reply);
 #endif

@@ -46,8 +46,10 @@ struct wg_device *wg_device_new(const struct wg_env *env)
 	dev->aips = wg_allowedips_new();
 	wg_random(dev, secret, sizeof(secret));
 	dev->ratelimiter = wg_ratelimiter_new(RATELIMITER_ENTRIES, secret);
+	wg_random(dev, secret, sizeof(secret));
+	dev->cookie_limiter = wg_ratelimiter_new(RATELIMITER_ENTRIES, secret);
 	wg_wipe(secret, sizeof(secret));
-	if (!dev->peer_buckets || !dev->aips || !dev->ratelimiter) {
+	if (!dev->peer_buckets || !dev->aips || !dev->ratelimiter || !dev->cookie_limiter) {
 		wg_device_free(dev);
 		return NULL;
 	}
@@ -62,8 +64,8 @@ void wg_device_free(struct wg_device *dev)
 		wg_device_remove_all_peers(dev);
 	if (dev->aips)
 		wg_allowedips_free(dev->aips);
-	if (dev->ratelimiter)
-		wg_ratelimiter_free(dev->ratelimiter);
+	wg_ratelimiter_free(dev->ratelimiter);
+	wg_ratelimiter_free(dev->cookie_limiter);
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
 	wg_dh_key_free(dev->static_dh);
@@ -235,4 +237,5 @@ void wg_device_tick(struct wg_device *dev, const struct wg_sink *sink)
 			dev->deadline_hint = t;
 	}
 	wg_ratelimiter_gc(dev->ratelimiter, now);
+	wg_ratelimiter_gc(dev->cookie_limiter, now);
 }

@@ -49,6 +49,8 @@ enum wg_drop {
 	WG_DROP_MAC,            /* bad MAC1 / MAC2 */
 	WG_DROP_COOKIE_SENT,    /* under load without valid MAC2: answered with a cookie */
 	WG_DROP_RATELIMIT,      /* per-source rate limit */
+	WG_DROP_COOKIE_LIMIT,   /* under load without valid MAC2, its source over the
+	                         * cookie-reply rate: dropped unanswered */
 	WG_DROP_HANDSHAKE,      /* failed decryption of a handshake, unknown static key */
 	WG_DROP_TIMESTAMP,      /* replayed / old timestamp or initiation flood */
 	WG_DROP_UNKNOWN_INDEX,  /* no session for the receiver index */

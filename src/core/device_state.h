@@ -19,7 +19,8 @@ struct wg_device {
 	uint8_t public_key[WG_KEY_LEN];
 	struct wg_dh_key *static_dh;          /* private_key prepared for es/se/ss exchanges */
 	struct wg_cookie_checker checker;
-	struct wg_ratelimiter *ratelimiter;
+	struct wg_ratelimiter *ratelimiter;   /* handshakes with a valid MAC2, under load */
+	struct wg_ratelimiter *cookie_limiter; /* cookie replies, under load */
 	struct wg_allowedips *aips;
 	struct wg_peer *first, *last;
 	size_t npeers;

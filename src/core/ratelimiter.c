@@ -181,7 +181,7 @@ static bool spend(struct entry *e, uint64_t now)
 }
 
 /* A new source's first packet is allowed; its bucket starts full minus that packet. */
-static bool insert(struct wg_ratelimiter *rl, uint32_t *bucket, uint64_t ip, bool v6, uint64_t now)
+static enum wg_ratelimit insert(struct wg_ratelimiter *rl, uint32_t *bucket, uint64_t ip, bool v6, uint64_t now)
 {
 	uint32_t i;
 	if (rl->free != NONE) {
@@ -190,14 +190,14 @@ static bool insert(struct wg_ratelimiter *rl, uint32_t *bucket, uint64_t ip, boo
 	} else if (rl->fresh < rl->max) {
 		i = rl->fresh++;
 	} else {
-		return false; /* table full: refuse rather than evict someone still counted */
+		return WG_RATELIMIT_FULL; /* refused rather than evict someone still counted */
 	}
 	struct entry *e = &rl->entries[i];
 	*e = (struct entry){ .ip = ip, .v6 = v6, .last_ns = now, .tokens = TOKEN_MAX - PACKET_COST,
 			     .next = *bucket };
 	*bucket = i;
 	rl->count++;
-	return true;
+	return WG_RATELIMIT_ALLOW;
 }
 
 static bool v4_mapped(const uint8_t a[16])
@@ -226,18 +226,23 @@ static bool key_of(int family, const uint8_t *addr, uint64_t *ip, bool *v6)
 	return false;
 }
 
-bool wg_ratelimiter_allow(struct wg_ratelimiter *rl, int family, const uint8_t *addr, uint64_t now_ns)
+enum wg_ratelimit wg_ratelimiter_check(struct wg_ratelimiter *rl, int family, const uint8_t *addr, uint64_t now_ns)
 {
 	uint64_t ip;
 	bool v6;
 	if (!key_of(family, addr, &ip, &v6))
-		return false;
+		return WG_RATELIMIT_LIMITED;
 	sweep_some(rl, now_ns);
 	uint32_t *bucket = bucket_of(rl, ip, v6);
 	for (uint32_t i = *bucket; i != NONE; i = rl->entries[i].next) {
 		struct entry *e = &rl->entries[i];
 		if (e->ip == ip && e->v6 == v6)
-			return spend(e, now_ns);
+			return spend(e, now_ns) ? WG_RATELIMIT_ALLOW : WG_RATELIMIT_LIMITED;
 	}
 	return insert(rl, bucket, ip, v6, now_ns);
+}
+
+bool wg_ratelimiter_allow(struct wg_ratelimiter *rl, int family, const uint8_t *addr, uint64_t now_ns)
+{
+	return wg_ratelimiter_check(rl, family, addr, now_ns) == WG_RATELIMIT_ALLOW;
 }

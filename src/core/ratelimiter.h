@@ -1,5 +1,6 @@
-/* Per-source rate limit for handshake messages, consulted only while the device is
- * under load: a token bucket per source of 20 packets a second with a burst of 5.
+/* Per-source rate limit, consulted only while the device is under load: a token bucket
+ * per source of 20 packets a second with a burst of 5. A device has two: one for
+ * handshake messages with a valid MAC2 (before their X25519), one for cookie replies.
  * IPv4 sources are counted per address, IPv6 per /64 (one host owns a whole /64).
  * Memory is fixed at creation; when the table is full new sources are refused, as in
  * the kernel. Entries idle for over a second are reclaimed a few buckets per call
@@ -26,6 +27,10 @@ void wg_ratelimiter_free(struct wg_ratelimiter *rl);
  * true if this source may send one more handshake message now; false when its bucket
  * is empty, the table is full, or the family is unknown. */
 bool wg_ratelimiter_allow(struct wg_ratelimiter *rl, int family, const uint8_t *addr, uint64_t now_ns);
+/* The same, telling a full table apart from an empty bucket: a caller for whom refusing
+ * an unknown source costs more than serving it (cookie replies) serves it instead. */
+enum wg_ratelimit { WG_RATELIMIT_ALLOW, WG_RATELIMIT_LIMITED, WG_RATELIMIT_FULL };
+enum wg_ratelimit wg_ratelimiter_check(struct wg_ratelimiter *rl, int family, const uint8_t *addr, uint64_t now_ns);
 /* Drops every entry idle for more than a second. */
 void wg_ratelimiter_gc(struct wg_ratelimiter *rl, uint64_t now_ns);
 size_t wg_ratelimiter_count(const struct wg_ratelimiter *rl);

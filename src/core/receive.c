@@ -25,34 +25,41 @@ static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *from
 	peer->endpoint = *from;
 }
 
-static void send_cookie_reply(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
-			      const struct wg_endpoint *from, const uint8_t *cookie, const struct wg_sink *sink)
+/* A cookie reply instead of the work, unless this source has had its share of them:
+ * a reply costs a MAC, a seal and a send, the share's refusal a table lookup. */
+static void refuse_with_cookie(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
+			       const struct wg_endpoint *from, const struct wg_sink *sink)
 {
 	struct wg_msg_cookie reply;
-	wg_cookie_create_reply(dev, &reply, buf, len, sender, cookie);
+	if (!wg_cookie_reply_allowed(dev, from)) {
+		wg_drop(dev, WG_DROP_COOKIE_LIMIT);
+		return;
+	}
+	wg_cookie_create_reply(dev, &reply, buf, len, sender, from);
 	sink->send(sink->ctx, NULL, from, (const uint8_t *)&reply, sizeof(reply));
 	wg_drop(dev, WG_DROP_COOKIE_SENT);
 }
 
 /* The DoS defences after MAC1 (wg_device_receive_classify checked it), in the kernel's
  * order and before any X25519: under load, a cookie reply instead of the work unless
- * MAC2 proves the source address, then the per-source rate limit. */
+ * MAC2 proves the source address, then the per-source rate limit. A MAC2 of zeros (an
+ * initiator without a cookie) needs no check. */
 static bool handshake_allowed(struct wg_device *dev, const uint8_t *buf, size_t len, uint32_t sender,
 			      const struct wg_endpoint *from, const struct wg_sink *sink)
 {
 	uint64_t now = wg_now(dev);
-	uint8_t cookie[WG_COOKIE_LEN];
 
 	if (!wg_load_under(&dev->load, now))
 		return true;
-	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
-	if (!ok) {
-		send_cookie_reply(dev, buf, len, sender, from, cookie, sink);
-		wg_load_wasted(&dev->load, now); /* a flood that gets cookies is still a flood */
-	} else if (!(ok = wg_cookie_source_allowed(dev, from)))
-		wg_drop(dev, WG_DROP_RATELIMIT);
-	wg_wipe(cookie, sizeof(cookie));
-	return ok;
+	if (wg_cookie_has_mac2(buf, len) && wg_cookie_mac2_ok(dev, buf, len, from)) {
+		bool ok = wg_cookie_source_allowed(dev, from);
+		if (!ok)
+			wg_drop(dev, WG_DROP_RATELIMIT);
+		return ok;
+	}
+	wg_load_wasted(&dev->load, now); /* a flood that gets cookies, or nothing, is still a flood */
+	refuse_with_cookie(dev, buf, len, sender, from, sink);
+	return false;
 }
 
 /* A handshake message that cost an X25519 and then failed counts towards the load. */
@@ -249,12 +256,9 @@ static bool is_handshake(uint32_t type, size_t len)
 static enum wg_rx_kind handshake_kind(struct wg_device *dev, const struct wg_endpoint *from,
 				      const uint8_t *buf, size_t len)
 {
-	uint8_t cookie[WG_COOKIE_LEN];
 	if (!wg_cookie_has_mac2(buf, len) || !wg_load_under(&dev->load, wg_now(dev)))
 		return WG_RX_HANDSHAKE;
-	bool ok = wg_cookie_mac2_ok(dev, buf, len, from, cookie);
-	wg_wipe(cookie, sizeof(cookie));
-	return ok ? WG_RX_HANDSHAKE_MAC2 : WG_RX_HANDSHAKE;
+	return wg_cookie_mac2_ok(dev, buf, len, from) ? WG_RX_HANDSHAKE_MAC2 : WG_RX_HANDSHAKE;
 }
 
 /* Only what is cheap to reject is rejected here, so that a flood of garbage or of

@@ -24,15 +24,14 @@ static void setup(struct world *w)
 static uint64_t drops(struct node *n, enum wg_drop d) { return wg_device_stats(n->dev)->drops[d]; }
 static uint64_t dh(struct node *n) { return wg_device_stats(n->dev)->dh_received; }
 
-/* What a flooder who knows B's public key sends: an initiation with a valid MAC1 and
- * nonsense inside, from one of 200 addresses. B pays an X25519 for it unless it asks
- * for a cookie first. Delivered on its own, as from a receive batch of one. */
-static void flood_one(struct node *B, uint32_t i)
+/* What a flooder who knows B's public key sends: initiation number i with a valid MAC1
+ * and nonsense inside, from ip. B pays an X25519 for it unless it asks for a cookie
+ * first. Delivered on its own, as from a receive batch of one. */
+static void flood_from(struct node *B, uint32_t i, const char *ip)
 {
 	struct wg_msg_initiation m;
 	uint8_t key[WG_HASH_LEN];
 	struct wg_endpoint from;
-	char ip[32];
 
 	memset(&m, 0, sizeof(m));
 	for (size_t k = 4; k < offsetof(struct wg_msg_initiation, macs); k++)
@@ -40,11 +39,18 @@ static void flood_one(struct node *B, uint32_t i)
 	m.type = htole32(WG_MSG_INITIATION);
 	wg_hash(key, WG_LABEL_MAC1, 8, B->pub, WG_KEY_LEN);
 	wg_mac(m.macs.mac1, WG_MAC_LEN, key, WG_HASH_LEN, &m, offsetof(struct wg_msg_initiation, macs));
-	snprintf(ip, sizeof(ip), "198.51.100.%u", 10 + i % 200);
 	set_addr(&from, ip, 40000);
 	wg_device_set_handshake_backlog(B->dev, 1, WG_LOAD_QUEUE); /* the caller's queue: short */
 	wg_device_receive(B->dev, &from, (uint8_t *)&m, sizeof(m), &B->sink);
 	world_flush(B->w); /* cookie replies to addresses where no node is: gone */
+}
+
+/* The same from one of 200 addresses. */
+static void flood_one(struct node *B, uint32_t i)
+{
+	char ip[32];
+	snprintf(ip, sizeof(ip), "198.51.100.%u", 10 + i % 200);
+	flood_from(B, i, ip);
 }
 
 static void flood(struct node *B, int n)
@@ -318,5 +324,77 @@ TEST(valid_mac2_under_load_marked_for_the_fast_lane)
 	w.nnet = 0;
 	world_advance(&w, WG_UNDER_LOAD_AFTER);
 	CHECK_EQ(classify(B, &A->addr, &resend), WG_RX_HANDSHAKE);
+	world_free(&w);
+}
+
+/* Cookie replies have a per-source rate of their own (20 a second, burst 5): a flood
+ * from one address gets 5 at once and then one per 50 ms, the rest is dropped
+ * unanswered at the cost of a table lookup; another address is not held back by it,
+ * and the flood still counts as one (no X25519 for it, the load stays on). */
+TEST(cookie_replies_limited_per_source)
+{
+	struct world w;
+	setup(&w);
+	struct node *B = &w.nodes[1];
+	flood(B, TIPPING);                           /* under load from here on */
+	uint64_t dh0 = dh(B);
+	int cookies = B->sent_cookie;
+	for (int i = 0; i < 20; i++)
+		flood_from(B, (uint32_t)i, "203.0.113.7");
+	CHECK_EQ(B->sent_cookie, cookies + 5);
+	CHECK_EQ(drops(B, WG_DROP_COOKIE_LIMIT), 15);
+	flood_from(B, 99, "203.0.113.8");            /* another source: answered */
+	CHECK_EQ(B->sent_cookie, cookies + 6);
+	world_advance(&w, MS(49));
+	flood_from(B, 100, "203.0.113.7");           /* less than 1/20 s later: still none */
+	CHECK_EQ(B->sent_cookie, cookies + 6);
+	world_advance(&w, MS(1));
+	flood_from(B, 101, "203.0.113.7");           /* 1/20 s: one more */
+	CHECK_EQ(B->sent_cookie, cookies + 7);
+	for (int ms = 0; ms < 1500; ms++) {          /* 2,000 a second for 1.5 s */
+		flood_from(B, (uint32_t)(2 * ms), "203.0.113.7");
+		flood_from(B, (uint32_t)(2 * ms + 1), "203.0.113.7");
+		world_advance(&w, MS(1));
+	}
+	CHECK(B->sent_cookie <= cookies + 7 + 31);   /* 20 a second, not 2,000 */
+	CHECK(B->sent_cookie >= cookies + 7 + 29);
+	CHECK_EQ(dh(B), dh0);
+	world_advance(&w, WG_UNDER_LOAD_AFTER);
+	flood_from(B, 7, "203.0.113.7");             /* the flood stopped a second ago */
+	CHECK_EQ(dh(B), dh0 + 1);
+	world_free(&w);
+}
+
+/* A real initiator whose address has not flooded gets its cookie and its handshake
+ * while a rate-limited flood goes on from 200 others. */
+TEST(real_initiator_answered_while_flood_is_rate_limited)
+{
+	struct world w;
+	setup(&w);
+	struct node *B = &w.nodes[1];
+	for (int i = 0; i < 4 * TIPPING; i++)
+		flood_one(B, (uint32_t)i);           /* 10 at once from each of 200 */
+	CHECK(drops(B, WG_DROP_COOKIE_LIMIT) > 0);
+	check_cookie_round_trip(&w);
+	world_free(&w);
+}
+
+/* A flood from more addresses than the table holds (8,192) must not cost a new
+ * source its cookie: refusing unknown sources would refuse a real initiator too. */
+TEST(cookie_replies_to_new_sources_when_the_table_is_full)
+{
+	struct world w;
+	setup(&w);
+	struct node *B = &w.nodes[1];
+	char ip[32];
+	flood(B, TIPPING);
+	int cookies = B->sent_cookie;
+	for (uint32_t i = 0; i < 8192 + 10; i++) {
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u", 100 + i / 65536, i / 256 % 256, i % 256);
+		flood_from(B, i, ip);
+	}
+	CHECK_EQ(B->sent_cookie, cookies + 8192 + 10);
+	CHECK_EQ(drops(B, WG_DROP_COOKIE_LIMIT), 0);
+	check_cookie_round_trip(&w);
 	world_free(&w);
 }

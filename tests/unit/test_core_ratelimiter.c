@@ -262,3 +262,25 @@ TEST(ratelimiter_fresh_then_reclaimed_entries)
 	}
 	wg_ratelimiter_free(rl);
 }
+
+/* wg_ratelimiter_check tells an empty bucket (a known source over its rate) from a full
+ * table (an unknown source with no room): cookie replies serve the second, not the first. */
+TEST(ratelimiter_check_tells_limited_from_full)
+{
+	static const uint8_t secret[16] = { 4, 5 };
+	struct wg_ratelimiter *rl = wg_ratelimiter_new(2, secret);
+	uint8_t a[4], b[4], c[4];
+	v4(a, 0xc0000201);
+	v4(b, 0xc0000202);
+	v4(c, 0xc0000203);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(wg_ratelimiter_check(rl, AF_INET, a, T0), WG_RATELIMIT_ALLOW);
+	CHECK_EQ(wg_ratelimiter_check(rl, AF_INET, a, T0), WG_RATELIMIT_LIMITED);
+	CHECK_EQ(wg_ratelimiter_check(rl, AF_INET, b, T0), WG_RATELIMIT_ALLOW);
+	CHECK_EQ(wg_ratelimiter_check(rl, AF_INET, c, T0), WG_RATELIMIT_FULL);
+	CHECK_EQ(wg_ratelimiter_check(rl, AF_INET, a, T0), WG_RATELIMIT_LIMITED); /* known: not FULL */
+	CHECK_EQ(wg_ratelimiter_check(rl, AF_INET, a, T0 + MS(50)), WG_RATELIMIT_ALLOW);
+	CHECK_EQ(wg_ratelimiter_check(rl, 12345, a, T0 + MS(500)), WG_RATELIMIT_LIMITED); /* unknown family */
+	CHECK(!wg_ratelimiter_allow(rl, AF_INET, c, T0), "allow() refuses a full table");
+	wg_ratelimiter_free(rl);
+}

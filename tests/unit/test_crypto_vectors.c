@@ -357,6 +357,27 @@ TEST(blake2s_mac16)
 	CHECK_MEM(mac, want, 16);
 }
 
+/* The output length is kept in the thread's context between calls: a 32-byte MAC
+ * between two 16-byte ones must change it and change it back. */
+TEST(blake2s_mac_length_changes_between_calls)
+{
+	uint8_t key[32], in[64], mac[32], want[32];
+
+	for (int i = 0; i < 64; i++)
+		in[i] = (uint8_t)i;
+	memcpy(key, in, 32);
+	for (int round = 0; round < 2; round++) {
+		wg_mac(mac, 16, key, 32, in, 64);
+		unhex_n(want, 16, "f1efa90d2547036841ecd3627fafbc36");
+		CHECK_MEM(mac, want, 16);
+		wg_mac(mac, 32, key, 32, in, 3);
+		check_hash_hex(mac, "1d220dbe2ee134661fdf6d9e74b41704710556f2f6e5a091b227697445dbea6b");
+	}
+	wg_mac(mac, 16, key, 16, "abc", 3);
+	unhex_n(want, 16, "75296c2d2c0f51210b383f386bc8b1ff");
+	CHECK_MEM(mac, want, 16);
+}
+
 TEST(wireguard_ck0_h0)
 {
 	static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
