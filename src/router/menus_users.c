@@ -95,7 +95,7 @@ const struct wg_menu wg_menu_user = {
 /* ---- /user/group ---- */
 
 /* Each policy and its !negation (the check of each word; derive orders them). */
-static const char *const policy_words[] = {
+const char *const wg_policy_words[] = {
 	"local", "telnet", "ssh", "ftp", "reboot", "read", "write", "policy", "test", "winbox", "password", "web",
 	"sniff", "sensitive", "api", "romon", "rest-api", "!local", "!telnet", "!ssh", "!ftp", "!reboot", "!read",
 	"!write", "!policy", "!test", "!winbox", "!password", "!web", "!sniff", "!sensitive", "!api", "!romon",
@@ -104,7 +104,7 @@ static const char *const policy_words[] = {
 
 static const struct wg_prop group_props[] = {
 	{ "name", PT_STR, PF_REQUIRED | PF_UNIQUE, NULL, NULL, 0, 0 },
-	{ "policy", PT_ENUMS, 0, NULL, policy_words, 0, 0 },
+	{ "policy", PT_ENUMS, 0, NULL, wg_policy_words, 0, 0 },
 	{ "skin", PT_STR, 0, "default", NULL, 0, 0 },
 	P_COMMENT,
 	{ "default", PT_BOOL, PF_RO | PF_RUNTIME | PF_NOPRINT, NULL, NULL, 0, 0 },
@@ -113,7 +113,7 @@ static const struct wg_prop group_props[] = {
 static const struct wg_flagdef group_flags[] = { { '*', "default", "default" }, { 0, NULL, NULL } };
 
 /* The policy list in RouterOS's form: granted ones in order, then every other as !name. */
-static int group_derive(struct wg_vctx *v, struct wg_item *it)
+int wg_policy_derive(struct wg_vctx *v, struct wg_item *it)
 {
 	unsigned pol;
 	const char *text = wg_item_get(v->menu, it, "policy");
@@ -177,7 +177,7 @@ static void group_list(struct wg_router *r, struct wg_itemlist *out)
 
 const struct wg_menu wg_menu_user_group = {
 	.path = "/user/group", .flags = MF_ITEMS, .props = group_props, .flagdefs = group_flags, .name_prop = "name",
-	.derive = group_derive, .check = group_check, .on_remove = group_remove, .list = group_list,
+	.derive = wg_policy_derive, .check = group_check, .on_remove = group_remove, .list = group_list,
 };
 
 /* ---- /user/active ---- */

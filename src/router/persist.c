@@ -14,6 +14,7 @@
 #include "router/apply.h"
 #include "router/store.h"
 #include "util/alloc.h"
+#include "util/file.h"
 #include "util/sbuf.h"
 #include "util/str.h"
 #include "crypto/crypto.h"
@@ -55,7 +56,7 @@ static void write_table(struct sbuf *b, const struct wg_table *t)
 	}
 }
 
-static void serialize(const struct wg_store *st, struct sbuf *b)
+void wg_persist_text(const struct wg_store *st, struct sbuf *b)
 {
 	sb_add(b, STATE_MAGIC "\n");
 	for (size_t i = 0; i < st->n; i++) {
@@ -65,56 +66,17 @@ static void serialize(const struct wg_store *st, struct sbuf *b)
 	}
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
 int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen)
 {
 	struct sbuf b;
 	sb_init(&b);
-	serialize(st, &b);
-	char *tmp = xasprintf("%s/" STATE_TMP, dir), *dst = xasprintf("%s/" STATE_FILE, dir);
-	int rc = 0, fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		rc = -errno;
-	if (!rc)
-		rc = write_all(fd, sb_str(&b), b.len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (fd >= 0 && close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, dst))
-		rc = -errno;
-	if (!rc)
-		rc = sync_dir(dir);
-	if (rc) {
-		unlink(tmp);
+	wg_persist_text(st, &b);
+	char *dst = xasprintf("%s/" STATE_FILE, dir);
+	int rc = wg_file_replace(dst, sb_str(&b), b.len);
+	if (rc)
 		snprintf(err, errlen, "failure: could not save configuration in %s: %s", dir, strerror(-rc));
-	}
 	wg_wipe(b.s, b.len);
 	sb_free(&b);
-	free(tmp);
 	free(dst);
 	return rc ? -1 : 0;
 }
@@ -260,11 +222,20 @@ int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t er
 		snprintf(err, errlen, "cannot read %s/" STATE_FILE ": %s", dir, strerror(-e));
 		return -1;
 	}
-	int rc = strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ? -1 : parse_state(*out, text, err, errlen);
+	wg_store_free(*out);
+	int rc = wg_persist_parse(text, out, err, errlen);
 	if (rc && !err[0])
 		snprintf(err, errlen, "%s/" STATE_FILE " is not a wgrouter state file", dir);
 	wg_wipe(text, strlen(text));
 	free(text);
+	return rc;
+}
+
+int wg_persist_parse(char *text, struct wg_store **out, char *err, size_t errlen)
+{
+	err[0] = 0;
+	*out = wg_store_new();
+	int rc = strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ? -1 : parse_state(*out, text, err, errlen);
 	if (rc) {
 		wg_store_free(*out);
 		*out = NULL;
