@@ -38,13 +38,27 @@ static char *file_path(struct wg_router *r, const char *name)
 
 /* ---- /system/backup ---- */
 
+/* NAME.backup unless it already ends so. */
+static char *with_ext(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 7 && !strcmp(name + n - 7, ".backup") ? xstrdup(name) : xasprintf("%s.backup", name);
+}
+
+/* The file and its text hold every key. */
+static void wipe_both(struct sbuf *x, struct sbuf *y)
+{
+	wg_wipe(x->s, x->len);
+	wg_wipe(y->s, y->len);
+	sb_free(x);
+	sb_free(y);
+}
+
 static char *backup_name(struct wg_action_ctx *a)
 {
 	const char *name = wg_action_arg(a, "name");
-	if (name) {
-		size_t n = strlen(name);
-		return n > 7 && !strcmp(name + n - 7, ".backup") ? xstrdup(name) : xasprintf("%s.backup", name);
-	}
+	if (name)
+		return with_ext(name);
 	const struct wg_table *t = wg_store_ctable(wg_router_store(a->r), &wg_menu_identity);
 	char stamp[32];
 	time_t now = time(NULL);
@@ -78,10 +92,7 @@ static int backup_save(struct wg_action_ctx *a)
 		snprintf(a->err, a->errlen, "failure: could not write %s: %s", name, strerror(-rc));
 	else
 		sb_printf(a->out, "Configuration backup saved\n");
-	wg_wipe(text.s, text.len);
-	wg_wipe(file.s, file.len);
-	sb_free(&text);
-	sb_free(&file);
+	wipe_both(&text, &file);
 	free(name);
 	free(path);
 	return rc < 0 ? -1 : 0;
@@ -93,9 +104,7 @@ static int backup_load(struct wg_action_ctx *a)
 	const char *arg = wg_action_arg(a, "name");
 	if (!arg)
 		return fail(a, "missing value(s) of argument(s) name");
-	size_t n = strlen(arg);
-	char *name = n > 7 && !strcmp(arg + n - 7, ".backup") ? xstrdup(arg) : xasprintf("%s.backup", arg);
-	char *path = file_path(a->r, name);
+	char *name = with_ext(arg), *path = file_path(a->r, name);
 	struct sbuf file, text;
 	struct wg_store *loaded = NULL;
 	int rc = -1;
@@ -118,10 +127,7 @@ static int backup_load(struct wg_action_ctx *a)
 		sb_printf(a->out, "configuration restored from %s\n", name);
 	}
 	wg_store_free(loaded);
-	wg_wipe(file.s, file.len);
-	wg_wipe(text.s, text.len);
-	sb_free(&file);
-	sb_free(&text);
+	wipe_both(&file, &text);
 	free(name);
 	free(path);
 	return rc < 0 ? -1 : 0;

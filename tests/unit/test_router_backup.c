@@ -10,17 +10,12 @@
 
 static char *tmpdir(void)
 {
-	char *d = xstrdup("/tmp/wgr-backup-XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
+	char *d = fx_tmpdir("backup");
+	CHECK(d != NULL);
 	return d;
 }
 
-static void rmdir_all(const char *d)
-{
-	char *cmd = xasprintf("rm -rf '%s'", d);
-	CHECK_EQ(system(cmd), 0);
-	free(cmd);
-}
+static void rmdir_all(const char *d) { CHECK_EQ(fx_rmdir_all(d), 0); }
 
 /* The cheapest Argon2id libsodium takes: the format, not the KDF, is under test. */
 static void seal(const char *text, const char *pw, struct sbuf *out)

@@ -44,6 +44,16 @@ TEST(sched_start_parses_routeros_dates)
 	CHECK(!wg_sched_start("2026-12-04x", "00:00:00", 0, &a));
 }
 
+/* Scheduler times in UTC, whatever the host's zone; t0: 2026-12-04 10:00:00. */
+static uint64_t utc_t0(void)
+{
+	uint64_t t0 = 0;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	CHECK(wg_sched_start("2026-12-04", "10:00:00", 0, &t0));
+	return t0;
+}
+
 /* Runs what the tick queued as the daemon's thread would; returns how many ran. */
 static int run_queued(struct fx *f)
 {
@@ -69,10 +79,7 @@ static size_t log_count(struct fx *f, const char *what)
 TEST(scheduler_runs_on_its_interval_with_a_fake_clock)
 {
 	struct fx *f = fx_new();
-	uint64_t t0;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	CHECK(wg_sched_start("2026-12-04", "10:00:00", 0, &t0));
+	uint64_t t0 = utc_t0();
 	CHECK_EQ(fx_run(f, "/system/script/add name=beat source=\":log info beat\""), 0);
 	CHECK_EQ(fx_run(f, "/system/scheduler/add name=s1 start-date=2026-12-04 start-time=10:00:00 interval=10s "
 			   "on-event=beat"), 0);
@@ -97,10 +104,7 @@ TEST(scheduler_runs_on_its_interval_with_a_fake_clock)
 TEST(scheduler_inline_code_and_errors_are_logged_not_fatal)
 {
 	struct fx *f = fx_new();
-	uint64_t t0;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	CHECK(wg_sched_start("2026-12-04", "10:00:00", 0, &t0));
+	uint64_t t0 = utc_t0();
 	CHECK_EQ(fx_run(f, "/system/scheduler/add name=bad start-date=2026-12-04 start-time=10:00:00 interval=1s "
 			   "on-event=\"/no/such print\""), 0);
 	CHECK_EQ(wg_scripts_tick(f->r, t0 - 1), 0);
