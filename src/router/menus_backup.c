@@ -198,14 +198,11 @@ static void file_item(struct wg_router *r, const char *name, uint32_t id, struct
 	struct stat sb;
 	if (path && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && !strstr(name, ".tmp")) {
 		struct wg_item *it = wg_virtual_item(m, id);
-		struct tm tm;
 		wg_item_set(m, it, "name", name);
 		wg_item_set(m, it, "type", file_type(name));
 		snprintf(buf, sizeof(buf), "%lld", (long long)sb.st_size);
 		wg_item_set(m, it, "size", buf);
-		localtime_r(&sb.st_mtime, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-		wg_item_set(m, it, "creation-time", buf);
+		wg_item_set(m, it, "creation-time", wg_datetime_format((uint64_t)sb.st_mtime, buf, sizeof(buf)));
 		wg_itemlist_push(out, it);
 	}
 	free(path);

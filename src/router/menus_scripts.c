@@ -10,14 +10,6 @@
 /* RouterOS's default policy of a new script or scheduler item. */
 #define DEFAULT_POLICY "ftp,reboot,read,write,policy,test,password,sniff,sensitive,romon"
 
-static void format_local(uint64_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t s = (time_t)t;
-	localtime_r(&s, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static void set_count(char **vals, const struct wg_menu *m, const char *name, uint64_t n)
 {
 	char buf[24];
@@ -45,7 +37,7 @@ static void script_runtime(struct wg_router *r, const struct wg_menu *m, const s
 	wg_scripts_script_stats(r, it->id, &runs, &last);
 	set_count(vals, m, "run-count", runs);
 	if (last) {
-		format_local(last, buf, sizeof(buf));
+		wg_datetime_format(last, buf, sizeof(buf));
 		xset(&vals[wg_menu_prop(m, "last-started")], buf);
 	}
 }
@@ -122,7 +114,7 @@ static void sched_runtime(struct wg_router *r, const struct wg_menu *m, const st
 	wg_scripts_sched_stats(r, it->id, (uint64_t)time(NULL), &runs, &next);
 	set_count(vals, m, "run-count", runs);
 	if (next) {
-		format_local(next, buf, sizeof(buf));
+		wg_datetime_format(next, buf, sizeof(buf));
 		xset(&vals[wg_menu_prop(m, "next-run")], buf);
 	}
 }

@@ -11,6 +11,7 @@
 #include "router/auth.h"
 #include "router/menus.h"
 #include "router/policy.h"
+#include "router/units.h"
 #include "router/users.h"
 
 /* Printable, no white space, quotes, backslashes or commas (lists of names). */
@@ -22,14 +23,6 @@ static bool valid_name(const char *s)
 		if (*p <= ' ' || *p == 0x7f || *p == '"' || *p == '\\' || *p == ',')
 			return false;
 	return true;
-}
-
-static void format_time(uint64_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t s = (time_t)t;
-	localtime_r(&s, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 /* ---- /user ---- */
@@ -82,7 +75,7 @@ static void user_runtime(struct wg_router *r, const struct wg_menu *m, const str
 	char buf[32];
 	uint64_t t = wg_users_last_login(wg_router_users(r), wg_item_get(m, it, "name"));
 	if (t) {
-		format_time(t, buf, sizeof(buf));
+		wg_datetime_format(t, buf, sizeof(buf));
 		xset(&vals[wg_menu_prop(m, "last-logged-in")], buf);
 	}
 }
@@ -199,7 +192,7 @@ static void active_list(struct wg_router *r, struct wg_itemlist *out)
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
 		struct wg_item *it = wg_virtual_item(m, s[i].id);
-		format_time(s[i].when, when, sizeof(when));
+		wg_datetime_format(s[i].when, when, sizeof(when));
 		wg_item_set(m, it, "when", when);
 		wg_item_set(m, it, "name", s[i].name);
 		wg_item_set(m, it, "address", s[i].address);

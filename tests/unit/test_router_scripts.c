@@ -8,6 +8,7 @@
 #include "router/policy.h"
 #include "router/scripts.h"
 #include "router/users.h"
+#include "console/exec.h"
 
 TEST(sched_next_table)
 {
@@ -189,5 +190,23 @@ TEST(script_is_bounded)
 	CHECK_EQ(wg_session_run(s, ":put 1; :put 2; :put 3; :put 4"), -1);
 	CHECK(strstr(fx_err(f), "too long"), "%s", fx_err(f));
 	wg_session_free(s);
+	fx_free(f);
+}
+
+TEST(run_and_scheduler_through_the_structured_door)
+{
+	struct fx *f = fx_new();
+	struct wg_result res = { 0 };
+	CHECK_EQ(fx_run(f, "/system/script/add name=hi source=\":put \\\"hi there\\\"\""), 0);
+	struct wg_attr id = { ".id", "*1" };
+	struct wg_request q = { "/system/script", "run", &id, 1 };
+	CHECK_EQ(wg_session_exec(f->s, &q, &res), 0);
+	CHECK(res.status == WG_EXEC_OK && res.text && strstr(res.text, "hi there"), "%s", res.error ? res.error : "");
+	wg_result_free(&res);
+	struct wg_request p = { "/system/scheduler", "add", (struct wg_attr[]){ { "name", "s" }, { "interval", "1m" },
+										   { "on-event", "hi" } }, 3 };
+	CHECK_EQ(wg_session_exec(f->s, &p, &res), 0);
+	CHECK(res.status == WG_EXEC_OK);
+	wg_result_free(&res);
 	fx_free(f);
 }
