@@ -344,6 +344,10 @@ int cmd_daemon(int argc, char **argv)
 	struct daemon d = { .dir = o.dir };
 	int ready = -1, pidfd;
 	umask(077);
+	/* /system/clock time-zone-name later replaces TZ's value while threads run: with
+	 * the variable there from the start the environment is never reallocated then
+	 * (":/etc/localtime" is what the C library reads without TZ). */
+	setenv("TZ", getenv("TZ") ? getenv("TZ") : ":/etc/localtime", 0);
 	if (mkdirs(d.dir) < 0) {
 		fprintf(stderr, "wgrouter: cannot create %s: %s\n", d.dir, strerror(errno));
 		return 1;

@@ -213,7 +213,7 @@ static bool spec_of(struct wg_router *r, const struct wg_item *it, struct wg_sch
 	return true;
 }
 
-/* on-event names a script: run that script (counted, with its policies too); else
+/* on-event names a script: that script runs (counted, with its policies too); else
  * on-event is the code itself. */
 static void queue_event(struct wg_router *r, const struct wg_item *it)
 {
@@ -222,16 +222,12 @@ static void queue_event(struct wg_router *r, const struct wg_item *it)
 	const char *ev = wg_item_get(m, it, "on-event"), *name = wg_item_get(m, it, "name");
 	unsigned pol = item_policies(st, m, it);
 	char *src = NULL, err[64], *origin = xasprintf("scheduler %s", name);
-	unsigned spol;
 	if (!ev || !*ev)
 		goto out;
-	if (wg_table_by_name(wg_store_ctable(st, &wg_menu_script), ev) &&
-	    wg_scripts_prepare(r, ev, pol, &src, &spol, err, sizeof(err)) == 0)
-		pol = spol;
-	else if (wg_table_by_name(wg_store_ctable(st, &wg_menu_script), ev))
-		wg_router_logf(r, "script,error", "%s: script %s: %s", origin, ev, err);
-	if (!src && !wg_table_by_name(wg_store_ctable(st, &wg_menu_script), ev))
+	if (!wg_table_by_name(wg_store_ctable(st, &wg_menu_script), ev))
 		src = xstrdup(ev);
+	else if (wg_scripts_prepare(r, ev, pol, &src, &pol, err, sizeof(err)) < 0)
+		wg_router_logf(r, "script,error", "%s: script %s: %s", origin, ev, err);
 	if (src && !wg_scripts_queue(r, src, origin, wg_item_get(m, it, "owner"), pol))
 		wg_router_logf(r, "script,error", "%s: too many scripts waiting, this run skipped", origin);
 out:
