@@ -196,7 +196,7 @@ void wg_consoles_accept(struct wg_consoles *cs, int fd)
 	pthread_mutex_lock(cs->router_lock);
 	*c = (struct client){ .cs = cs, .fd = fd, .idle = true, .idle_since = wg_mono_ms() };
 	c->s = wg_session_new(cs->r, collect_out, c);
-	wg_session_set_wait_hooks(c->s, &(struct wg_wait_hooks){ wait_enter, wait_leave, c });
+	wg_session_set_wait_hooks(c->s, &(struct wg_wait_hooks){ .enter = wait_enter, .leave = wait_leave, .ctx = c });
 	pthread_mutex_unlock(cs->router_lock);
 	c->running = pthread_create(&c->th, NULL, client_main, c) == 0;
 	if (!c->running) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "cmd/cmd.h"
 #include "cmd/consoles.h"
+#include "cmd/scheduler.h"
 #include "cmd/doors.h"
 #include "cmd/ctl.h"
 #include "router/router.h"
@@ -33,8 +34,10 @@ struct daemon {
 	pthread_mutex_t router_lock; /* one command or one tick at a time */
 	struct wg_consoles *consoles;
 	struct wg_doors *doors;      /* www, www-ssl, api, api-ssl */
+	struct wg_scheduler *scheduler; /* /system/scheduler, :execute */
 	int ep, lfd, sfd, tfd;
 	bool stop;
+	bool restart;                /* /system/reboot: re-execute after the shutdown */
 };
 
 #define USAGE "Usage: wgrouter daemon [--state-dir DIR] [--uapi-dir DIR] [-f]\n"
@@ -196,6 +199,8 @@ static void tick(struct daemon *d)
 {
 	pthread_mutex_lock(&d->router_lock);
 	wg_router_tick(d->r);
+	if (wg_router_restart_requested(d->r))
+		d->stop = d->restart = true;
 	pthread_mutex_unlock(&d->router_lock);
 }
 
@@ -252,6 +257,7 @@ static void loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
+	wg_scheduler_stop(d->scheduler);
 	wg_doors_free(d->doors);
 	wg_consoles_free(d->consoles);
 	wg_router_free(d->r);
@@ -302,6 +308,7 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 	d->consoles = wg_consoles_new(d->r, &d->router_lock);
 	d->doors = wg_doors_new(d->r, &d->router_lock);
 	watch(d, wg_doors_fd(d->doors), &d->doors);
+	d->scheduler = wg_scheduler_start(d->r, &d->router_lock);
 	if (ready >= 0) {
 		redirect_output(d->dir);
 		if (write(ready, "", 1) != 1)
@@ -317,6 +324,17 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 	return 0;
 }
 
+/* /system/reboot: everything was stopped and removed as on SIGTERM; the same program
+ * starts again in the foreground (same pid: a service manager or the shell that started
+ * it keeps it) and sets up the saved configuration anew. */
+static void restart(const char *dir, const char *uapi_dir)
+{
+	char *const argv[] = { "wgrouter", "daemon", "--state-dir", (char *)dir, "--uapi-dir", (char *)uapi_dir, "-f",
+			       NULL };
+	execv("/proc/self/exe", argv);
+	perror("wgrouter: restart");
+}
+
 int cmd_daemon(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -326,6 +344,10 @@ int cmd_daemon(int argc, char **argv)
 	struct daemon d = { .dir = o.dir };
 	int ready = -1, pidfd;
 	umask(077);
+	/* /system/clock time-zone-name later replaces TZ's value while threads run: with
+	 * the variable there from the start the environment is never reallocated then
+	 * (":/etc/localtime" is what the C library reads without TZ). */
+	setenv("TZ", getenv("TZ") ? getenv("TZ") : ":/etc/localtime", 0);
 	if (mkdirs(d.dir) < 0) {
 		fprintf(stderr, "wgrouter: cannot create %s: %s\n", d.dir, strerror(errno));
 		return 1;
@@ -348,6 +370,8 @@ int cmd_daemon(int argc, char **argv)
 	snprintf(pidpath, sizeof(pidpath), "%s/" WG_CTL_PIDFILE, d.dir);
 	unlink(pidpath); /* a stale pid could name an unrelated process later */
 	close(pidfd);
+	if (d.restart)
+		restart(dir, o.uapi_dir);
 	free(dir);
 	return rc;
 }

@@ -56,9 +56,20 @@ static int apply_props(struct wg_call *c, const struct wg_menu *m, struct wg_ite
 	return 0;
 }
 
+/* A script or scheduler item belongs to whoever last added or changed it (RouterOS's
+ * owner): it then runs with no more than that user's policies, so nobody gets code run
+ * with another user's rights by editing it. The local console's items have no owner. */
+static void stamp_owner(struct wg_call *c, const struct wg_menu *m, struct wg_item *it)
+{
+	int i = wg_menu_prop(m, "owner");
+	if (i >= 0 && (m->props[i].flags & PF_RO))
+		wg_item_put(m, it, i, c->s->user ? c->s->user->name : NULL);
+}
+
 static int check(struct wg_call *c, struct wg_store *st, const struct wg_menu *m, struct wg_item *it, bool adding)
 {
 	char err[256];
+	stamp_owner(c, m, it);
 	if (wg_check_item(c->s->r, st, m, it, adding, err, sizeof(err)) < 0)
 		return wg_err(c->s, "%s", err);
 	return 0;

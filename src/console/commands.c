@@ -4,7 +4,7 @@
 #include "console/interp.h"
 
 static const struct wg_cmddef *const tables[] = {
-	wg_item_cmds, wg_print_cmds, wg_export_cmds, wg_wireguard_cmds, wg_system_cmds,
+	wg_item_cmds, wg_print_cmds, wg_export_cmds, wg_wireguard_cmds, wg_system_cmds, wg_script_cmds,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]) + 1)
 

@@ -47,8 +47,20 @@ struct wg_wait_hooks {
 	void (*enter)(void *ctx);
 	void (*leave)(void *ctx);
 	void *ctx;
+	/* Called between the top-level commands of a script when set (the script thread
+	 * lets consoles in there); -1 stops the script (the daemon is stopping). */
+	int (*between)(void *ctx);
 };
 void wg_session_set_wait_hooks(struct wg_session *s, const struct wg_wait_hooks *h);
 void wg_session_wait_enter(struct wg_session *s);
 void wg_session_wait_leave(struct wg_session *s);
+/* Bounds a session's scripts: at most max_ms from now and max_steps commands (loops
+ * included); beyond, the running command fails with "script ran too long". */
+void wg_session_set_limits(struct wg_session *s, uint64_t max_ms, unsigned long max_steps);
+/* Runs source as a script of owner ("" = the local console's) with the given policies in
+ * a session of its own, bounded in time and steps; output to out. 0, or -1 (the error
+ * went to out, stream 2). The router lock is held by the caller; hooks release it
+ * around waits and, with between, between commands. */
+int wg_session_run_script(struct wg_router *r, const char *source, const char *owner, unsigned policies,
+			  wg_out_fn out, void *out_ctx, const struct wg_wait_hooks *hooks);
 #endif

@@ -11,6 +11,7 @@
 #include "console/interp.h"
 #include "router/schema.h"
 #include "router/units.h"
+#include "util/clock.h"
 
 /* ---- output ---- */
 
@@ -71,6 +72,23 @@ void wg_session_wait_leave(struct wg_session *s)
 {
 	if (s->wait.leave)
 		s->wait.leave(s->wait.ctx);
+}
+
+void wg_session_set_limits(struct wg_session *s, uint64_t max_ms, unsigned long max_steps)
+{
+	s->deadline_ms = wg_mono_ms() + max_ms;
+	s->max_steps = max_steps;
+	s->steps = 0;
+}
+
+/* A script's bounds, checked before each command (loop bodies included). */
+static int over_limits(struct wg_session *s)
+{
+	if (s->max_steps && ++s->steps > s->max_steps)
+		return wg_err(s, "failure: script ran too long (%lu commands)", s->max_steps);
+	if (s->deadline_ms && wg_mono_ms() > s->deadline_ms)
+		return wg_err(s, "failure: script ran too long (time limit)");
+	return 0;
 }
 
 void wg_session_free(struct wg_session *s)
@@ -492,6 +510,8 @@ static int global_cmd(struct wg_session *s, const struct wg_cmdline *cl, struct 
 		return log_cmd(&c);
 	if (!strcmp(name, "delay"))
 		return delay_cmd(&c);
+	if (!strcmp(name, "execute"))
+		return wg_cmd_execute(&c);
 	if (!strcmp(name, "error"))
 		return error_cmd(&c);
 	if (!strcmp(name, "if"))
@@ -646,6 +666,8 @@ int wg_dispatch(struct wg_call *c, const struct wg_cmddef *d)
 
 static int run_cmdline(struct wg_session *s, const struct wg_cmdline *cl, struct sbuf *ret, bool top)
 {
+	if (over_limits(s) < 0)
+		return -1;
 	if (cl->t[0].type == TK_WORD && cl->t[0].text[0] == ':' && cl->t[0].text[1])
 		return global_cmd(s, cl, ret);
 	struct resolved r;
@@ -697,8 +719,13 @@ int wg_session_run_n(struct wg_session *s, const char *text, size_t len)
 	struct sbuf ret;
 	sb_init(&ret);
 	int rc = 0;
-	for (size_t i = 0; i < sc->n && rc == 0; i++)
-		rc = run_cmdline(s, &sc->cmds[i], &ret, true);
+	for (size_t i = 0; i < sc->n && rc == 0; i++) {
+		/* no item pointer lives across top-level commands */
+		if (i && s->wait.between && s->wait.between(s->wait.ctx) < 0)
+			rc = wg_err(s, "failure: script interrupted");
+		else
+			rc = run_cmdline(s, &sc->cmds[i], &ret, true);
+	}
 	sb_free(&ret);
 	wg_script_free(sc);
 	return rc;

@@ -34,6 +34,8 @@ struct wg_session {
 	char what[128];             /* the running command, for the change log */
 	struct wg_wait_hooks wait;  /* around waits that need no router (:delay, /ping) */
 	struct wg_auth_user *user;  /* who is logged in; NULL: the local console (root) */
+	uint64_t deadline_ms;       /* scripts: monotonic time they must end by (0: none) */
+	unsigned long steps, max_steps; /* scripts: commands run, and the bound (0: none) */
 };
 
 /* One argument after the command word. */
@@ -136,7 +138,9 @@ int wg_add_item(struct wg_call *c, struct wg_store *next, const struct wg_menu *
 
 /* ---- command tables ---- */
 extern const struct wg_cmddef wg_item_cmds[], wg_print_cmds[], wg_export_cmds[], wg_wireguard_cmds[],
-	wg_system_cmds[];
+	wg_system_cmds[], wg_script_cmds[];
+/* cmd_script.c: :execute */
+int wg_cmd_execute(struct wg_call *c);
 /* cmd_actions.c: the menus' own commands (router/schema.h, struct wg_action). */
 const struct wg_cmddef *wg_action_cmds(void);
 const struct wg_cmddef *wg_cmd_find(const struct wg_menu *m, const char *name);

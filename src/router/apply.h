@@ -7,6 +7,8 @@
 #include "router/log.h"
 #include "router/router.h"
 
+struct sbuf;
+
 struct wg_wgrt;
 struct wg_wgrt *wg_wgrt_new(const struct wg_dp_ops *ops, void *ctx, struct wg_log *log,
 			    uint64_t (*clock_ms)(void *ctx));
@@ -54,9 +56,16 @@ void wg_dnsrt_apply(struct wg_dnsrt *d, struct wg_router *r, const struct wg_sto
 void wg_dnsrt_tick(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st);
 size_t wg_dnsrt_cache_used(struct wg_dnsrt *d);
 
+/* menus_clock.c: makes /system/clock time-zone-name the daemon's TZ when it changed. */
+void wg_clock_apply(struct wg_router *r, const struct wg_store *st);
+
 /* persist.c: the state file (persist.h has the journal). A snapshot of st. */
 int wg_persist_save(const char *dir, const struct wg_store *st, char *err, size_t errlen);
 /* *out is a fresh store when there is no state file yet. Removes the temporary file
  * an interrupted save left behind; replays the journal. */
 int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen);
+/* The state file's text of st (backups carry it), and a store from such text (text is
+ * modified while parsed). -1 with err when it is not a state file. */
+void wg_persist_text(const struct wg_store *st, struct sbuf *b);
+int wg_persist_parse(char *text, struct wg_store **out, char *err, size_t errlen);
 #endif

@@ -16,7 +16,7 @@ CONTAINER(wg_menu_ip_firewall, "/ip/firewall");
 CONTAINER(wg_menu_ipv6, "/ipv6");
 CONTAINER(wg_menu_ipv6_firewall, "/ipv6/firewall");
 CONTAINER(wg_menu_routing, "/routing");
-CONTAINER(wg_menu_system, "/system");
+const struct wg_menu wg_menu_system = { .path = "/system", .flags = MF_CONTAINER, .actions = wg_system_actions };
 CONTAINER(wg_menu_tool, "/tool");
 
 /* ---- /system/identity ---- */

@@ -11,6 +11,7 @@
 #include "router/auth.h"
 #include "router/menus.h"
 #include "router/policy.h"
+#include "router/units.h"
 #include "router/users.h"
 
 /* Printable, no white space, quotes, backslashes or commas (lists of names). */
@@ -22,14 +23,6 @@ static bool valid_name(const char *s)
 		if (*p <= ' ' || *p == 0x7f || *p == '"' || *p == '\\' || *p == ',')
 			return false;
 	return true;
-}
-
-static void format_time(uint64_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t s = (time_t)t;
-	localtime_r(&s, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 /* ---- /user ---- */
@@ -82,7 +75,7 @@ static void user_runtime(struct wg_router *r, const struct wg_menu *m, const str
 	char buf[32];
 	uint64_t t = wg_users_last_login(wg_router_users(r), wg_item_get(m, it, "name"));
 	if (t) {
-		format_time(t, buf, sizeof(buf));
+		wg_datetime_format(t, buf, sizeof(buf));
 		xset(&vals[wg_menu_prop(m, "last-logged-in")], buf);
 	}
 }
@@ -95,7 +88,7 @@ const struct wg_menu wg_menu_user = {
 /* ---- /user/group ---- */
 
 /* Each policy and its !negation (the check of each word; derive orders them). */
-static const char *const policy_words[] = {
+const char *const wg_policy_words[] = {
 	"local", "telnet", "ssh", "ftp", "reboot", "read", "write", "policy", "test", "winbox", "password", "web",
 	"sniff", "sensitive", "api", "romon", "rest-api", "!local", "!telnet", "!ssh", "!ftp", "!reboot", "!read",
 	"!write", "!policy", "!test", "!winbox", "!password", "!web", "!sniff", "!sensitive", "!api", "!romon",
@@ -104,7 +97,7 @@ static const char *const policy_words[] = {
 
 static const struct wg_prop group_props[] = {
 	{ "name", PT_STR, PF_REQUIRED | PF_UNIQUE, NULL, NULL, 0, 0 },
-	{ "policy", PT_ENUMS, 0, NULL, policy_words, 0, 0 },
+	{ "policy", PT_ENUMS, 0, NULL, wg_policy_words, 0, 0 },
 	{ "skin", PT_STR, 0, "default", NULL, 0, 0 },
 	P_COMMENT,
 	{ "default", PT_BOOL, PF_RO | PF_RUNTIME | PF_NOPRINT, NULL, NULL, 0, 0 },
@@ -113,7 +106,7 @@ static const struct wg_prop group_props[] = {
 static const struct wg_flagdef group_flags[] = { { '*', "default", "default" }, { 0, NULL, NULL } };
 
 /* The policy list in RouterOS's form: granted ones in order, then every other as !name. */
-static int group_derive(struct wg_vctx *v, struct wg_item *it)
+int wg_policy_derive(struct wg_vctx *v, struct wg_item *it)
 {
 	unsigned pol;
 	const char *text = wg_item_get(v->menu, it, "policy");
@@ -177,7 +170,7 @@ static void group_list(struct wg_router *r, struct wg_itemlist *out)
 
 const struct wg_menu wg_menu_user_group = {
 	.path = "/user/group", .flags = MF_ITEMS, .props = group_props, .flagdefs = group_flags, .name_prop = "name",
-	.derive = group_derive, .check = group_check, .on_remove = group_remove, .list = group_list,
+	.derive = wg_policy_derive, .check = group_check, .on_remove = group_remove, .list = group_list,
 };
 
 /* ---- /user/active ---- */
@@ -199,7 +192,7 @@ static void active_list(struct wg_router *r, struct wg_itemlist *out)
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
 		struct wg_item *it = wg_virtual_item(m, s[i].id);
-		format_time(s[i].when, when, sizeof(when));
+		wg_datetime_format(s[i].when, when, sizeof(when));
 		wg_item_set(m, it, "when", when);
 		wg_item_set(m, it, "name", s[i].name);
 		wg_item_set(m, it, "address", s[i].address);

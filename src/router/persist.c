@@ -17,6 +17,7 @@
 #include "router/persist.h"
 #include "router/store.h"
 #include "util/alloc.h"
+#include "util/file.h"
 #include "util/sbuf.h"
 #include "util/str.h"
 #include "crypto/crypto.h"
@@ -128,7 +129,6 @@ int wg_persist_snapshot(const char *dir, const struct wg_store *st, struct wg_pe
 	}
 	wg_wipe(b.s, b.len);
 	sb_free(&b);
-	free(tmp);
 	free(dst);
 	return rc ? -1 : 0;
 }
@@ -347,4 +347,24 @@ int wg_persist_load_state(const char *dir, struct wg_store **out, struct wg_pers
 int wg_persist_load(const char *dir, struct wg_store **out, char *err, size_t errlen)
 {
 	return wg_persist_load_state(dir, out, NULL, err, errlen);
+}
+
+/* Backups carry the state file's text (without a generation: a loaded backup is one
+ * commit, journaled like any other). */
+void wg_persist_text(const struct wg_store *st, struct sbuf *b)
+{
+	serialize(st, 0, b);
+}
+
+int wg_persist_parse(char *text, struct wg_store **out, char *err, size_t errlen)
+{
+	err[0] = 0;
+	*out = wg_store_new();
+	int rc = strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ? -1
+		 : wg_persist_records(*out, text, false, NULL, err, errlen);
+	if (rc) {
+		wg_store_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }

@@ -17,6 +17,7 @@
 #include "router/auth.h"
 #include "router/log.h"
 #include "router/menus.h"
+#include "router/scripts.h"
 #include "router/users.h"
 #include "util/clock.h"
 
@@ -37,6 +38,8 @@ struct wg_router {
 	uint64_t last_reconcile_ms;
 	struct wg_users_rt *users;
 	struct wg_auth_rt *auth;
+	struct wg_scripts_rt *scripts;
+	bool restart;                 /* /system/reboot asked the daemon to restart */
 	struct { wg_watch_fn fn; void *ctx; } watch[8];
 };
 
@@ -47,6 +50,9 @@ uint64_t wg_router_started(const struct wg_router *r) { return r->started; }
 size_t wg_router_dns_cache_used(struct wg_router *r) { return wg_dnsrt_cache_used(r->dns); }
 struct wg_users_rt *wg_router_users(struct wg_router *r) { return r->users; }
 struct wg_auth_rt *wg_router_auth(struct wg_router *r) { return r->auth; }
+struct wg_scripts_rt *wg_router_scripts(struct wg_router *r) { return r->scripts; }
+void wg_router_request_restart(struct wg_router *r) { r->restart = true; }
+bool wg_router_restart_requested(const struct wg_router *r) { return r->restart; }
 
 uint64_t wg_router_now_ms(struct wg_router *r)
 {
@@ -358,6 +364,7 @@ static void apply(struct wg_router *r, const struct wg_store *prev)
 		r->last_reconcile_ms = wg_mono_ms();
 	if (dns_changed(prev, r->st))
 		wg_dnsrt_apply(r->dns, r, r->st);
+	wg_clock_apply(r, r->st);
 }
 
 struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, size_t errlen)
@@ -370,9 +377,11 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 	r->started = (uint64_t)time(NULL);
 	r->users = wg_users_rt_new();
 	r->auth = wg_auth_rt_new();
+	r->scripts = wg_scripts_rt_new();
 	if (r->state_dir && wg_persist_load_state(r->state_dir, &r->st, &r->persist, err, errlen) < 0) {
 		wg_users_rt_free(r->users);
 		wg_auth_rt_free(r->auth);
+		wg_scripts_rt_free(r->scripts);
 		wg_log_free(r->log);
 		free(r->state_dir);
 		free(r);
@@ -399,6 +408,7 @@ void wg_router_free(struct wg_router *r)
 	wg_log_free(r->log);
 	wg_users_rt_free(r->users);
 	wg_auth_rt_free(r->auth);
+	wg_scripts_rt_free(r->scripts);
 	sv_free(&r->gnames);
 	sv_free(&r->gvals);
 	free(r->links);

@@ -102,6 +102,9 @@ typedef void (*wg_watch_fn)(void *ctx, struct wg_router *r, unsigned what);
 int wg_router_watch(struct wg_router *r, wg_watch_fn fn, void *ctx);
 void wg_router_unwatch(struct wg_router *r, wg_watch_fn fn, void *ctx);
 
+/* /system/reboot: the daemon restarts (re-executes itself) once the command is done. */
+void wg_router_request_restart(struct wg_router *r);
+bool wg_router_restart_requested(const struct wg_router *r);
 /* :global variables live as long as the daemon. */
 const char *wg_router_global(struct wg_router *r, const char *name);
 void wg_router_set_global(struct wg_router *r, const char *name, const char *val);

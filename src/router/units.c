@@ -1,5 +1,6 @@
 /* See units.h. */
 #include "router/units.h"
+#include <time.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,5 +100,14 @@ char *wg_bytes_format(uint64_t n, char *buf, size_t len)
 		u++;
 	}
 	snprintf(buf, len, "%.1f%s", v, units[u]);
+	return buf;
+}
+
+char *wg_datetime_format(uint64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t s = (time_t)t;
+	localtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
 }

@@ -12,4 +12,7 @@ bool wg_time_parse(const char *s, uint64_t *ms);
 char *wg_time_format(uint64_t ms, char *buf, size_t len);
 /* Byte counts: below 1 KiB as a plain number, else one decimal with KiB/MiB/GiB/TiB. */
 char *wg_bytes_format(uint64_t n, char *buf, size_t len);
+/* A unix time as RouterOS prints dates and times, in the daemon's time zone
+ * (/system/clock): 2026-12-04 13:05:00; buf >= 20. */
+char *wg_datetime_format(uint64_t t, char *buf, size_t len);
 #endif

@@ -11,4 +11,8 @@
  * (directory, device, FIFO, socket), another -errno when it cannot be opened or read.
  * On failure b stays empty, what was read wiped (the file may hold keys). */
 int wg_file_read(const char *path, size_t max, struct sbuf *b);
+/* Replaces path with len bytes of data, mode 0600, atomically: PATH.tmp written and
+ * fsynced, renamed over path, the directory fsynced. A reader (or a restart after a
+ * kill) sees the old or the new file whole. 0 or -errno (the .tmp file removed). */
+int wg_file_replace(const char *path, const void *data, size_t len);
 #endif

@@ -375,6 +375,26 @@ static char *fx_saved(const char *dir)
 	return sb_take(&b);
 }
 
+/* A fresh state directory /tmp/wgr-TAG-XXXXXX (NULL when it cannot be made), and its
+ * removal with everything in it (0 when done). */
+static char *fx_tmpdir(const char *tag)
+{
+	char *d = xasprintf("/tmp/wgr-%s-XXXXXX", tag);
+	if (!mkdtemp(d)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int fx_rmdir_all(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+	int rc = system(cmd);
+	free(cmd);
+	return rc;
+}
+
 /* A fresh key pair (base64). */
 static void fx_keypair(char priv[45], char pub[45])
 {

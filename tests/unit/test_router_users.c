@@ -14,17 +14,12 @@ static const char *const argon_prefix = "$argon2id$v=19$m=65536,t=2,p=1$";
 
 static char *tmpdir(void)
 {
-	char *d = xstrdup("/tmp/wgr-users-XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
+	char *d = fx_tmpdir("users");
+	CHECK(d != NULL);
 	return d;
 }
 
-static void rmdir_all(const char *d)
-{
-	char *cmd = xasprintf("rm -rf '%s'", d);
-	CHECK_EQ(system(cmd), 0);
-	free(cmd);
-}
+static void rmdir_all(const char *d) { CHECK_EQ(fx_rmdir_all(d), 0); }
 
 static char *read_text(const char *path)
 {

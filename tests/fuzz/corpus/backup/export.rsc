@@ -1,0 +1,2 @@
+/interface wireguard
+add name=wg1
