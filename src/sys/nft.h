@@ -39,8 +39,8 @@
 #define WG_NFT_TABLE "wgrouter"   /* table inet wgrouter */
 
 enum wg_fw_family { WG_FW_IP = 0, WG_FW_IPV6 = 1, WG_FW_NFAMILY };   /* /ip vs /ipv6 */
-/* firewall/filter, firewall/nat, routing/mangle */
-enum wg_fw_table { WG_FW_FILTER = 0, WG_FW_NAT = 1, WG_FW_MANGLE = 2, WG_FW_NTABLE };
+/* firewall/filter, firewall/nat, firewall/mangle (= routing/mangle), firewall/raw */
+enum wg_fw_table { WG_FW_FILTER = 0, WG_FW_NAT = 1, WG_FW_MANGLE = 2, WG_FW_RAW = 3, WG_FW_NTABLE };
 
 /* A routing table's name (RouterOS routing-table / new-routing-mark) and the packet mark
  * that selects it. */

@@ -270,7 +270,7 @@ static int m_nat_state(struct nftc_rule *fr)
 
 /* count per period as nft can write it: per second/minute/hour/day, exact where
  * possible (50/5s -> 600/minute), rounded up per day otherwise. */
-static const char *rate_unit(uint64_t count, uint64_t period_ms, uint64_t *rate)
+const char *nftc_rate_unit(uint64_t count, uint64_t period_ms, uint64_t *rate)
 {
 	static const struct { const char *u; uint64_t ms; } units[] = {
 		{ "second", 1000 }, { "minute", 60000 }, { "hour", 3600000 }, { "day", 86400000 },
@@ -323,7 +323,7 @@ static int m_limit(struct nftc_rule *fr)
 		return nftc_bad(fr->c, "limit", v);
 	uint64_t rate;
 	/* bit mode limits bandwidth: nft counts bytes */
-	const char *unit = rate_unit(l.bits ? (l.count + 7) / 8 : l.count, l.period_ms, &rate);
+	const char *unit = nftc_rate_unit(l.bits ? (l.count + 7) / 8 : l.count, l.period_ms, &rate);
 	sb_printf(fr->out, "limit rate %llu%s%s ", (unsigned long long)rate,
 		  l.bits ? " bytes/" : "/", unit);
 	if (l.burst)
@@ -444,7 +444,9 @@ int nftc_match_all(struct nftc_rule *fr)
 	    (ret = m_addrlist(fr, "dst-address-list", "daddr")) < 0 ||
 	    (ret = m_conn_state(fr)) < 0 ||
 	    (ret = m_nat_state(fr)) < 0 ||
-	    (ret = m_limit(fr)) < 0)
+	    (ret = nftc_match_packet(fr)) < 0 ||
+	    (ret = nftc_match_conn(fr)) < 0 || /* ends with its stateful meters */
+	    (ret = m_limit(fr)) < 0)         /* stateful: after every plain matcher */
 		return ret;
 	return 0;
 }
