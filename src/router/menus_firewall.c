@@ -27,8 +27,6 @@ static const char *const mangle_actions[] = {
 static const char *const raw_actions[] = {
 	"accept", "drop", "notrack", "jump", "return", "log", "passthrough", LIST_ACTIONS, NULL,
 };
-static const char *const conn_states[] = { "established", "related", "new", "invalid", "untracked", NULL };
-static const char *const nat_states[] = { "srcnat", "dstnat", NULL };
 static const char *const reject_with[] = {
 	"icmp-network-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
 	"icmp-protocol-unreachable", "icmp-net-prohibited", "icmp-host-prohibited",
@@ -72,8 +70,8 @@ static const char *const reject_with[] = {
 	{ "out-interface", PT_FWIFACE, 0, NULL, NULL, 0, 0 }, \
 	{ "in-interface-list", PT_IFLIST, 0, NULL, NULL, 0, 0 }, \
 	{ "out-interface-list", PT_IFLIST, 0, NULL, NULL, 0, 0 }, \
-	{ "connection-state", PT_ENUMS, 0, NULL, conn_states, 0, 0 }, \
-	{ "connection-nat-state", PT_ENUMS, 0, NULL, nat_states, 0, 0 }, \
+	{ "connection-state", PT_STR, 0, NULL, NULL, 0, 0 }, /* [!]a,b: checked by the compiler */ \
+	{ "connection-nat-state", PT_STR, 0, NULL, NULL, 0, 0 }, \
 	{ "src-address-list", PT_STR, 0, NULL, NULL, 0, 0 }, \
 	{ "dst-address-list", PT_STR, 0, NULL, NULL, 0, 0 }, \
 	{ "icmp-options", PT_STR, 0, NULL, NULL, 0, 0 }, \
@@ -271,7 +269,7 @@ static void rule_runtime(struct wg_router *r, const struct wg_menu *m, const str
 
 #define RULE_MENU(var, p, pr) \
 	const struct wg_menu var = { \
-		.path = p, .flags = MF_ITEMS | MF_ORDERED | MF_COUNTERS, .props = pr, \
+		.path = p, .flags = MF_ITEMS | MF_ORDERED | MF_COUNTERS | MF_PLAIN, .props = pr, \
 		.flagdefs = rule_flags, .on_add = rule_on_add, .derive = rule_derive, .check = rule_check, \
 		.runtime = rule_runtime, \
 	}
@@ -346,11 +344,11 @@ static void addrlist6_list(struct wg_router *r, struct wg_itemlist *out)
 }
 
 const struct wg_menu wg_menu_fw_addrlist = {
-	.path = "/ip/firewall/address-list", .flags = MF_ITEMS, .props = addrlist_props,
+	.path = "/ip/firewall/address-list", .flags = MF_ITEMS | MF_PLAIN, .props = addrlist_props,
 	.columns = addrlist_cols, .flagdefs = rule_flags, .check = addrlist_check, .list = addrlist4_list,
 };
 const struct wg_menu wg_menu_fw6_addrlist = {
-	.path = "/ipv6/firewall/address-list", .flags = MF_ITEMS, .props = addrlist_props,
+	.path = "/ipv6/firewall/address-list", .flags = MF_ITEMS | MF_PLAIN, .props = addrlist_props,
 	.columns = addrlist_cols, .flagdefs = rule_flags, .check = addrlist_check, .list = addrlist6_list,
 };
 

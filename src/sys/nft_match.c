@@ -260,12 +260,26 @@ static int m_conn_state(struct nftc_rule *fr)
 	return m_flags(fr, "connection-state", "ct state", states, true);
 }
 
+/* ct status is a bitmask: "!= dnat" would compare the whole word (always true), so
+ * both forms test the bits: any of them set, or (negated) none of them. */
 static int m_nat_state(struct nftc_rule *fr)
 {
 	static const char *const states[][2] = {
 		{ "srcnat", "snat" }, { "dstnat", "dnat" }, { NULL, NULL },
 	};
-	return m_flags(fr, "connection-nat-state", "ct status", states, false);
+	const char *v = nftc_prop(fr->r, "connection-nat-state"), *orig = v;
+	if (!v)
+		return 0;
+	bool neg = nftc_negated(&v);
+	struct sbuf list = { 0 };
+	size_t n;
+	int ret = 0;
+	if (!flag_list(v, states, " | ", &list, &n))
+		ret = nftc_bad(fr->c, "connection-nat-state", orig);
+	else
+		sb_printf(fr->out, "ct status & (%s) %s 0 ", sb_str(&list), neg ? "==" : "!=");
+	sb_free(&list);
+	return ret;
 }
 
 /* count per period as nft can write it: per second/minute/hour/day, exact where

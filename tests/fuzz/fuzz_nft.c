@@ -69,7 +69,8 @@ static int family(const char *w) { return !strcmp(w, "ip6") ? WG_FW_IPV6 : WG_FW
 
 static int table(const char *w)
 {
-	return !strcmp(w, "nat") ? WG_FW_NAT : !strcmp(w, "mangle") ? WG_FW_MANGLE : WG_FW_FILTER;
+	return !strcmp(w, "nat") ? WG_FW_NAT : !strcmp(w, "mangle") ? WG_FW_MANGLE
+	     : !strcmp(w, "raw") ? WG_FW_RAW : WG_FW_FILTER;
 }
 
 static void add_rule(struct wg_fw_config *cfg, char **w, int n)
