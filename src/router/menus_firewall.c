@@ -102,7 +102,13 @@ static const char *const reject_with[] = {
 
 #define P_COUNTERS \
 	{ "bytes", PT_BYTES, PF_RO | PF_RUNTIME | PF_STATS, NULL, NULL, 0, 0 }, \
-	{ "packets", PT_NUM, PF_RO | PF_RUNTIME | PF_STATS, NULL, NULL, 0, 0 }
+	{ "packets", PT_NUM, PF_RO | PF_RUNTIME | PF_STATS, NULL, NULL, 0, 0 }, \
+	P_INVALID
+
+/* Flag I and, in print detail, why (wg_ref_missing: an interface that does not exist yet). */
+#define P_INVALID \
+	{ "invalid", PT_BOOL, PF_RO | PF_RUNTIME | PF_NOPRINT, NULL, NULL, 0, 0 }, \
+	{ "invalid-reason", PT_STR, PF_RO | PF_RUNTIME | PF_NOPRINT, NULL, NULL, 0, 0 }
 
 static const struct wg_prop filter_props[] = {
 	{ "chain", PT_STR, PF_REQUIRED, NULL, NULL, 0, 0 },
@@ -256,6 +262,15 @@ static int rule_derive(struct wg_vctx *v, struct wg_item *it)
 	return 0;
 }
 
+static void ref_runtime(struct wg_router *r, const struct wg_menu *m, const struct wg_item *it, char **vals)
+{
+	char reason[96];
+	const char *why = wg_ref_missing(r, m, vals, reason, sizeof(reason));
+	xset(&vals[wg_menu_prop(m, "invalid")], why ? "yes" : "no");
+	if (why)
+		xset(&vals[wg_menu_prop(m, "invalid-reason")], why);
+}
+
 static void rule_runtime(struct wg_router *r, const struct wg_menu *m, const struct wg_item *it, char **vals)
 {
 	uint64_t bytes = 0, packets = 0;
@@ -265,6 +280,7 @@ static void rule_runtime(struct wg_router *r, const struct wg_menu *m, const str
 	xset(&vals[wg_menu_prop(m, "bytes")], buf);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)packets);
 	xset(&vals[wg_menu_prop(m, "packets")], buf);
+	ref_runtime(r, m, it, vals);
 }
 
 #define RULE_MENU(var, p, pr) \
@@ -367,7 +383,7 @@ static const struct wg_prop iflist_props[] = {
 static const struct wg_flagdef iflist_flags[] = { { '*', "builtin", "builtin" }, { 0, NULL, NULL } };
 static const char *const iflist_cols[] = { "name", "include", "exclude", NULL };
 
-static bool is_builtin_list(const char *name)
+bool wg_iflist_builtin(const char *name)
 {
 	for (const char *const *b = builtin_lists; *b; b++)
 		if (streq(*b, name))
@@ -377,7 +393,7 @@ static bool is_builtin_list(const char *name)
 
 static int iflist_check(struct wg_vctx *v, struct wg_item *it)
 {
-	if (is_builtin_list(wg_item_get(v->menu, it, "name")))
+	if (wg_iflist_builtin(wg_item_get(v->menu, it, "name")))
 		return wg_fail(v, "failure: already have such entry");
 	return 0;
 }
@@ -405,10 +421,12 @@ static const struct wg_prop member_props[] = {
 	{ "interface", PT_FWIFACE, PF_REQUIRED, NULL, NULL, 0, 0 },
 	P_COMMENT,
 	P_DISABLED,
+	P_INVALID,
 	P_END,
 };
 static const struct wg_flagdef member_flags[] = {
-	{ 'X', "disabled", "disabled" }, { 'D', "dynamic", "dynamic" }, { 0, NULL, NULL },
+	{ 'X', "disabled", "disabled" }, { 'I', "invalid", "invalid" }, { 'D', "dynamic", "dynamic" },
+	{ 0, NULL, NULL },
 };
 static const char *const member_cols[] = { "list", "interface", NULL };
 
@@ -416,7 +434,7 @@ static int member_check(struct wg_vctx *v, struct wg_item *it)
 {
 	const struct wg_menu *m = v->menu;
 	const char *list = wg_item_get(m, it, "list");
-	if (!wg_table_by_name(wg_store_table(v->st, &wg_menu_iflist), list) || is_builtin_list(list))
+	if (!wg_table_by_name(wg_store_table(v->st, &wg_menu_iflist), list) || wg_iflist_builtin(list))
 		return wg_fail(v, "input does not match any value of list");
 	const struct wg_table *t = wg_store_table(v->st, m);
 	for (size_t i = 0; i < t->n; i++) {
@@ -430,7 +448,7 @@ static int member_check(struct wg_vctx *v, struct wg_item *it)
 
 const struct wg_menu wg_menu_iflist_member = {
 	.path = "/interface/list/member", .flags = MF_ITEMS, .props = member_props, .columns = member_cols,
-	.flagdefs = member_flags, .check = member_check,
+	.flagdefs = member_flags, .check = member_check, .runtime = ref_runtime,
 };
 
 static int iflist_on_remove(struct wg_vctx *v, const struct wg_item *it)
