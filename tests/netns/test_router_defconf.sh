@@ -77,11 +77,13 @@ check scanner_dropped_after dropped tcp_answer l 192.168.88.1 8291
 check scanner_export_canonical bash -c "export_flat | grep -q 'action=add-src-to-address-list address-list=port_scanners address-list-timeout=1h'"
 # The seeds' spelling still works and is stored as RouterOS's.
 check seed_alias_stored_canonical bash -c "cli '/ip/firewall/filter/add chain=input protocol=udp dst-port=51820 action=add-src-to-list connection-state=new src-address-list-timeout=1h src-address-list=wg-scanners' && export_flat | grep -q 'action=add-src-to-address-list address-list=wg-scanners address-list-timeout=1h'"
-# References: a missing interface list is refused as RouterOS does; an interface that
-# may appear later is accepted and the rule flagged invalid with the reason.
-check unknown_list_refused bash -c "cli '/ip/firewall/filter/add chain=input in-interface-list=NOPE action=drop' 2>&1 | grep -q 'input does not match any value of in-interface-list'"
-check unknown_iface_flagged bash -c "cli '/ip/firewall/filter/add chain=forward in-interface=bogus0 action=drop' && cli '/ip/firewall/filter/print detail where in-interface=bogus0' | grep -q 'I .*' && cli '/ip/firewall/filter/print detail where in-interface=bogus0' | grep -q 'in-interface bogus0 does not exist'"
+# References: an interface or interface list that may appear later is accepted and the
+# rule flagged invalid (I) with the reason in print detail; an unknown routing table is
+# refused with RouterOS's message.
+check unknown_list_flagged bash -c "cli '/ip/firewall/filter/add chain=input in-interface-list=NOPE action=drop' && cli '/ip/firewall/filter/print detail where in-interface-list=NOPE' | grep -q 'in-interface-list NOPE does not exist'"
+check unknown_table_refused bash -c "cli '/ip/firewall/mangle/add chain=prerouting action=mark-routing new-routing-mark=nosuch' 2>&1 | grep -q 'input does not match any value of new-routing-mark'"
+check unknown_iface_flagged bash -c "cli '/ip/firewall/filter/add chain=forward in-interface=bogus0 action=drop' && cli '/ip/firewall/filter/print where in-interface=bogus0' | grep -Eq '^ *[0-9]+ I ' && cli '/ip/firewall/filter/print detail where in-interface=bogus0' | grep -q 'in-interface bogus0 does not exist'"
 # A matcher Linux cannot do is refused at add, naming it.
 check refused_named bash -c "cli '/ip/firewall/filter/add chain=input layer7-protocol=x action=drop' 2>&1 | grep -q 'layer7-protocol is not supported'"
-[ -n "${DBG:-}" ] && { cli /log/print | grep -i -v "add by" | tail; nsx r nft list table inet wgrouter | sed -n 1,400p | grep -v "^\s*$" | head -120; cli /ip/firewall/address-list/print; cli /ip/firewall/filter/print; }
+
 finish
