@@ -100,6 +100,9 @@ static const char *const reject_with[] = {
 	{ "log-prefix", PT_STR, 0, NULL, NULL, 0, 0 }, \
 	{ "jump-target", PT_STR, 0, NULL, NULL, 0, 0 }
 
+/* The end of every rule menu's properties. */
+#define P_RULE_TAIL P_LISTTARGET, P_COMMENT, P_DISABLED, P_COUNTERS, P_END
+
 #define P_COUNTERS \
 	{ "bytes", PT_BYTES, PF_RO | PF_RUNTIME | PF_STATS, NULL, NULL, 0, 0 }, \
 	{ "packets", PT_NUM, PF_RO | PF_RUNTIME | PF_STATS, NULL, NULL, 0, 0 }, \
@@ -116,11 +119,7 @@ static const struct wg_prop filter_props[] = {
 	P_MATCHERS,
 	{ "reject-with", PT_ENUM, 0, NULL, reject_with, 0, 0 },
 	{ "hw-offload", PT_BOOL, 0, NULL, NULL, 0, 0 },
-	P_LISTTARGET,
-	P_COMMENT,
-	P_DISABLED,
-	P_COUNTERS,
-	P_END,
+	P_RULE_TAIL,
 };
 
 static const struct wg_prop nat_props[] = {
@@ -129,11 +128,7 @@ static const struct wg_prop nat_props[] = {
 	P_MATCHERS,
 	{ "to-addresses", PT_FWADDR, 0, NULL, NULL, 0, 0 },
 	{ "to-ports", PT_PORTS, 0, NULL, NULL, 0, 0 },
-	P_LISTTARGET,
-	P_COMMENT,
-	P_DISABLED,
-	P_COUNTERS,
-	P_END,
+	P_RULE_TAIL,
 };
 
 static const struct wg_prop mangle_props[] = {
@@ -147,22 +142,14 @@ static const struct wg_prop mangle_props[] = {
 	{ "new-ttl", PT_STR, 0, NULL, NULL, 0, 0 },
 	{ "new-dscp", PT_STR, 0, NULL, NULL, 0, 0 },
 	{ "passthrough", PT_BOOL, 0, "yes", NULL, 0, 0 },
-	P_LISTTARGET,
-	P_COMMENT,
-	P_DISABLED,
-	P_COUNTERS,
-	P_END,
+	P_RULE_TAIL,
 };
 
 static const struct wg_prop raw_props[] = {
 	{ "chain", PT_STR, PF_REQUIRED, NULL, NULL, 0, 0 },
 	{ "action", PT_ENUM, PF_REQUIRED, NULL, raw_actions, 0, 0 },
 	P_MATCHERS,
-	P_LISTTARGET,
-	P_COMMENT,
-	P_DISABLED,
-	P_COUNTERS,
-	P_END,
+	P_RULE_TAIL,
 };
 
 static const struct wg_flagdef rule_flags[] = {

@@ -27,8 +27,9 @@
  * (output as a route chain, so a new mark re-routes locally made packets).
  * action=mark-routing new-routing-mark=TABLE sets the packet mark of that routing table
  * (cfg.route_marks; the router adds an ip rule "fwmark MARK lookup TABLE" beside it);
- * with passthrough=no the chain stops there. mark-connection and mark-packet are
- * refused: nothing matches connection or packet marks yet. */
+ * with passthrough=no the chain stops there. mark-packet sets the high 16 bits of the
+ * mark, mark-connection the ct mark (nft_mark.c). Raw (WG_FW_RAW) has prerouting and
+ * output at raw priority (notrack). */
 #ifndef WG_SYS_NFT_H
 #define WG_SYS_NFT_H
 #include <stdbool.h>

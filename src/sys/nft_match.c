@@ -230,9 +230,10 @@ static bool flag_list(const char *v, const char *const allowed[][2], const char 
 	return ok && *count;
 }
 
-/* ct state takes a set "{ a, b }"; ct status is a bitmask where "a,b" means any. */
+/* ct state takes a set "{ a, b }". ct status is a bitmask: "!= dnat" would compare the
+ * whole word (always true), so it tests the bits: any of them set, or (negated) none. */
 static int m_flags(struct nftc_rule *fr, const char *key, const char *field,
-		   const char *const allowed[][2], bool set_syntax)
+		   const char *const allowed[][2], bool bits)
 {
 	const char *v = nftc_prop(fr->r, key), *orig = v;
 	if (!v)
@@ -241,9 +242,11 @@ static int m_flags(struct nftc_rule *fr, const char *key, const char *field,
 	struct sbuf list = { 0 };
 	size_t n;
 	int ret = 0;
-	if (!flag_list(v, allowed, set_syntax ? ", " : ",", &list, &n))
+	if (!flag_list(v, allowed, bits ? " | " : ", ", &list, &n))
 		ret = nftc_bad(fr->c, key, orig);
-	else if (n > 1 && set_syntax)
+	else if (bits)
+		sb_printf(fr->out, "%s & (%s) %s 0 ", field, sb_str(&list), neg ? "==" : "!=");
+	else if (n > 1)
 		sb_printf(fr->out, "%s %s{ %s } ", field, neg ? "!= " : "", sb_str(&list));
 	else
 		sb_printf(fr->out, "%s %s%s ", field, neg ? "!= " : "", sb_str(&list));
@@ -257,29 +260,15 @@ static int m_conn_state(struct nftc_rule *fr)
 		{ "established", "established" }, { "related", "related" }, { "new", "new" },
 		{ "invalid", "invalid" }, { "untracked", "untracked" }, { NULL, NULL },
 	};
-	return m_flags(fr, "connection-state", "ct state", states, true);
+	return m_flags(fr, "connection-state", "ct state", states, false);
 }
 
-/* ct status is a bitmask: "!= dnat" would compare the whole word (always true), so
- * both forms test the bits: any of them set, or (negated) none of them. */
 static int m_nat_state(struct nftc_rule *fr)
 {
 	static const char *const states[][2] = {
 		{ "srcnat", "snat" }, { "dstnat", "dnat" }, { NULL, NULL },
 	};
-	const char *v = nftc_prop(fr->r, "connection-nat-state"), *orig = v;
-	if (!v)
-		return 0;
-	bool neg = nftc_negated(&v);
-	struct sbuf list = { 0 };
-	size_t n;
-	int ret = 0;
-	if (!flag_list(v, states, " | ", &list, &n))
-		ret = nftc_bad(fr->c, "connection-nat-state", orig);
-	else
-		sb_printf(fr->out, "ct status & (%s) %s 0 ", sb_str(&list), neg ? "==" : "!=");
-	sb_free(&list);
-	return ret;
+	return m_flags(fr, "connection-nat-state", "ct status", states, true);
 }
 
 /* count per period as nft can write it: per second/minute/hour/day, exact where

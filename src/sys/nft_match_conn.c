@@ -223,7 +223,7 @@ static int m_dst_limit(struct nftc_rule *fr)
 		sb_add(&type, " . inet_service");
 		sb_printf(&key, " . %s dport", fr->l4);
 	}
-	char set[NFTC_NFT_NAME], expire[32], flags[48];
+	char set[NFTC_NFT_NAME], expire[32], flags[64];
 	uint64_t rate;
 	meter_name(fr, "dl", set, sizeof(set));
 	nftc_time_fmt(d.expire_ms, expire, sizeof(expire));
