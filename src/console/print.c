@@ -90,7 +90,7 @@ static void pair(struct sbuf *b, const struct wg_menu *m, int i, const char *v, 
 {
 	sb_printf(b, "%s=", m->props[i].name);
 	enum wg_ptype t = m->props[i].type;
-	wg_quote_value(b, v, quote && (t == PT_STR || t == PT_KEY));
+	wg_quote_value(b, v, quote && !(m->flags & MF_PLAIN) && (t == PT_STR || t == PT_KEY));
 }
 
 /* name=value rows (default and detail): wrapped near 80 columns under the first value. */
@@ -364,7 +364,7 @@ static void emit(struct wg_call *c, const struct wg_menu *m, struct wg_itemlist 
 	} else if ((m->flags & MF_SETTINGS) && !o->terse) {
 		if (sel->n)
 			print_settings(s, m, sel->v[0], o);
-	} else if (sel->n) {
+	} else if (sel->n || (m->columns && !o->detail && !o->terse)) { /* an empty table still has its header */
 		if (!o->terse)
 			legend(s, m);
 		bool table = (m->columns || o->stats) && !o->detail && !o->terse;

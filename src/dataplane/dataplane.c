@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include "dataplane/dp_internal.h"
+#include "sys/netlink.h"
 #include "uapi/uapi_server.h"
 #include "crypto/crypto.h"
 #include "util/sbuf.h"
@@ -254,6 +255,35 @@ int wg_dataplane_set_up(struct wg_dataplane *dp, bool up)
 		wg_device_set_up(dp->dev, up);
 		dp_timer_update(dp);
 	}
+	dp_unlock(dp);
+	return rc;
+}
+
+/* The kernel link goes down and up around the rename (IFF_UP refuses a new name), but
+ * not the core device: wg_device_set_up(false) would reset every peer's sessions. */
+int wg_dataplane_rename(struct wg_dataplane *dp, const char *new_name)
+{
+	char path[sizeof(dp->uapi_path)];
+	if (strlen(new_name) >= sizeof(dp->ifname))
+		return -ENAMETOOLONG;
+	dp_lock(dp);
+	int rc = dp->up ? wg_tun_set_up(&dp->tun, false) : 0;
+	if (!rc)
+		rc = wg_nl_link_rename(dp->ifname, new_name);
+	if (!rc && dp->uapi_path[0]) {
+		const char *slash = strrchr(dp->uapi_path, '/');
+		int n = snprintf(path, sizeof(path), "%.*s/%s.sock", (int)(slash - dp->uapi_path), dp->uapi_path,
+				 new_name);
+		/* the listening socket moves with its path: `wg show NEW` finds it */
+		if (n > 0 && (size_t)n < sizeof(path) && rename(dp->uapi_path, path) == 0)
+			memcpy(dp->uapi_path, path, (size_t)n + 1);
+	}
+	if (!rc) {
+		snprintf(dp->ifname, sizeof(dp->ifname), "%s", new_name);
+		snprintf(dp->tun.name, sizeof(dp->tun.name), "%s", new_name);
+	}
+	if (dp->up)
+		wg_tun_set_up(&dp->tun, true);
 	dp_unlock(dp);
 	return rc;
 }

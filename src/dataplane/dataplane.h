@@ -46,6 +46,9 @@ int wg_dataplane_ifindex(const struct wg_dataplane *dp);
 const char *wg_dataplane_ifname(const struct wg_dataplane *dp);
 /* Administrative state of the interface (link up/down, sessions wiped when down). */
 int wg_dataplane_set_up(struct wg_dataplane *dp, bool up);
+/* Renames the TUN device (and its UAPI socket) in place: the link is down for the
+ * rename only (Linux requires it), the WireGuard device and its sessions stay up. */
+int wg_dataplane_rename(struct wg_dataplane *dp, const char *new_name);
 uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp);
 /* A peer that never initiates a handshake, only answers (RouterOS responder=yes); the
  * UAPI has no key for this. 0, or -ENOENT if no such peer. */

@@ -278,21 +278,27 @@ static void want_peer_routes(const struct wg_store *st, struct entries *out, str
 	wg_keyset_free(&statics);
 }
 
-/* One rule per routing table that an enabled mark-routing rule names; the table's mark
- * is its id (as the firewall sets it). The mangle rules are IPv4 (/routing/mangle takes
- * IPv4 addresses), so are the policy rules. */
-static void want_mark_rules(const struct wg_store *st, struct entries *out, struct wg_keyset *seen)
+/* One rule per routing table and family that an enabled mark-routing rule names; the
+ * table's id is the routing part (low 16 bits) of the mark the firewall sets. */
+static void want_mark_rules_of(const struct wg_store *st, const struct wg_menu *m, int family,
+			       struct entries *out, struct wg_keyset *seen)
 {
-	const struct wg_menu *m = &wg_menu_routing_mangle;
 	const struct wg_table *t = wg_store_ctable(st, m);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct wg_item *it = t->v[i];
 		uint32_t table = wg_route_table_id(st, wg_item_get(m, it, "new-routing-mark"));
 		struct entry e = { .kind = E_RULE, .menu = m, .id = it->id,
-				   .rule = { AF_INET, table, table, MARK_RULE_PRIORITY, WG_NL_PROTO_WGROUTER } };
-		if (!wg_item_flag(m, it, "disabled") && streq(wg_item_get(m, it, "action"), "mark-routing") && table)
+				   .rule = { family, table, table, MARK_RULE_PRIORITY, WG_NL_PROTO_WGROUTER } };
+		if (!wg_item_flag(m, it, "disabled") && streq(wg_item_get(m, it, "action"), "mark-routing") &&
+		    table)
 			push_new(out, seen, &e);
 	}
+}
+
+static void want_mark_rules(const struct wg_store *st, struct entries *out, struct wg_keyset *seen)
+{
+	want_mark_rules_of(st, &wg_menu_fw_mangle, AF_INET, out, seen);
+	want_mark_rules_of(st, &wg_menu_fw6_mangle, AF_INET6, out, seen);
 }
 
 static void wanted(const struct wg_store *st, struct entries *out)
@@ -414,7 +420,8 @@ static void install_missing(struct wg_sysrt *s, struct wg_router *r, const struc
 
 /* The menus whose rules compile into the nftables table. */
 static const struct wg_menu *const rule_menus[] = {
-	&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_routing_mangle,
+	&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_fw_mangle,
+	&wg_menu_fw6_mangle, &wg_menu_fw_raw, &wg_menu_fw6_raw,
 };
 
 struct fwbuild {
@@ -587,7 +594,8 @@ static bool firewall_empty(const struct wg_store *st)
 {
 	const struct wg_menu *ms[] = {
 		&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_fw_addrlist,
-		&wg_menu_fw6_addrlist, &wg_menu_iflist, &wg_menu_routing_mangle,
+		&wg_menu_fw6_addrlist, &wg_menu_iflist, &wg_menu_fw_mangle, &wg_menu_fw6_mangle, &wg_menu_fw_raw,
+		&wg_menu_fw6_raw,
 	};
 	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
 		if (wg_store_ctable(st, ms[i])->n)

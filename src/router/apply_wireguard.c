@@ -410,14 +410,33 @@ static void update_iface(struct wg_wgrt *w, struct wg_router *r, struct rt_iface
 	sync_responders(w, f, next);
 }
 
-/* Interfaces that are gone, disabled or renamed stop (a rename is a new TUN device). */
+/* A renamed interface keeps running under its new name: its peers' sessions and
+ * clients are not touched (RouterOS renames in place). */
+static bool rename_in_place(struct wg_wgrt *w, struct wg_router *r, struct rt_iface *f, const char *name)
+{
+	int rc = w->ops->rename ? w->ops->rename(w->ctx, f->dp, name) : -EOPNOTSUPP;
+	if (rc < 0) {
+		wg_router_logf(r, "wireguard,warning", "%s: rename to %s in place failed (%s): restarting it",
+			       f->ifname, name, strerror(-rc));
+		return false;
+	}
+	wg_router_logf(r, "wireguard,info", "%s: interface renamed to %s", f->ifname, name);
+	snprintf(f->ifname, sizeof(f->ifname), "%s", name);
+	snprintf(f->logctx->ifname, sizeof(f->logctx->ifname), "%s", name);
+	return true;
+}
+
+/* Interfaces that are gone or disabled stop; renamed ones are renamed, or restarted
+ * under the new name when the data plane cannot rename. */
 static void stop_unwanted(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *next)
 {
 	const struct wg_table *t = wg_store_ctable(next, W);
 	for (size_t i = 0; i < w->nifs;) {
 		struct rt_iface *f = &w->ifs[i];
 		const struct wg_item *it = wg_table_by_id(t, f->id);
-		if (it && !wg_item_flag(W, it, "disabled") && streq(wg_item_get(W, it, "name"), f->ifname)) {
+		bool on = it && !wg_item_flag(W, it, "disabled");
+		if (on && (streq(wg_item_get(W, it, "name"), f->ifname) ||
+			   rename_in_place(w, r, f, wg_item_get(W, it, "name")))) {
 			i++;
 			continue;
 		}

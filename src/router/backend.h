@@ -22,6 +22,8 @@ struct wg_dp_ops {
 	int (*uapi)(void *ctx, void *dp, const char *request, char **reply);
 	int (*set_mtu)(void *ctx, void *dp, int mtu);
 	int (*set_up)(void *ctx, void *dp, bool up);
+	/* optional: rename the running interface keeping its sessions (NULL: restart it) */
+	int (*rename)(void *ctx, void *dp, const char *new_name);
 	/* Endpoint host name + port to "ip:port" / "[ip6]:port"; 0 or -1. NULL: getaddrinfo. */
 	int (*resolve)(void *ctx, const char *host, const char *port, char *out, size_t len);
 	/* A peer that only answers handshakes (RouterOS responder=yes); UAPI has no key for

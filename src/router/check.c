@@ -40,6 +40,12 @@ static int check_unique(struct wg_vctx *v, const struct wg_item *it)
 	return 0;
 }
 
+/* References, one rule for every menu: an interface of /ip/address and a routing table
+ * must exist (RouterOS refuses them with this message); a firewall rule's or list
+ * member's interface or interface list may appear later (RouterOS accepts it and flags
+ * the item invalid: wg_ref_missing; the seeds name the default configuration's WAN list
+ * before any /interface/list exists). An address list needs no declaration: a rule's
+ * src-address-list names a list that add-src-to-address-list or an entry may fill. */
 static int check_refs(struct wg_vctx *v, const struct wg_item *it)
 {
 	const struct wg_menu *m = v->menu;
@@ -47,12 +53,31 @@ static int check_refs(struct wg_vctx *v, const struct wg_item *it)
 		const char *val = it->vals[i];
 		if (!val)
 			continue;
-		if (m->props[i].type == PT_IFACE && !wg_router_iface_exists(v->r, v->st, val))
-			return wg_fail(v, "input does not match any value of %s", m->props[i].name);
-		if (m->props[i].type == PT_TABLE && !wg_route_table_id(v->st, val))
+		enum wg_ptype t = m->props[i].type;
+		if ((t == PT_IFACE && !wg_router_iface_exists(v->r, v->st, val)) ||
+		    (t == PT_TABLE && !wg_route_table_id(v->st, val)))
 			return wg_fail(v, "input does not match any value of %s", m->props[i].name);
 	}
 	return 0;
+}
+
+const char *wg_ref_missing(struct wg_router *r, const struct wg_menu *m, char *const *vals, char *buf, size_t len)
+{
+	const struct wg_store *st = wg_router_store(r);
+	for (size_t i = 0; m->props[i].name; i++) {
+		const char *val = vals[i];
+		enum wg_ptype t = m->props[i].type;
+		if (!val || (t != PT_FWIFACE && t != PT_IFLIST))
+			continue;
+		const char *name = val[0] == '!' ? val + 1 : val;
+		bool found = t == PT_FWIFACE ? wg_router_iface_exists(r, st, name)
+			   : wg_iflist_builtin(name) || wg_table_by_name(wg_store_ctable(st, &wg_menu_iflist), name);
+		if (!found) {
+			snprintf(buf, len, "%s %s does not exist", m->props[i].name, name);
+			return buf;
+		}
+	}
+	return NULL;
 }
 
 int wg_check_item(struct wg_router *r, struct wg_store *st, const struct wg_menu *m, struct wg_item *it,

@@ -22,9 +22,15 @@ extern const struct wg_menu wg_menu_root, wg_menu_interface, wg_menu_ip, wg_menu
 extern const struct wg_menu wg_menu_wireguard, wg_menu_peers;
 extern const struct wg_menu wg_menu_ip_address, wg_menu_ipv6_address, wg_menu_ip_route,
 	wg_menu_ipv6_route, wg_menu_routing_table, wg_menu_ip_dns, wg_menu_ip_dns_static;
+/* /interface/list's built-in lists (all, none, dynamic, static). */
+bool wg_iflist_builtin(const char *name);
+/* Why an item's reference that may appear later (a firewall interface) does not resolve
+ * now, into buf; NULL when all resolve. check.c, the one place references are checked. */
+const char *wg_ref_missing(struct wg_router *r, const struct wg_menu *m, char *const *vals, char *buf, size_t len);
 extern const struct wg_menu wg_menu_fw_filter, wg_menu_fw_nat, wg_menu_fw6_filter, wg_menu_fw6_nat,
 	wg_menu_fw_addrlist, wg_menu_fw6_addrlist, wg_menu_iflist, wg_menu_iflist_member,
-	wg_menu_routing_mangle, wg_menu_fw_connection;
+	wg_menu_fw_mangle, wg_menu_fw6_mangle, wg_menu_fw_raw, wg_menu_fw6_raw, wg_menu_fw_connection,
+	wg_menu_fw6_connection;
 extern const struct wg_menu wg_menu_identity, wg_menu_logging, wg_menu_log, wg_menu_package,
 	wg_menu_resource, wg_menu_resource_cpu;
 extern const struct wg_menu wg_menu_user, wg_menu_user_group, wg_menu_user_active, wg_menu_ip_service,

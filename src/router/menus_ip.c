@@ -263,7 +263,10 @@ static void route_fill(const struct wg_store *st, const struct wg_menu *m, struc
 		wg_item_set(m, it, "gateway", wg_addr_format(rt->dst.family, rt->gateway, buf));
 	else
 		wg_item_set(m, it, "gateway", rt->oif);
-	snprintf(num, sizeof(num), "%u", rt->protocol == WG_NL_PROTO_KERNEL ? 0 : (rt->metric ? rt->metric : 1));
+	/* Linux stores an IPv6 route added without a metric as 1024 (IP6_RT_PRIO_USER);
+	 * RouterOS shows such a dynamic route with distance 1, as for IPv4. */
+	uint32_t metric = rt->dst.family == AF_INET6 && rt->metric == 1024 ? 0 : rt->metric;
+	snprintf(num, sizeof(num), "%u", rt->protocol == WG_NL_PROTO_KERNEL ? 0 : (metric ? metric : 1));
 	wg_item_set(m, it, "distance", num);
 	wg_item_set(m, it, "routing-table", wg_route_table_name(st, rt->table, num, sizeof(num)));
 	wg_item_set(m, it, "active", "yes");

@@ -69,6 +69,11 @@ static int dp_up(void *ctx, void *h, bool up)
 	return wg_dataplane_set_up(((struct real_dp *)h)->dp, up);
 }
 
+static int dp_rename(void *ctx, void *h, const char *name)
+{
+	return wg_dataplane_rename(((struct real_dp *)h)->dp, name);
+}
+
 static int dp_responder(void *ctx, void *h, const uint8_t pub[32], bool responder)
 {
 	return wg_dataplane_set_responder(((struct real_dp *)h)->dp, pub, responder);
@@ -76,7 +81,7 @@ static int dp_responder(void *ctx, void *h, const uint8_t pub[32], bool responde
 
 const struct wg_dp_ops wg_dp_ops_real = {
 	.start = dp_start, .stop = dp_stop, .uapi = dp_uapi, .set_mtu = dp_mtu, .set_up = dp_up,
-	.set_responder = dp_responder,
+	.set_responder = dp_responder, .rename = dp_rename,
 };
 
 static int link_list(void *ctx, struct wg_nl_link **out) { return wg_nl_link_list(out); }

@@ -299,7 +299,8 @@ static bool firewall_changed(const struct wg_store *a, const struct wg_store *b)
 {
 	const struct wg_menu *ms[] = {
 		&wg_menu_fw_filter, &wg_menu_fw_nat, &wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_fw_addrlist,
-		&wg_menu_fw6_addrlist, &wg_menu_iflist, &wg_menu_iflist_member, &wg_menu_routing_mangle,
+		&wg_menu_fw6_addrlist, &wg_menu_iflist, &wg_menu_iflist_member, &wg_menu_fw_mangle,
+		&wg_menu_fw6_mangle, &wg_menu_fw_raw, &wg_menu_fw6_raw,
 		&wg_menu_routing_table, /* mark-routing names a table, the mark is its id */
 	};
 	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)

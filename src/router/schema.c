@@ -11,16 +11,23 @@ const struct wg_menu *const wg_menus[] = {
 	&wg_menu_ip_address, &wg_menu_ip_dns, &wg_menu_ip_dns_static, &wg_menu_fw_addrlist,
 	&wg_menu_fw_filter, &wg_menu_fw_nat,
 	&wg_menu_routing_table, &wg_menu_ip_route, &wg_menu_ipv6_address, &wg_menu_fw6_addrlist,
-	&wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_ipv6_route, &wg_menu_routing_mangle,
+	&wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_ipv6_route, &wg_menu_fw_mangle, &wg_menu_fw_raw,
+	&wg_menu_fw6_mangle, &wg_menu_fw6_raw,
 	&wg_menu_identity, &wg_menu_logging, &wg_menu_user_group, &wg_menu_user, &wg_menu_certificate,
 	&wg_menu_ip_service, &wg_menu_clock, &wg_menu_script, &wg_menu_scheduler,
 	/* read-only views of the system */
 	&wg_menu_interface, &wg_menu_log, &wg_menu_package, &wg_menu_resource, &wg_menu_resource_cpu,
-	&wg_menu_fw_connection, &wg_menu_user_active, &wg_menu_file,
+	&wg_menu_fw_connection, &wg_menu_fw6_connection, &wg_menu_user_active, &wg_menu_file,
 	/* nodes of the tree */
 	&wg_menu_root, &wg_menu_ip, &wg_menu_ip_firewall, &wg_menu_ipv6, &wg_menu_ipv6_firewall,
 	&wg_menu_routing, &wg_menu_system, &wg_menu_tool, &wg_menu_backup,
 	NULL,
+};
+
+/* Second paths to a menu: the seeds' /routing/mangle is RouterOS v7's
+ * /ip/firewall/mangle (one table; export writes the canonical path). */
+static const struct { const char *path; const struct wg_menu *m; } aliases[] = {
+	{ "/routing/mangle", &wg_menu_fw_mangle },
 };
 
 const struct wg_menu *wg_menu_find(const char *path)
@@ -28,6 +35,9 @@ const struct wg_menu *wg_menu_find(const char *path)
 	for (size_t i = 0; wg_menus[i]; i++)
 		if (!strcmp(wg_menus[i]->path, path))
 			return wg_menus[i];
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcmp(aliases[i].path, path))
+			return aliases[i].m;
 	return NULL;
 }
 
@@ -59,6 +69,11 @@ size_t wg_menu_children(const char *path, const char **out, size_t max)
 		const char *rest = root ? p + 1 : p + pl + 1;
 		if (!strchr(rest, '/'))
 			out[n++] = rest;
+	}
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]) && n < max; i++) {
+		const char *p = aliases[i].path;
+		if (!root && !strncmp(p, path, pl) && p[pl] == '/' && !strchr(p + pl + 1, '/'))
+			out[n++] = p + pl + 1;
 	}
 	return n;
 }

@@ -74,6 +74,8 @@ enum {
 	MF_FIXED = 1 << 7,     /* MF_ITEMS whose rows are fixed (the names in `fixed`): every
 				* store has them, add and remove are refused, export writes
 				* `set NAME prop=...` (/ip/service) */
+	MF_PLAIN = 1 << 8,     /* print quotes a string only when it needs quotes: RouterOS's
+				* firewall prints chain=input, list=bad_ipv6 */
 };
 
 struct wg_item {

@@ -27,8 +27,9 @@
  * (output as a route chain, so a new mark re-routes locally made packets).
  * action=mark-routing new-routing-mark=TABLE sets the packet mark of that routing table
  * (cfg.route_marks; the router adds an ip rule "fwmark MARK lookup TABLE" beside it);
- * with passthrough=no the chain stops there. mark-connection and mark-packet are
- * refused: nothing matches connection or packet marks yet. */
+ * with passthrough=no the chain stops there. mark-packet sets the high 16 bits of the
+ * mark, mark-connection the ct mark (nft_mark.c). Raw (WG_FW_RAW) has prerouting and
+ * output at raw priority (notrack). */
 #ifndef WG_SYS_NFT_H
 #define WG_SYS_NFT_H
 #include <stdbool.h>
@@ -39,8 +40,8 @@
 #define WG_NFT_TABLE "wgrouter"   /* table inet wgrouter */
 
 enum wg_fw_family { WG_FW_IP = 0, WG_FW_IPV6 = 1, WG_FW_NFAMILY };   /* /ip vs /ipv6 */
-/* firewall/filter, firewall/nat, routing/mangle */
-enum wg_fw_table { WG_FW_FILTER = 0, WG_FW_NAT = 1, WG_FW_MANGLE = 2, WG_FW_NTABLE };
+/* firewall/filter, firewall/nat, firewall/mangle (= routing/mangle), firewall/raw */
+enum wg_fw_table { WG_FW_FILTER = 0, WG_FW_NAT = 1, WG_FW_MANGLE = 2, WG_FW_RAW = 3, WG_FW_NTABLE };
 
 /* A routing table's name (RouterOS routing-table / new-routing-mark) and the packet mark
  * that selects it. */

@@ -8,13 +8,14 @@
 
 enum {
 	IN_FILTER = 1 << WG_FW_FILTER, IN_NAT = 1 << WG_FW_NAT, IN_MANGLE = 1 << WG_FW_MANGLE,
-	IN_BOTH = IN_FILTER | IN_NAT, IN_ALL = IN_BOTH | IN_MANGLE,
+	IN_RAW = 1 << WG_FW_RAW, IN_ALL = IN_FILTER | IN_NAT | IN_MANGLE | IN_RAW,
 };
 
 static const char *const base_chains[WG_FW_NTABLE][6] = {
 	[WG_FW_FILTER] = { "input", "forward", "output", NULL },
 	[WG_FW_NAT] = { "srcnat", "dstnat", NULL },
 	[WG_FW_MANGLE] = { "prerouting", "input", "forward", "output", "postrouting", NULL },
+	[WG_FW_RAW] = { "prerouting", "output", NULL },
 };
 
 bool nftc_base_chain(enum wg_fw_table tbl, const char *chain)
@@ -243,7 +244,7 @@ static int add_to_list(struct nftc_rule *fr, const char *dir)
 	const char *list = nftc_prop(fr->r, "address-list");
 	const char *k = list ? "address-list" : key;
 	if (!list && !(list = nftc_prop(fr->r, key)))
-		return nftc_err(fr->c, "action=add-%s-to-list needs address-list", dir);
+		return nftc_err(fr->c, "action=add-%s-to-address-list needs address-list", dir);
 	if (!nftc_plain(list, NFTC_NAME_MAX))
 		return nftc_bad(fr->c, k, list);
 	int ret = list_timeout(fr, dir, timeout, sizeof(timeout));
@@ -305,42 +306,19 @@ static int a_unsupported(struct nftc_rule *fr)
 			nftc_prop(fr->r, "action"));
 }
 
-/* The mark of a routing table; without a configuration (checking one rule at `add`)
- * only the name's form can be checked: the console checks that the table exists. */
-static int a_mark_routing(struct nftc_rule *fr)
-{
-	const char *table = nftc_prop(fr->r, "new-routing-mark"), *pt = nftc_prop(fr->r, "passthrough");
-	const struct wg_fw_config *cfg = fr->c->cfg;
-	bool passthrough = true;
-	uint32_t mark = 0;
-	if (!table)
-		return nftc_err(fr->c, "action=mark-routing needs new-routing-mark");
-	if (!nftc_plain(table, NFTC_NAME_MAX))
-		return nftc_bad(fr->c, "new-routing-mark", table);
-	if (pt && !nftc_bool(pt, &passthrough))
-		return nftc_bad(fr->c, "passthrough", pt);
-	for (size_t i = 0; cfg && i < cfg->nroute_marks; i++)
-		if (!strcmp(cfg->route_marks[i].name, table))
-			mark = cfg->route_marks[i].mark;
-	if (cfg && !mark)
-		return nftc_err(fr->c, "new-routing-mark: no such routing table \"%s\"", table);
-	sb_printf(fr->out, "meta mark set 0x%x%s", cfg ? mark : 1u, passthrough ? "" : " accept");
-	return 0;
-}
-
-static int a_mark_other(struct nftc_rule *fr)
-{
-	return nftc_err(fr->c, "action=%s is not supported: only mark-routing marks are applied",
-			nftc_prop(fr->r, "action"));
-}
-
 static int a_add_src(struct nftc_rule *fr) { return add_to_list(fr, "src"); }
 static int a_add_dst(struct nftc_rule *fr) { return add_to_list(fr, "dst"); }
 
-/* Offload needs the flowtable, which only the forward hook can feed. */
+/* Offload needs the flowtable, which only the forward hook can feed. hw-offload=yes
+ * asks RouterOS's switch chip to carry the flow; there is none here, so both values
+ * offload to the kernel's software flowtable (the fast path that exists). */
 static int a_fasttrack(struct nftc_rule *fr)
 {
 	const struct wg_fw_config *cfg = fr->c->cfg;
+	const char *hw = nftc_prop(fr->r, "hw-offload");
+	bool on;
+	if (hw && !nftc_bool(hw, &on))
+		return nftc_bad(fr->c, "hw-offload", hw);
 	if (cfg && cfg->flowtable && cfg->nflow_devices && !strcmp(fr->chain, "forward")) {
 		fr->c->uses_flowtable = true;
 		sb_add(fr->out, "flow add @ft accept");
@@ -355,15 +333,23 @@ static const struct action {
 	unsigned tables;
 	int (*emit)(struct nftc_rule *fr);
 } actions[] = {
-	{ "accept", IN_ALL, a_accept },          { "drop", IN_FILTER, a_drop },
+	{ "accept", IN_ALL, a_accept },          { "drop", IN_FILTER | IN_RAW, a_drop },
 	{ "reject", IN_FILTER, a_reject },       { "return", IN_ALL, a_return },
 	{ "jump", IN_ALL, a_jump },              { "log", IN_ALL, a_log },
 	{ "passthrough", IN_ALL, a_none },       { "masquerade", IN_NAT, a_masquerade },
-	{ "mark-routing", IN_MANGLE, a_mark_routing },
-	{ "mark-connection", IN_MANGLE, a_mark_other }, { "mark-packet", IN_MANGLE, a_mark_other },
+	{ "mark-routing", IN_MANGLE, nftc_a_mark_routing },
+	{ "mark-connection", IN_MANGLE, nftc_a_mark_connection },
+	{ "mark-packet", IN_MANGLE, nftc_a_mark_packet },
+	{ "change-mss", IN_MANGLE, nftc_a_change_mss },
+	{ "change-ttl", IN_MANGLE, nftc_a_change_ttl },
+	{ "change-dscp", IN_MANGLE, nftc_a_change_dscp },
+	{ "notrack", IN_RAW, nftc_a_notrack },
 	{ "srcnat", IN_NAT, a_srcnat },          { "dstnat", IN_NAT, a_dstnat },
-	{ "redirect", IN_NAT, a_redirect },      { "add-src-to-list", IN_BOTH, a_add_src },
-	{ "add-dst-to-list", IN_BOTH, a_add_dst },
+	{ "redirect", IN_NAT, a_redirect },
+	{ "add-src-to-address-list", IN_ALL, a_add_src },
+	{ "add-dst-to-address-list", IN_ALL, a_add_dst },
+	/* the seeds' spelling of the two above */
+	{ "add-src-to-list", IN_ALL, a_add_src }, { "add-dst-to-list", IN_ALL, a_add_dst },
 	{ "fasttrack-connection", IN_FILTER, a_fasttrack },
 	/* RouterOS spells these src-nat / dst-nat; the seeds srcnat / dstnat */
 	{ "src-nat", IN_NAT, a_srcnat },         { "dst-nat", IN_NAT, a_dstnat },

@@ -34,7 +34,11 @@ static const char *const known_props[] = {
 	"address-list", "address-list-timeout", "src-address-list-timeout",
 	"dst-address-list-timeout", "to-addresses", "to-ports", "log", "log-prefix", "limit",
 	"jump-target", "reject-with", "comment", "disabled", "place-before", "copy-from", "port",
-	"icmp-options", "tcp-flags", "new-routing-mark", "passthrough", NULL,
+	"icmp-options", "tcp-flags", "new-routing-mark", "passthrough", "ipsec-policy", "hw-offload",
+	"ttl", "hop-limit", "packet-size", "dscp", "tcp-mss", "src-address-type", "dst-address-type",
+	"packet-mark", "routing-mark", "connection-mark", "connection-bytes", "connection-limit",
+	"dst-limit", "per-connection-classifier", "src-mac-address", "random", "nth",
+	"new-packet-mark", "new-connection-mark", "new-mss", "new-ttl", "new-dscp", NULL,
 };
 
 /* An unknown matcher silently ignored would widen the rule (a drop could match all). */
@@ -44,6 +48,9 @@ static int props_known(struct nftc_ctx *c, const struct wg_fw_rule *r)
 		size_t k = 0;
 		while (known_props[k] && (!r->props[i].key || strcmp(known_props[k], r->props[i].key)))
 			k++;
+		const char *why = known_props[k] || !r->props[i].key ? NULL : nftc_refused(r->props[i].key);
+		if (why)
+			return nftc_err(c, "%s is not supported: %s", r->props[i].key, why);
 		if (!known_props[k])
 			return nftc_err(c, "unsupported property %s", r->props[i].key ? r->props[i].key : "(null)");
 	}
@@ -120,6 +127,8 @@ static void ctx_free(struct nftc_ctx *c)
 		for (int t = 0; t < WG_FW_NTABLE; t++)
 			nftc_names_free(&c->jumps[f][t]);
 	}
+	nftc_names_free(&c->packet_marks);
+	sb_free(&c->meters);
 }
 
 int wg_nft_rule_check(enum wg_fw_family fam, enum wg_fw_table tbl,
@@ -168,8 +177,8 @@ static void chains_free(struct out_chains *o)
 static struct out_chain *rule_chain(struct nftc_ctx *c, struct out_chains *o, const char *chain)
 {
 	char name[NFTC_NFT_NAME];
-	if (nftc_base_chain(c->tbl, chain) && c->tbl == WG_FW_MANGLE)
-		snprintf(name, sizeof(name), "mangle_%s", chain); /* input etc. are filter's */
+	if (nftc_base_chain(c->tbl, chain) && (c->tbl == WG_FW_MANGLE || c->tbl == WG_FW_RAW))
+		snprintf(name, sizeof(name), "%s_%s", nftc_table_name(c->tbl), chain); /* input etc. are filter's */
 	else if (nftc_base_chain(c->tbl, chain))
 		snprintf(name, sizeof(name), "%s", chain);
 	else
@@ -234,8 +243,8 @@ static bool has_rules(const struct wg_fw_config *cfg, enum wg_fw_table t)
 	return cfg->nrules[WG_FW_IP][t] || cfg->nrules[WG_FW_IPV6][t];
 }
 
-/* Filter chains always (an empty ruleset still shows where rules go); NAT and mangle
- * chains only when there are such rules. */
+/* Filter chains always (an empty ruleset still shows where rules go); NAT, mangle and
+ * raw chains only when there are such rules. */
 static int base_chains(const struct wg_fw_config *cfg, struct out_chains *o)
 {
 	static const struct { const char *name, *hook; enum wg_fw_table t; } base[] = {
@@ -249,6 +258,8 @@ static int base_chains(const struct wg_fw_config *cfg, struct out_chains *o)
 		{ "mangle_forward", "type filter hook forward priority mangle; policy accept;", WG_FW_MANGLE },
 		{ "mangle_output", "type route hook output priority mangle; policy accept;", WG_FW_MANGLE },
 		{ "mangle_postrouting", "type filter hook postrouting priority mangle; policy accept;", WG_FW_MANGLE },
+		{ "raw_prerouting", "type filter hook prerouting priority raw; policy accept;", WG_FW_RAW },
+		{ "raw_output", "type filter hook output priority raw; policy accept;", WG_FW_RAW },
 	};
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
 		if ((base[i].t == WG_FW_FILTER || has_rules(cfg, base[i].t)) && !chain_get(o, base[i].name, base[i].hook))

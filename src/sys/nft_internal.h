@@ -33,6 +33,8 @@ struct nftc_ctx {
 	struct nftc_names addr_lists[WG_FW_NFAMILY]; /* address lists used by rules */
 	struct nftc_names dyn_lists[WG_FW_NFAMILY];  /* ... of which add-*-to-list fills */
 	struct nftc_names jumps[WG_FW_NFAMILY][WG_FW_NTABLE]; /* custom chains jumped to */
+	struct nftc_names packet_marks;              /* packet-mark names seen (collision check) */
+	struct sbuf meters;                          /* per-rule sets (connection-limit, dst-limit) */
 	bool uses_flowtable;
 };
 
@@ -81,9 +83,28 @@ void nftc_addrlist_set(enum wg_fw_family fam, const char *list, char *out, size_
 const char *nftc_prop(const struct wg_fw_rule *r, const char *key);
 
 /* --- nft_match.c: one emitter per matcher property group --- */
+/* count per period_ms as nft writes a rate: *rate per the unit returned ("second", ...). */
+const char *nftc_rate_unit(uint64_t count, uint64_t period_ms, uint64_t *rate);
 int nftc_match_all(struct nftc_rule *fr);
 /* How many nft rules the RouterOS rule needs: 2 for port= (either port), else 1. */
 int nftc_variants(const struct wg_fw_rule *r);
+
+/* --- nft_match_conn.c / nft_match_packet.c: the matchers beyond addresses and ports --- */
+int nftc_match_conn(struct nftc_rule *fr);    /* connection-*, ipsec-policy, per-connection-classifier */
+int nftc_match_packet(struct nftc_rule *fr);  /* hop-limit/ttl, packet-size, address types, marks, ... */
+/* A RouterOS matcher or action property nftables cannot do: the reason, else NULL. */
+const char *nftc_refused(const char *key);
+
+/* --- nft_mark.c: RouterOS's named marks on Linux's one packet mark and ct mark.
+ * The packet mark's low 16 bits are the routing table (mark-routing, ip rule
+ * fwmark T/0xffff), the high 16 bits the packet-mark; the connection mark is all of
+ * ct mark. Names map to numbers by a hash, so a mark keeps its number across changes
+ * (connections marked before a re-apply still match); a collision is a compile error. */
+enum { NFTC_ROUTE_MASK = 0xffff };
+int nftc_packet_mark(struct nftc_rule *fr, const char *key, const char *name, uint32_t *mark);
+int nftc_conn_mark(struct nftc_rule *fr, const char *key, const char *name, uint32_t *mark);
+/* The routing table's mark (cfg.route_marks); any valid number when only checking. */
+int nftc_route_mark(struct nftc_rule *fr, const char *key, const char *table, uint32_t *mark);
 
 /* --- nft_action.c: the statements after the counter --- */
 /* Checks the action and everything it needs (jump-target, to-addresses, ...). */
@@ -93,6 +114,17 @@ void nftc_chain_name(enum wg_fw_family fam, enum wg_fw_table tbl, const char *ch
 		     char *out, size_t n);
 /* Is this a base chain name of the rule's table? */
 bool nftc_base_chain(enum wg_fw_table tbl, const char *chain);
+
+/* --- nft_action_mangle.c: mark-*, change-*, notrack --- */
+int nftc_a_mark_routing(struct nftc_rule *fr);
+int nftc_a_mark_packet(struct nftc_rule *fr);
+int nftc_a_mark_connection(struct nftc_rule *fr);
+int nftc_a_change_mss(struct nftc_rule *fr);
+int nftc_a_change_ttl(struct nftc_rule *fr);
+int nftc_a_change_dscp(struct nftc_rule *fr);
+int nftc_a_notrack(struct nftc_rule *fr);
+/* passthrough=no: " accept" (stop this chain), "" otherwise. */
+int nftc_passthrough(struct nftc_rule *fr, const char **tail);
 
 /* --- nft_sets.c --- */
 /* Flowtable and sets for everything c collected; written before the chains. */

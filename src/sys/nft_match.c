@@ -230,9 +230,10 @@ static bool flag_list(const char *v, const char *const allowed[][2], const char 
 	return ok && *count;
 }
 
-/* ct state takes a set "{ a, b }"; ct status is a bitmask where "a,b" means any. */
+/* ct state takes a set "{ a, b }". ct status is a bitmask: "!= dnat" would compare the
+ * whole word (always true), so it tests the bits: any of them set, or (negated) none. */
 static int m_flags(struct nftc_rule *fr, const char *key, const char *field,
-		   const char *const allowed[][2], bool set_syntax)
+		   const char *const allowed[][2], bool bits)
 {
 	const char *v = nftc_prop(fr->r, key), *orig = v;
 	if (!v)
@@ -241,9 +242,11 @@ static int m_flags(struct nftc_rule *fr, const char *key, const char *field,
 	struct sbuf list = { 0 };
 	size_t n;
 	int ret = 0;
-	if (!flag_list(v, allowed, set_syntax ? ", " : ",", &list, &n))
+	if (!flag_list(v, allowed, bits ? " | " : ", ", &list, &n))
 		ret = nftc_bad(fr->c, key, orig);
-	else if (n > 1 && set_syntax)
+	else if (bits)
+		sb_printf(fr->out, "%s & (%s) %s 0 ", field, sb_str(&list), neg ? "==" : "!=");
+	else if (n > 1)
 		sb_printf(fr->out, "%s %s{ %s } ", field, neg ? "!= " : "", sb_str(&list));
 	else
 		sb_printf(fr->out, "%s %s%s ", field, neg ? "!= " : "", sb_str(&list));
@@ -257,7 +260,7 @@ static int m_conn_state(struct nftc_rule *fr)
 		{ "established", "established" }, { "related", "related" }, { "new", "new" },
 		{ "invalid", "invalid" }, { "untracked", "untracked" }, { NULL, NULL },
 	};
-	return m_flags(fr, "connection-state", "ct state", states, true);
+	return m_flags(fr, "connection-state", "ct state", states, false);
 }
 
 static int m_nat_state(struct nftc_rule *fr)
@@ -265,12 +268,12 @@ static int m_nat_state(struct nftc_rule *fr)
 	static const char *const states[][2] = {
 		{ "srcnat", "snat" }, { "dstnat", "dnat" }, { NULL, NULL },
 	};
-	return m_flags(fr, "connection-nat-state", "ct status", states, false);
+	return m_flags(fr, "connection-nat-state", "ct status", states, true);
 }
 
 /* count per period as nft can write it: per second/minute/hour/day, exact where
  * possible (50/5s -> 600/minute), rounded up per day otherwise. */
-static const char *rate_unit(uint64_t count, uint64_t period_ms, uint64_t *rate)
+const char *nftc_rate_unit(uint64_t count, uint64_t period_ms, uint64_t *rate)
 {
 	static const struct { const char *u; uint64_t ms; } units[] = {
 		{ "second", 1000 }, { "minute", 60000 }, { "hour", 3600000 }, { "day", 86400000 },
@@ -323,7 +326,7 @@ static int m_limit(struct nftc_rule *fr)
 		return nftc_bad(fr->c, "limit", v);
 	uint64_t rate;
 	/* bit mode limits bandwidth: nft counts bytes */
-	const char *unit = rate_unit(l.bits ? (l.count + 7) / 8 : l.count, l.period_ms, &rate);
+	const char *unit = nftc_rate_unit(l.bits ? (l.count + 7) / 8 : l.count, l.period_ms, &rate);
 	sb_printf(fr->out, "limit rate %llu%s%s ", (unsigned long long)rate,
 		  l.bits ? " bytes/" : "/", unit);
 	if (l.burst)
@@ -444,7 +447,9 @@ int nftc_match_all(struct nftc_rule *fr)
 	    (ret = m_addrlist(fr, "dst-address-list", "daddr")) < 0 ||
 	    (ret = m_conn_state(fr)) < 0 ||
 	    (ret = m_nat_state(fr)) < 0 ||
-	    (ret = m_limit(fr)) < 0)
+	    (ret = nftc_match_packet(fr)) < 0 ||
+	    (ret = nftc_match_conn(fr)) < 0 || /* ends with its stateful meters */
+	    (ret = m_limit(fr)) < 0)         /* stateful: after every plain matcher */
 		return ret;
 	return 0;
 }

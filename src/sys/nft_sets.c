@@ -194,6 +194,8 @@ int nftc_declarations(struct nftc_ctx *c, struct sbuf *out)
 		ret = emit_if_sets(c, out);
 	if (ret == 0)
 		ret = emit_addr_sets(c, out);
+	if (ret == 0) /* connection-limit / dst-limit state, one set per rule */
+		sb_add(out, sb_str(&c->meters));
 	return ret;
 }
 

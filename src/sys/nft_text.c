@@ -28,6 +28,8 @@ static bool parse_comment(const char *s, size_t len, struct wg_fw_counter *k)
 		k->table = WG_FW_NAT;
 	else if (!strcmp(tbl, "mangle"))
 		k->table = WG_FW_MANGLE;
+	else if (!strcmp(tbl, "raw"))
+		k->table = WG_FW_RAW;
 	else
 		return false;
 	snprintf(k->id, sizeof(k->id), "%s", id);

@@ -249,7 +249,8 @@ const char *nftc_family_name(enum wg_fw_family fam)
 
 const char *nftc_table_name(enum wg_fw_table tbl)
 {
-	return tbl == WG_FW_NAT ? "nat" : tbl == WG_FW_MANGLE ? "mangle" : "filter";
+	static const char *const names[WG_FW_NTABLE] = { "filter", "nat", "mangle", "raw" };
+	return tbl < WG_FW_NTABLE ? names[tbl] : "filter";
 }
 
 void nftc_iflist_set(const char *list, char *out, size_t n)

@@ -19,7 +19,7 @@ static int rule_msg(void *buf, int type, int flags, const struct wg_nl_rule *r, 
 	frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
 	mnl_attr_put_u32(nlh, FRA_FWMARK, r->fwmark);
-	mnl_attr_put_u32(nlh, FRA_FWMASK, 0xffffffffu);
+	mnl_attr_put_u32(nlh, FRA_FWMASK, 0xffffu); /* the routing part of the mark (sys/nft_internal.h) */
 	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
 	mnl_attr_put_u8(nlh, FRA_PROTOCOL, r->protocol ? r->protocol : WG_NL_PROTO_WGROUTER);
 	*out = nlh;

@@ -3,7 +3,7 @@
  * text. Nothing here talks to the kernel (no wg_nft_apply, wg_nft_run, wg_nft_list).
  * The input is text, one record per line, words separated by blanks, "quoted" values
  * may hold blanks:
- *   rule ip|ip6 filter|nat|mangle ID key=value key="a value" ...
+ *   rule ip|ip6 filter|nat|mangle|raw ID key=value key="a value" ...
  *   addr ip|ip6 LIST ADDRESS [TIMEOUT [disabled]]
  *   iflist NAME            member LIST INTERFACE        dev NAME
  *   mark NAME NUMBER       counter ip|ip6 filter|nat|mangle ID PACKETS BYTES
@@ -69,7 +69,8 @@ static int family(const char *w) { return !strcmp(w, "ip6") ? WG_FW_IPV6 : WG_FW
 
 static int table(const char *w)
 {
-	return !strcmp(w, "nat") ? WG_FW_NAT : !strcmp(w, "mangle") ? WG_FW_MANGLE : WG_FW_FILTER;
+	return !strcmp(w, "nat") ? WG_FW_NAT : !strcmp(w, "mangle") ? WG_FW_MANGLE
+	     : !strcmp(w, "raw") ? WG_FW_RAW : WG_FW_FILTER;
 }
 
 static void add_rule(struct wg_fw_config *cfg, char **w, int n)
@@ -154,8 +155,8 @@ static void decode(char *text, struct wg_fw_config *cfg)
 /* A rule line of a chain ends in its comment "FAMILY TABLE ID". */
 static void check_rule_line(const char *line, size_t len)
 {
-	static const char *const kinds[] = { "ip filter ", "ip nat ", "ip mangle ", "ip6 filter ",
-					     "ip6 nat ", "ip6 mangle ", NULL };
+	static const char *const kinds[] = { "ip filter ", "ip nat ", "ip mangle ", "ip raw ", "ip6 filter ",
+					     "ip6 nat ", "ip6 mangle ", "ip6 raw ", NULL };
 	const char *open = line + len - 1;
 	if (len < 2 || *open != '"')
 		FAIL("rule line without its comment: %.*s", (int)len, line);

@@ -84,7 +84,7 @@ action=mark-routing new-routing-mark=vpn-traffic
 routing-table=vpn-traffic
 EOS
 check seed_commands_accepted test $? -eq 0
-check ip_rule_installed bash -c "ip -n $NR rule show | grep -q 'fwmark 0x[0-9a-f]* lookup [0-9]* proto 77'"
+check ip_rule_installed bash -c "ip -n $NR rule show | grep -q 'fwmark 0x[0-9a-f]*/0xffff lookup [0-9]* proto 77'"
 check mangle_chain_installed bash -c "ip netns exec $NR nft list chain inet wgrouter mangle_prerouting | grep -q 'ip saddr 192.168.1.50 .*meta mark set'"
 check route_in_table bash -c "ip -n $NR route show table all | grep -q 'default dev wireguard1 table'"
 check marked_host_goes_through_tunnel ping_from 192.168.1.50

@@ -389,12 +389,64 @@ TEST(nft_kernel_accepts_every_construct)
 		"chain=input action=jump jump-target=sub",
 		"chain=sub action=return",
 		"chain=output action=jump jump-target=empty-chain",
+		/* RouterOS v7 defconf and the matchers of issue 13 */
+		"chain=forward ipsec-policy=in,ipsec action=accept",
+		"chain=forward ipsec-policy=out,none action=accept",
+		"chain=forward action=fasttrack-connection connection-state=established,related hw-offload=yes",
+		"chain=forward connection-nat-state=!dstnat connection-state=new in-interface-list=WAN action=drop",
+		"chain=input ttl=equal:1 action=drop",
+		"chain=input ttl=greater-than:200 action=drop",
+		"chain=input packet-size=!0-1400 action=drop",
+		"chain=input dscp=46 action=accept",
+		"chain=input protocol=tcp tcp-mss=1300-1500 action=accept",
+		"chain=input dst-address-type=!local action=drop",
+		"chain=forward src-address-type=broadcast action=drop",
+		"chain=input packet-mark=voip action=accept",
+		"chain=input connection-mark=!no-mark action=accept",
+		"chain=input routing-mark=main action=accept",
+		"chain=input connection-bytes=1000000-0 action=accept",
+		"chain=input protocol=tcp connection-state=new connection-limit=20,24 action=drop",
+		"chain=input protocol=tcp dst-limit=10/1m,5,src-and-dst-address-and-port/2m action=accept",
+		"chain=input dst-limit=10,5,dst-address action=accept",
+		"chain=input protocol=tcp port=22 dst-limit=10,5,src-address action=accept",
+		"chain=input src-mac-address=00:11:22:aa:bb:cc action=accept",
+		"chain=input random=10 nth=3,1 action=accept",
+		"chain=input protocol=tcp tcp-flags=syn action=add-src-to-address-list address-list=scan address-list-timeout=2w",
 	};
 	static const char *const f6[] = {
 		"chain=input protocol=icmpv6 icmp-options=!128 action=accept",
 		"chain=input src-address=fd00::/64 dst-address=fd00::1-fd00::9 action=accept",
 		"chain=input action=reject",
 		"chain=input src-address-list=trusted action=add-src-to-list address-list=v6seen address-list-timeout=10m",
+		"chain=forward protocol=icmpv6 hop-limit=equal:1 action=drop",
+		"chain=input ipsec-policy=in,ipsec action=accept",
+		"chain=input protocol=139 action=accept",
+		"chain=input protocol=udp dst-port=546 src-address=fe80::/10 action=accept",
+		"chain=input protocol=tcp connection-limit=5,64 action=drop",
+		"chain=input dst-address-type=multicast action=accept",
+	};
+	static const char *const m4[] = {
+		"chain=prerouting connection-state=new per-connection-classifier=both-addresses:2/0 action=mark-connection new-connection-mark=wan1",
+		"chain=prerouting connection-mark=wan1 action=mark-routing new-routing-mark=main passthrough=no",
+		"chain=prerouting protocol=udp per-connection-classifier=both-addresses-and-ports:3/1 action=mark-packet new-packet-mark=voip",
+		"chain=forward protocol=tcp tcp-flags=syn action=change-mss new-mss=clamp-to-pmtu",
+		"chain=forward protocol=tcp tcp-flags=syn action=change-mss new-mss=1360 passthrough=no",
+		"chain=postrouting action=change-ttl new-ttl=set:64",
+		"chain=postrouting action=change-dscp new-dscp=10",
+		"chain=prerouting action=add-dst-to-address-list address-list=dsts",
+		"chain=output action=mark-packet new-packet-mark=no-mark",
+	};
+	static const char *const m6[] = {
+		"chain=prerouting action=mark-connection new-connection-mark=v6",
+		"chain=postrouting action=change-ttl new-ttl=set:32",
+	};
+	static const char *const r4[] = {
+		"chain=prerouting protocol=udp dst-port=53 action=notrack",
+		"chain=prerouting src-address-list=scan action=drop",
+		"chain=output action=accept",
+	};
+	static const char *const r6[] = {
+		"chain=prerouting protocol=icmpv6 action=notrack",
 	};
 	static const char *const n4[] = {
 		"chain=srcnat out-interface=ether1 action=srcnat to-addresses=203.0.113.1",
@@ -415,20 +467,22 @@ TEST(nft_kernel_accepts_every_construct)
 		"chain=srcnat action=srcnat to-addresses=2001:db8::1",
 		"chain=srcnat action=masquerade",
 	};
-	static const char *const *sets[2][2] = { { f4, n4 }, { f6, n6 } };
-	static const size_t counts[2][2] = { { sizeof(f4) / sizeof(*f4), sizeof(n4) / sizeof(*n4) },
-					     { sizeof(f6) / sizeof(*f6), sizeof(n6) / sizeof(*n6) } };
+#define N(a) (sizeof(a) / sizeof(*(a)))
+	static const char *const *sets[2][4] = { { f4, n4, m4, r4 }, { f6, n6, m6, r6 } };
+	static const size_t counts[2][4] = { { N(f4), N(n4), N(m4), N(r4) }, { N(f6), N(n6), N(m6), N(r6) } };
+#undef N
+	static const struct wg_fw_route_mark marks[] = { { "main", 254 } };
 	static const char *const lists[] = { "LAN", "WAN" };
 	struct wg_fw_addr_entry a4[] = { { "trusted", "10.0.0.0/8", NULL, false },
 					 { "trusted", "10.1.0.0/16", "1h", false },
 					 { "seen", "192.0.2.1", "5m", false } };
 	struct wg_fw_addr_entry a6[] = { { "trusted", "fd00::/8", NULL, false } };
 	struct wg_fw_config cfg = { .if_lists = lists, .nif_lists = 2, .addrs = { a4, a6 },
-				    .naddrs = { 3, 1 } };
-	char ids[64][24];
+				    .naddrs = { 3, 1 }, .route_marks = marks, .nroute_marks = 1 };
+	char ids[128][24];
 	size_t total = 0, k = 0;
 	for (int f = 0; f < 2; f++)
-		for (int t = 0; t < 2; t++) {
+		for (int t = 0; t < 4; t++) {
 			struct wg_fw_rule *r = calloc(counts[f][t], sizeof(*r));
 			for (size_t i = 0; i < counts[f][t]; i++, k++) {
 				snprintf(ids[k], sizeof(ids[k]), "*%zX", i + 1);
@@ -446,7 +500,7 @@ TEST(nft_kernel_accepts_every_construct)
 	CHECK_EQ(n, (long long)total);
 	free(c);
 	for (int f = 0; f < 2; f++)
-		for (int t = 0; t < 2; t++)
+		for (int t = 0; t < 4; t++)
 			free((void *)cfg.rules[f][t]);
 	wg_nft_flush();
 }

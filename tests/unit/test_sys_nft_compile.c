@@ -327,9 +327,15 @@ TEST(compile_rule_table)
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input connection-state=invalid,untracked action=drop",
 		  "meta nfproto ipv4 ct state { invalid, untracked } counter drop" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=forward connection-nat-state=dstnat action=accept",
-		  "meta nfproto ipv4 ct status dnat counter accept" },
+		  "meta nfproto ipv4 ct status & (dnat) != 0 counter accept" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=forward connection-nat-state=srcnat,dstnat action=accept",
-		  "meta nfproto ipv4 ct status snat,dnat counter accept" },
+		  "meta nfproto ipv4 ct status & (snat | dnat) != 0 counter accept" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=forward connection-nat-state=!dstnat action=accept",
+		  "meta nfproto ipv4 ct status & (dnat) == 0 counter accept" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=forward ipsec-policy=in,ipsec action=accept",
+		  "meta nfproto ipv4 meta ipsec exists counter accept" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=forward protocol=tcp connection-limit=10,24 action=drop",
+		  "meta nfproto ipv4 meta l4proto tcp add @cl_ip_filter__2a1 { ip saddr & 255.255.255.0 ct count over 10 } counter drop" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input dst-address-list=!trusted action=drop",
 		  "meta nfproto ipv4 ip daddr != @al4_trusted counter drop" },
 		{ WG_FW_IPV6, WG_FW_FILTER, "chain=input src-address-list=bad.hosts action=drop",
@@ -459,7 +465,33 @@ TEST(compile_rejects_bad_input_naming_property_and_value)
 		{ WG_FW_IP, WG_FW_NAT, "chain=dstnat protocol=tcp action=dstnat to-addresses=10.0.0.1 to-ports=99999", "invalid value for argument to-ports: \"99999\"" },
 		{ WG_FW_IP, WG_FW_NAT, "chain=dstnat action=masquerade", "action masquerade is not valid in chain dstnat" },
 		{ WG_FW_IP, WG_FW_NAT, "chain=srcnat action=dstnat to-addresses=1.2.3.4", "action dstnat is not valid in chain srcnat" },
-		{ WG_FW_IP, WG_FW_FILTER, "chain=input packet-mark=x action=drop", "unsupported property packet-mark" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input bogus-matcher=x action=drop", "unsupported property bogus-matcher" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input layer7-protocol=x action=drop", "layer7-protocol is not supported: Linux's nftables has no regular-expression" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input connection-rate=0-100k", "connection-rate is not supported" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input psd=21,3s,3,1", "psd is not supported" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=forward ipsec-policy=in,maybe", "invalid value for argument ipsec-policy: \"in,maybe\"" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input ipsec-policy=out,ipsec", "ipsec-policy=out is not valid in chain input" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input hop-limit=equal:1", "hop-limit is not an IPv4 field: use ttl" },
+		{ WG_FW_IPV6, WG_FW_FILTER, "chain=input hop-limit=exactly:1", "invalid value for argument hop-limit: \"exactly:1\"" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input packet-size=200-100", "invalid value for argument packet-size: \"200-100\"" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input dst-address-type=anycast", "invalid value for argument dst-address-type: \"anycast\"" },
+		{ WG_FW_IP, WG_FW_NAT, "chain=srcnat dst-address-type=local action=masquerade", "dst-address-type cannot be matched in chain srcnat" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input connection-limit=10", "invalid value for argument connection-limit: \"10\"" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input connection-limit=10,33", "invalid value for argument connection-limit" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input dst-limit=10,5,nowhere", "invalid value for argument dst-limit: \"10,5,nowhere\"" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input dst-limit=10,5,dst-address-and-port", "dst-limit mode dst-address-and-port needs protocol" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=prerouting per-connection-classifier=src-address:2/2", "invalid value for argument per-connection-classifier" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=prerouting per-connection-classifier=both-ports:2/0", "per-connection-classifier both-ports needs protocol" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=prerouting action=mark-packet", "action=mark-packet needs new-packet-mark" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=forward action=change-mss new-mss=1400", "action=change-mss needs protocol=tcp" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=forward action=change-ttl new-ttl=decrement:1", "new-ttl=decrement is not supported" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=forward action=change-ttl new-ttl=set:300", "invalid value for argument new-ttl: \"set:300\"" },
+		{ WG_FW_IP, WG_FW_MANGLE, "chain=forward action=mark-packet new-packet-mark=a passthrough=maybe", "invalid value for argument passthrough" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input action=notrack", "invalid value for argument action: \"notrack\"" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=forward action=fasttrack-connection hw-offload=perhaps", "invalid value for argument hw-offload" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input src-mac-address=00:11:22:33:44", "invalid value for argument src-mac-address" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input random=100", "invalid value for argument random" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input nth=2,3", "invalid value for argument nth" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input tcp-flags=syn action=drop", "tcp-flags needs protocol=tcp" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input protocol=tcp tcp-flags=syn,!bogus", "invalid value for argument tcp-flags: \"syn,!bogus\"" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input protocol=tcp icmp-options=8", "icmp-options needs protocol=icmp" },
@@ -474,7 +506,7 @@ TEST(compile_rejects_bad_input_naming_property_and_value)
 		{ WG_FW_IP, WG_FW_NAT, "chain=dstnat action=netmap to-addresses=10.0.0.1-10.0.0.3", "invalid value for argument to-addresses" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input limit=abc", "invalid value for argument limit: \"abc\"" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input limit=10/0s", "invalid value for argument limit" },
-		{ WG_FW_IP, WG_FW_FILTER, "chain=input action=add-src-to-list", "action=add-src-to-list needs address-list" },
+		{ WG_FW_IP, WG_FW_FILTER, "chain=input action=add-src-to-list", "action=add-src-to-address-list needs address-list" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input action=add-src-to-list address-list=x address-list-timeout=soon", "invalid value for argument address-list-timeout: \"soon\"" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input action=add-src-to-list src-address-list=x src-address-list-timeout=1x", "invalid value for argument src-address-list-timeout: \"1x\"" },
 		{ WG_FW_IP, WG_FW_FILTER, "chain=input action=log log-prefix=\"a\\b\"", "invalid value for argument log-prefix" },
@@ -578,17 +610,17 @@ TEST(compile_mangle_mark_routing)
 	char *s = compile_ok(&cfg);
 	CHECK(strstr(s, "\n\tchain mangle_prerouting {\n"
 			"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
-			"\t\tmeta nfproto ipv4 ip saddr 192.168.1.50 counter meta mark set 0x2713 comment \"ip mangle *1\"\n"
+			"\t\tmeta nfproto ipv4 ip saddr 192.168.1.50 counter meta mark set meta mark & 0xffff0000 | 0x2713 comment \"ip mangle *1\"\n"
 			"\t\tmeta nfproto ipv4 counter jump ip_mangle_more comment \"ip mangle *3\"\n\t}\n"), "%s", s);
 	CHECK(strstr(s, "\n\tchain mangle_output {\n"
 			"\t\ttype route hook output priority mangle; policy accept;\n"
-			"\t\tmeta nfproto ipv4 meta l4proto udp udp dport 53 counter meta mark set 0x2713 accept comment \"ip mangle *2\"\n"), "%s", s);
-	CHECK(strstr(s, "iifname \"lan\" counter meta mark set 0xfe comment \"ip mangle *4\""), "%s", s);
+			"\t\tmeta nfproto ipv4 meta l4proto udp udp dport 53 counter meta mark set meta mark & 0xffff0000 | 0x2713 accept comment \"ip mangle *2\"\n"), "%s", s);
+	CHECK(strstr(s, "iifname \"lan\" counter meta mark set meta mark & 0xffff0000 | 0xfe comment \"ip mangle *4\""), "%s", s);
 	CHECK(strstr(s, "\n\tchain input {\n\t\ttype filter hook input priority filter;"), "filter chains stay");
 	CHECK(!strstr(s, "srcnat"), "no NAT chains without NAT rules");
 	free(s);
 
-	/* Names that are not routing tables, and marks nothing can match yet, are refused. */
+	/* Names that are not routing tables, and a mark action without its mark, are refused. */
 	static const struct spec bad[] = { { "*1", "chain=prerouting action=mark-routing new-routing-mark=nope" } };
 	static const struct spec conn[] = { { "*1", "chain=prerouting action=mark-connection" } };
 	static const struct spec filt[] = { { "*1", "chain=input action=mark-routing new-routing-mark=main" } };
@@ -599,7 +631,7 @@ TEST(compile_mangle_mark_routing)
 	CHECK(strstr(err, "no such routing table \"nope\""), "%s", err);
 	struct wg_fw_config c3 = { .route_marks = marks, .nroute_marks = 2 };
 	SET_RULES(c3, WG_FW_IP, WG_FW_MANGLE, conn);
-	CHECK(wg_nft_compile(&c3, &script, err, sizeof(err)) == -EINVAL, "mark-connection");
+	CHECK(wg_nft_compile(&c3, &script, err, sizeof(err)) == -EINVAL && strstr(err, "needs new-connection-mark"), "%s", err);
 	struct wg_fw_config c4 = { .route_marks = marks, .nroute_marks = 2 };
 	SET_RULES(c4, WG_FW_IP, WG_FW_FILTER, filt);
 	CHECK(wg_nft_compile(&c4, &script, err, sizeof(err)) == -EINVAL, "mark-routing is a mangle action");
