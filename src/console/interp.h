@@ -34,6 +34,11 @@ struct wg_session {
 	char what[128];             /* the running command, for the change log */
 	struct wg_wait_hooks wait;  /* around waits that need no router (:delay, /ping) */
 	struct wg_auth_user *user;  /* who is logged in; NULL: the local console (root) */
+	/* Rows a menu action answered (traffic-history), kept for wg_session_exec instead
+	 * of printed while collect_rows is set. */
+	bool collect_rows;
+	const struct wg_menu *rows_menu;
+	struct wg_itemlist rows;
 };
 
 /* One argument after the command word. */
@@ -120,6 +125,8 @@ int wg_cmd_foreach(struct wg_call *c);
 /* ---- items.c ---- */
 /* The items print shows, in order: the menu's system items, then the configured ones,
  * each a copy with runtime values filled in. */
+/* Rows of an action, as a table of m's columns (print.c). */
+void wg_print_rows(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *l);
 void wg_view_items(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *out);
 /* Resolves "0", "0,2", "*1A", "wg-remote", "*1;*2" to ids of m. */
 int wg_resolve_ids(struct wg_session *s, const struct wg_menu *m, const char *ref, uint32_t **ids, size_t *n);

@@ -29,6 +29,9 @@ extern const struct wg_menu wg_menu_identity, wg_menu_logging, wg_menu_log, wg_m
 	wg_menu_resource, wg_menu_resource_cpu;
 extern const struct wg_menu wg_menu_user, wg_menu_user_group, wg_menu_user_active, wg_menu_ip_service,
 	wg_menu_certificate;
+/* traffic-history (traffic.c), and the rows it answers */
+extern const struct wg_action wg_peer_actions[], wg_wireguard_actions[];
+extern const struct wg_menu wg_menu_traffic_rows;
 /* Commands of the root menu: /password (menus_users.c). */
 extern const struct wg_action wg_root_actions[];
 

@@ -169,6 +169,7 @@ const struct wg_menu wg_menu_wireguard = {
 	.check = wireguard_check,
 	.on_remove = wireguard_on_remove,
 	.runtime = wireguard_runtime,
+	.actions = wg_wireguard_actions,
 };
 
 /* ---- /interface/wireguard/peers ---- */
@@ -288,21 +289,25 @@ static void peer_runtime(struct wg_router *r, const struct wg_menu *m, const str
 		xset(&vals[wg_menu_prop(m, "current-endpoint-port")], buf);
 	}
 	if (s.last_handshake_sec) {
-		uint64_t now = (uint64_t)time(NULL);
+		uint64_t now = wg_router_wall(r);
 		uint64_t ago = now > s.last_handshake_sec ? now - s.last_handshake_sec : 0;
 		xset(&vals[wg_menu_prop(m, "last-handshake")], wg_time_format(ago * 1000, buf, sizeof(buf)));
 	} else {
 		xset(&vals[wg_menu_prop(m, "last-handshake")], "never");
 	}
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s.rx);
+	uint64_t rx = s.rx, tx = s.tx;
+	wg_router_peer_totals(r, it, &s, &rx, &tx); /* since the peer's creation */
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)rx);
 	xset(&vals[wg_menu_prop(m, "rx")], buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s.tx);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)tx);
 	xset(&vals[wg_menu_prop(m, "tx")], buf);
 }
 
+static const char *const peer_stats_columns[] = { "name", "interface", "rx", "tx", "last-handshake", NULL };
+
 const struct wg_menu wg_menu_peers = {
 	.path = "/interface/wireguard/peers",
-	.flags = MF_ITEMS,
+	.flags = MF_ITEMS | MF_COUNTERS, /* reset-counters, print stats: rx/tx since creation */
 	.props = peer_props,
 	.flagdefs = peer_flags,
 	.name_prop = "name",
@@ -310,4 +315,6 @@ const struct wg_menu wg_menu_peers = {
 	.derive = peer_derive,
 	.check = peer_check,
 	.runtime = peer_runtime,
+	.stats_columns = peer_stats_columns,
+	.actions = wg_peer_actions,
 };

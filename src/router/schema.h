@@ -118,6 +118,11 @@ struct wg_action_ctx {
 	char *err;                        /* the error message when run returns -1 */
 	size_t errlen;
 	bool changed;                     /* set by the action: commit next */
+	/* An action that answers rows (traffic-history) sets rows_menu and fills rows with
+	 * its items: the console prints them as a table of rows_menu's columns, REST and
+	 * the API answer them as rows. */
+	const struct wg_menu *rows_menu;
+	struct wg_itemlist rows;
 };
 
 struct wg_action {
@@ -153,6 +158,8 @@ struct wg_menu {
 	/* A default that depends on the row (the port of each /ip/service row), consulted
 	 * before props[idx].def; NULL: none */
 	const char *(*row_default)(const struct wg_item *it, int idx);
+	/* print stats: the columns (NULL: the firewall's chain, action, bytes, packets) */
+	const char *const *stats_columns;
 	/* Commands of this menu (NULL-terminated by name), see struct wg_action */
 	const struct wg_action *actions;
 };

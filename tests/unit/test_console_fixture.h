@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <time.h>
 #include "console/console.h"
 #include "router/router.h"
 #include "util/alloc.h"
@@ -32,6 +33,8 @@ struct fx {
 	uint16_t next_port;
 	char state_dir[64];
 	uint64_t now_ms;               /* the router's clock: tests move it */
+	uint64_t wall_s;               /* its wall clock (unix s); 0: time() */
+	char *get_reply;               /* what UAPI get answers (peer counters); NULL: no peers */
 	wg_dp_log_fn log;              /* the data plane log sink of the last start */
 	void *log_ctx;
 };
@@ -72,7 +75,7 @@ static int fx_dp_uapi(void *ctx, void *dp, const char *req, char **reply)
 	struct fx_dp *d = dp;
 	if (!strncmp(req, "get=1", 5)) {
 		if (reply)
-			*reply = xstrdup("errno=0\n\n");
+			*reply = xstrdup(f->get_reply ? f->get_reply : "errno=0\n\n");
 		return 0;
 	}
 	sb_printf(&f->calls, "uapi %s\n%s", d->name, req);
@@ -270,6 +273,12 @@ static uint64_t fx_clock(void *ctx)
 	return ((struct fx *)ctx)->now_ms;
 }
 
+static uint64_t fx_wall(void *ctx)
+{
+	struct fx *f = ctx;
+	return f->wall_s ? f->wall_s : (uint64_t)time(NULL);
+}
+
 static void fx_out(void *ctx, int stream, const char *text, size_t len)
 {
 	struct fx *f = ctx;
@@ -285,7 +294,7 @@ static struct fx *fx_new_dir(const char *state_dir)
 	f->now_ms = 1000000;
 	struct wg_router_config cfg = { .state_dir = state_dir, .dp = &fx_dp_ops, .dp_ctx = f,
 					.sys = &fx_sys_ops, .sys_ctx = f, .pick_port = fx_port,
-					.clock_ms = fx_clock, .dns_port = fx_dns_port };
+					.clock_ms = fx_clock, .dns_port = fx_dns_port, .wall_s = fx_wall };
 	f->r = wg_router_new(&cfg, err, sizeof(err));
 	if (!f->r)
 		printf("  fixture: %s\n", err);
@@ -303,6 +312,7 @@ static void fx_free(struct fx *f)
 	sb_free(&f->out);
 	sb_free(&f->err);
 	sb_free(&f->calls);
+	free(f->get_reply);
 	free(f);
 }
 
