@@ -15,6 +15,7 @@
 #include "router/apply.h"
 #include "router/auth.h"
 #include "router/history.h"
+#include "router/events.h"
 #include "router/log.h"
 #include "router/traffic.h"
 #include "router/menus.h"
@@ -40,6 +41,7 @@ struct wg_router {
 	struct { wg_watch_fn fn; void *ctx; } watch[8];
 	struct wg_hist *hist;
 	uint64_t last_sample;
+	struct wg_events events;
 };
 
 const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
@@ -51,6 +53,8 @@ struct wg_users_rt *wg_router_users(struct wg_router *r) { return r->users; }
 struct wg_auth_rt *wg_router_auth(struct wg_router *r) { return r->auth; }
 
 struct wg_hist *wg_router_hist(struct wg_router *r) { return r->hist; }
+const struct wg_events *wg_router_events(struct wg_router *r) { return &r->events; }
+bool wg_router_dns_stats(struct wg_router *r, struct wg_dns_proxy_stats *out) { return wg_dnsrt_stats(r->dns, out); }
 
 uint64_t wg_router_wall(struct wg_router *r)
 {
@@ -143,6 +147,7 @@ static void drain_one(void *ctx, const struct wg_log_raw *raw)
 	struct wg_router *r = ctx;
 	const char *topics, *name = raw->has_peer ? peer_name(r, raw->ifname, raw->peer_pub) : NULL;
 	char text[400];
+	wg_events_count(&r->events, raw);
 	wg_log_map(raw, &topics, text, sizeof(text));
 	if (name)
 		wg_router_logf(r, topics, "%s: [%s] %s", raw->ifname, name, text);

@@ -94,6 +94,14 @@ uint64_t wg_router_started(const struct wg_router *r); /* unix time the daemon s
 /* reset-counters of firewall rules ids of menu m. */
 void wg_router_reset_counters(struct wg_router *r, const struct wg_menu *m, const uint32_t *ids, size_t n);
 
+/* Counts of data plane events by interface and reason (router/events.h): handshake
+ * failures and drops, for /metrics. */
+struct wg_events;
+const struct wg_events *wg_router_events(struct wg_router *r);
+/* The DNS server's counters; false when it is not running. */
+struct wg_dns_proxy_stats;
+bool wg_router_dns_stats(struct wg_router *r, struct wg_dns_proxy_stats *out);
+
 /* The router's wall clock (unix seconds): the config's wall_s, else time(). */
 uint64_t wg_router_wall(struct wg_router *r);
 /* Takes a traffic sample now (history, totals, quotas) and waits until it is stored:
