@@ -5,12 +5,14 @@
 #include "dns/proxy.h"
 #include "router/events.h"
 #include "router/menus.h"
+#include "router/quota.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
 
 struct peer_snap {
 	const char *dev, *pub, *name, *allowed;
-	bool enabled;
+	bool enabled, has_quota, exceeded;
+	uint64_t quota_used;
 	struct wg_peer_status st;
 	uint64_t life_rx, life_tx;
 };
@@ -52,6 +54,10 @@ static size_t snapshot(struct wg_router *r, struct peer_snap **out)
 		p->enabled = !wg_item_flag(m, it, "disabled");
 		if (!wg_router_peer_totals(r, it, &p->st, &p->life_rx, &p->life_tx))
 			p->life_rx = p->st.rx, p->life_tx = p->st.tx;
+		uint64_t qrx, qtx;
+		p->has_quota = wg_quota_usage(r, it, &p->st, &qrx, &qtx);
+		p->quota_used = p->has_quota ? qrx + qtx : 0;
+		p->exceeded = wg_item_get(m, it, "quota-exceeded") != NULL;
 		n++;
 	}
 	*out = v;
@@ -93,7 +99,7 @@ static void peer_info(struct sbuf *b, const struct peer_snap *v, size_t n)
 	}
 }
 
-enum which { RX, TX, HANDSHAKE, LIFE_RX, LIFE_TX, ENABLED };
+enum which { RX, TX, HANDSHAKE, LIFE_RX, LIFE_TX, ENABLED, QUOTA_USED, QUOTA_EXCEEDED };
 
 static uint64_t value(const struct peer_snap *p, enum which w)
 {
@@ -103,18 +109,20 @@ static uint64_t value(const struct peer_snap *p, enum which w)
 	case HANDSHAKE: return p->st.last_handshake_sec;
 	case LIFE_RX: return p->life_rx;
 	case LIFE_TX: return p->life_tx;
+	case QUOTA_USED: return p->quota_used;
+	case QUOTA_EXCEEDED: return p->exceeded;
 	default: return p->enabled;
 	}
 }
 
 /* A per-peer family; only_live: peers the data plane runs (mdlayher's exporter shows
- * what the device has), else every configured peer. */
+ * what the device has), else every configured peer (quota families: those with one). */
 static void peer_family(struct sbuf *b, const struct peer_snap *v, size_t n, const char *name, const char *type,
 			const char *help, enum which w, bool only_live)
 {
 	family(b, name, type, help);
 	for (size_t i = 0; i < n; i++) {
-		if (only_live && !v[i].st.known)
+		if ((only_live && !v[i].st.known) || (w >= QUOTA_USED && !v[i].has_quota))
 			continue;
 		sb_printf(b, "%s{", name);
 		label(b, "device", v[i].dev, true);
@@ -201,6 +209,8 @@ char *wg_metrics_render(struct wg_router *r)
 	peer_family(&b, v, n, "wgrouter_peer_receive_bytes_lifetime_total", "counter", "Bytes received from a peer since it was created or its counters reset.", LIFE_RX, false);
 	peer_family(&b, v, n, "wgrouter_peer_transmit_bytes_lifetime_total", "counter", "Bytes sent to a peer since it was created or its counters reset.", LIFE_TX, false);
 	peer_family(&b, v, n, "wgrouter_peer_enabled", "gauge", "1 when the peer is enabled (not disabled by configuration, expiry or quota).", ENABLED, false);
+	peer_family(&b, v, n, "wgrouter_peer_quota_used_bytes", "gauge", "Bytes a peer with a quota used in its current quota period (rx + tx).", QUOTA_USED, false);
+	peer_family(&b, v, n, "wgrouter_peer_quota_exceeded", "gauge", "1 while a peer's quota is exceeded (disabled or rate-limited until the period ends).", QUOTA_EXCEEDED, false);
 	events(&b, r, "handshake_failure", "wgrouter_handshake_failures_total", "Handshakes that failed, by reason.");
 	events(&b, r, "drop", "wgrouter_dropped_packets_total", "Packets the data plane dropped, by reason.");
 	firewall_family(&b, r, false);

@@ -431,12 +431,17 @@ size_t wg_hist_points(struct wg_hist *h, uint32_t kind, uint32_t id, enum wg_his
 	return n;
 }
 
-bool wg_hist_usage(struct wg_hist *h, uint32_t kind, uint32_t id, uint64_t since, uint64_t now,
-		   uint64_t *rx, uint64_t *tx)
+bool wg_hist_usage(struct wg_hist *h, uint32_t kind, uint32_t id, uint64_t since, uint64_t now, bool live,
+		   uint64_t cur_rx, uint64_t cur_tx, uint64_t *rx, uint64_t *tx)
 {
+	size_t i;
 	pthread_mutex_lock(&h->mu);
-	struct rec *r = find(h, kind, id, NULL);
+	struct rec *r = find(h, kind, id, &i);
 	*rx = *tx = 0;
+	if (r && live) {
+		*rx = delta(cur_rx, h->live[i].rx, h->live[i].have);
+		*tx = delta(cur_tx, h->live[i].tx, h->live[i].have);
+	}
 	if (r) {
 		struct ring_view v = view(r, WG_HIST_YEAR);
 		uint64_t last = day_of(now), first = day_of(since);

@@ -70,9 +70,10 @@ bool wg_hist_totals(struct wg_hist *h, uint32_t kind, uint32_t id, bool live, ui
 size_t wg_hist_points(struct wg_hist *h, uint32_t kind, uint32_t id, enum wg_hist_period p, uint64_t now,
 		      struct wg_hist_point **out);
 /* Bytes in the days that start at or after since (unix time, a local midnight), up to
- * now, from the day points: what a quota period used. false: no such series. */
-bool wg_hist_usage(struct wg_hist *h, uint32_t kind, uint32_t id, uint64_t since, uint64_t now,
-		   uint64_t *rx, uint64_t *tx);
+ * now, from the day points: what a quota period used; with live, what the data plane's
+ * counters moved since the last sample too (as wg_hist_totals). false: no such series. */
+bool wg_hist_usage(struct wg_hist *h, uint32_t kind, uint32_t id, uint64_t since, uint64_t now, bool live,
+		   uint64_t cur_rx, uint64_t cur_tx, uint64_t *rx, uint64_t *tx);
 /* reset-counters: the totals start again from zero (the points stay); with live, the
  * data plane's counters now are where the next sample counts from. */
 void wg_hist_reset(struct wg_hist *h, uint32_t kind, uint32_t id, bool live, uint64_t cur_rx, uint64_t cur_tx);

@@ -17,6 +17,8 @@
 #include "router/history.h"
 #include "router/events.h"
 #include "router/log.h"
+#include "router/quota.h"
+#include "router/rates.h"
 #include "router/traffic.h"
 #include "router/menus.h"
 #include "router/users.h"
@@ -42,6 +44,7 @@ struct wg_router {
 	struct wg_hist *hist;
 	uint64_t last_sample;
 	struct wg_events events;
+	struct wg_ratesrt *rates;
 };
 
 const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
@@ -389,6 +392,7 @@ static void apply(struct wg_router *r, const struct wg_store *prev)
 	r->last_reconcile_ms = wg_mono_ms();
 	if (dns_changed(prev, r->st))
 		wg_dnsrt_apply(r->dns, r, r->st);
+	wg_ratesrt_apply(r->rates, r, r->st);
 }
 
 static struct wg_hist *open_history(struct wg_router *r)
@@ -423,6 +427,7 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 	if (!r->st)
 		r->st = wg_store_new();
 	r->hist = open_history(r);
+	r->rates = wg_ratesrt_new();
 	r->wg = wg_wgrt_new(cfg->dp, cfg->dp_ctx, r->log, cfg->clock_ms);
 	r->sys = wg_sysrt_new(cfg->sys, cfg->sys_ctx);
 	r->dns = wg_dnsrt_new(cfg->dns_port);
@@ -437,6 +442,7 @@ void wg_router_free(struct wg_router *r)
 		return;
 	wg_router_sample_now(r); /* a stop loses no traffic */
 	wg_hist_close(r->hist);
+	wg_ratesrt_free(r->rates, r);
 	wg_dnsrt_free(r->dns);
 	wg_wgrt_free(r->wg);
 	wg_sysrt_free(r->sys);
@@ -480,6 +486,7 @@ void wg_router_tick(struct wg_router *r)
 		r->last_sample = wall;
 		wg_traffic_sample(r, r->st, wall);
 	}
+	wg_quota_tick(r);
 	if (wg_mono_ms() - r->last_reconcile_ms >= 5000) {
 		r->links_ms = 0;
 		wg_sysrt_apply(r->sys, r, r->st, false, false);

@@ -33,6 +33,9 @@ enum wg_ptype {
 	PT_TABLE,    /* routing table that must exist (main or /routing/table) */
 	PT_BYTES,    /* read-only byte counter, printed in human units */
 	PT_NUM,      /* read-only number without range (counters, sizes) */
+	PT_SIZE,     /* bytes with a binary suffix: 500M, 10G (quotas) */
+	PT_RATE,     /* bits/s "rx/tx" or one for both: 10M/5M, 512k (max-rate) */
+	PT_DATETIME, /* local date and time: 2026-12-31 23:59:00 (expires) */
 };
 
 enum {

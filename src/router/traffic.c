@@ -5,9 +5,9 @@
  * every door (the rows are items of wg_menu_traffic_rows, struct wg_action_ctx). */
 #include "router/traffic.h"
 #include <string.h>
-#include <time.h>
 #include "router/menus.h"
 #include "router/policy.h"
+#include "router/units.h"
 
 void wg_traffic_sample(struct wg_router *r, const struct wg_store *st, uint64_t now)
 {
@@ -60,11 +60,7 @@ static void push_row(struct wg_itemlist *l, const struct wg_hist_point *pt)
 	const struct wg_menu *m = &wg_menu_traffic_rows;
 	struct wg_item *it = wg_virtual_item(m, (uint32_t)l->n + 1);
 	char buf[32];
-	time_t t = (time_t)pt->time;
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	wg_item_set(m, it, "time", buf);
+	wg_item_set(m, it, "time", wg_datetime_format(pt->time, buf, sizeof(buf)));
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)pt->rx);
 	wg_item_set(m, it, "rx-bytes", buf);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)pt->tx);

@@ -241,6 +241,20 @@ static int fx_fw_check(void *ctx, enum wg_fw_family fam, enum wg_fw_table tbl, c
 	return wg_nft_rule_check(fam, tbl, rule, err, len);
 }
 
+static int fx_rates_apply(void *ctx, const struct wg_rate_peer *v, size_t n, char *err, size_t len)
+{
+	struct fx *f = ctx;
+	sb_printf(&f->calls, "rates n=%zu", n);
+	for (size_t i = 0; i < n; i++) {
+		sb_printf(&f->calls, " %s:*%X:%llu/%llu:", v[i].ifname, v[i].id, (unsigned long long)v[i].rx_bps,
+			  (unsigned long long)v[i].tx_bps);
+		for (size_t k = 0; k < v[i].nprefixes; k++)
+			sb_printf(&f->calls, "%s%s", k ? "," : "", v[i].prefixes[k]);
+	}
+	sb_printf(&f->calls, "\n");
+	return 0;
+}
+
 static int fx_fw_apply(void *ctx, const struct wg_fw_config *cfg, int flags, char *err, size_t len)
 {
 	struct fx *f = ctx;
@@ -260,7 +274,7 @@ static const struct wg_sys_ops fx_sys_ops = {
 	.link_list = fx_links, .addr_add = fx_addr_add, .addr_del = fx_addr_del, .addr_list = fx_addr_list,
 	.route_add = fx_route_add, .route_del = fx_route_del, .route_list = fx_route_list,
 	.rule_add = fx_rule_add, .rule_del = fx_rule_del, .rule_list = fx_rule_list,
-	.fw_check = fx_fw_check, .fw_apply = fx_fw_apply,
+	.fw_check = fx_fw_check, .fw_apply = fx_fw_apply, .rates_apply = fx_rates_apply,
 };
 
 static uint16_t fx_port(void *ctx)

@@ -95,9 +95,9 @@ TEST(minute_points_roll_and_a_gap_reads_as_zero)
 	CHECK_EQ(n, 25);
 	free(p);
 	uint64_t rx, tx;
-	CHECK(wg_hist_usage(h, WG_HIST_PEER, 7, wg_hist_local_midnight(T0), T0 + 3600, &rx, &tx));
-	CHECK_EQ(rx, 700);
-	CHECK(wg_hist_usage(h, WG_HIST_PEER, 7, wg_hist_local_midnight(T0 + 86400), T0 + 86400, &rx, &tx));
+	CHECK(wg_hist_usage(h, WG_HIST_PEER, 7, wg_hist_local_midnight(T0), T0 + 3600, true, 750, 0, &rx, &tx));
+	CHECK_EQ(rx, 750); /* 700 stored, 50 since the last sample */
+	CHECK(wg_hist_usage(h, WG_HIST_PEER, 7, wg_hist_local_midnight(T0 + 86400), T0 + 86400, false, 0, 0, &rx, &tx));
 	CHECK_EQ(rx, 0);
 	wg_hist_close(h);
 }
