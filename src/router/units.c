@@ -128,21 +128,29 @@ static bool scaled(uint64_t n, uint64_t mul, uint64_t *out)
 	return true;
 }
 
+struct unit { const char *sfx; uint64_t mul; };
+
+/* A whole number and one of the n suffixes, scaled. */
+static bool suffixed(const char *s, const struct unit *u, size_t n, uint64_t *out)
+{
+	uint64_t v;
+	const char *rest;
+	if (!leading_number(s, &v, &rest))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rest, u[i].sfx))
+			return scaled(v, u[i].mul, out);
+	return false;
+}
+
 bool wg_size_parse(const char *s, uint64_t *bytes)
 {
-	static const struct { const char *sfx; uint64_t mul; } u[] = {
+	static const struct unit u[] = {
 		{ "", 1 }, { "k", 1ull << 10 }, { "K", 1ull << 10 }, { "KiB", 1ull << 10 }, { "M", 1ull << 20 },
 		{ "MiB", 1ull << 20 }, { "G", 1ull << 30 }, { "GiB", 1ull << 30 }, { "T", 1ull << 40 },
 		{ "TiB", 1ull << 40 },
 	};
-	uint64_t n;
-	const char *rest;
-	if (!leading_number(s, &n, &rest))
-		return false;
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-		if (!strcmp(rest, u[i].sfx))
-			return scaled(n, u[i].mul, bytes);
-	return false;
+	return suffixed(s, u, sizeof(u) / sizeof(u[0]), bytes);
 }
 
 char *wg_size_format(uint64_t bytes, char *buf, size_t len)
@@ -161,17 +169,10 @@ char *wg_size_format(uint64_t bytes, char *buf, size_t len)
 
 bool wg_rate_parse(const char *s, uint64_t *bps)
 {
-	static const struct { const char *sfx; uint64_t mul; } u[] = {
+	static const struct unit u[] = {
 		{ "", 1 }, { "k", 1000 }, { "K", 1000 }, { "M", 1000000 }, { "G", 1000000000 },
 	};
-	uint64_t n;
-	const char *rest;
-	if (!leading_number(s, &n, &rest))
-		return false;
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-		if (!strcmp(rest, u[i].sfx))
-			return scaled(n, u[i].mul, bps) && *bps > 0;
-	return false;
+	return suffixed(s, u, sizeof(u) / sizeof(u[0]), bps) && *bps > 0;
 }
 
 bool wg_rate_pair_parse(const char *s, uint64_t *rx, uint64_t *tx)

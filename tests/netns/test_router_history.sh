@@ -7,32 +7,10 @@
 [ "$(id -u)" -eq 0 ] || { echo "SKIP $TESTNAME (needs root)"; exit 0; }
 command -v curl >/dev/null && "$PY" -c 'import prometheus_client' 2>/dev/null ||
 	{ echo "SKIP $TESTNAME (needs curl and python3-prometheus-client)"; exit 0; }
-S=$TMP/state
-mkns r; mkns c
-link r "$(ifn a)" c "$(ifn b)" 192.0.2.1/24 192.0.2.2/24
-WG=$(ifn w); WC=$(ifn k)
-stop_daemon() { local p; p=$(cat "$S/wgrouter.pid" 2>/dev/null) && kill "${1:--TERM}" "$p" 2>/dev/null; }
-gone() { for _ in $(seq 50); do flock -n "$S/wgrouter.pid" true 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-trap 'stop_daemon; cleanup' EXIT
-cli() { (cd "$TMP" && nsx r "$WGR" cli --state-dir "$S" "$@"); }
-daemon() { nsx r "$WGR" daemon --state-dir "$S"; }
-
-daemon || { fail daemon_starts; finish; }
-genkeys rt; genkeys cl
-cli "/interface/wireguard/add name=$WG listen-port=51820 private-key=\"$rt_priv\"" &&
-	cli "/ip/address/add address=10.88.0.1/24 interface=$WG" &&
-	cli "/interface/wireguard/peers/add name=phone interface=$WG public-key=\"$cl_pub\" allowed-address=10.88.0.2/32" &&
-	cli '/user/add name=mon group=read password="m0n-pass"' && cli '/ip/service/set www disabled=no'
-check router_configured test $? -eq 0
-start_wg wgrouter c "$WC" || { fail client_starts; finish; }
-echo "$cl_priv" >"$TMP/cl.key"
-# a new client session (the restarted router has none): the peer is set afresh
-client_peer() {
-	nsx c wg set "$WC" peer "$rt_pub" remove 2>/dev/null
-	nsx c wg set "$WC" private-key "$TMP/cl.key" peer "$rt_pub" endpoint 192.0.2.1:51820 allowed-ips 10.88.0.0/24
-}
-client_peer
-nsx c ip addr add 10.88.0.2/24 dev "$WC"; nsx c ip link set "$WC" up
+. "$(dirname "$0")/lib_router_client.sh"
+router_and_client ""
+cli '/user/add name=mon group=read password="m0n-pass"' && cli '/ip/service/set www disabled=no'
+check monitor_user_and_www test $? -eq 0
 
 rx() { cli '/interface/wireguard/peers/print stats as-value' | tr ';' '\n' | sed -n "s/^$1=//p"; }
 check tunnel_pings nsx c ping -c 20 -i 0.05 -s 1000 -W 2 10.88.0.1

@@ -17,15 +17,7 @@ static uint64_t at(const char *when)
 /* The data plane reports the peer with these counters (UAPI get). */
 static void counters(struct fx *f, uint64_t rx, uint64_t tx)
 {
-	uint8_t k[32];
-	char hex[65];
-	wg_key_from_base64(k, PUB);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", k[i]);
-	free(f->get_reply);
-	f->get_reply = xasprintf("public_key=%s\nrx_bytes=%llu\ntx_bytes=%llu\nlast_handshake_time_sec=0\nerrno=0\n\n", hex,
-				 (unsigned long long)rx, (unsigned long long)tx);
-	f->now_ms += 2000;
+	fx_peer_counters(f, PUB, rx, tx, 0);
 }
 
 static struct fx *router(const char *peer_args)
