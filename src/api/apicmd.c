@@ -145,7 +145,7 @@ void wg_api_command(struct wg_session *s, const struct wg_api_sentence *in, stru
 		trap(out, tag, qerr);
 	else if (wg_session_exec(s, &rq, &r) < 0)
 		trap(out, tag, r.error);
-	else if (!strcmp(cmd, "print"))
+	else if (!strcmp(cmd, "print") || r.has_rows)
 		print_rows(out, tag, &r, &p);
 	else
 		done(out, tag, &r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api/metrics.h"
 #include "api/rest.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
@@ -74,7 +75,24 @@ static const struct sockaddr *client_addr(struct MHD_Connection *c)
 	return ci ? ci->client_addr : NULL;
 }
 
-/* Authenticated, then served by the REST mapping under the router lock. */
+/* /metrics: the same login and source check as REST, then the page under the lock. */
+static enum MHD_Result serve_metrics(struct wg_http *h, struct MHD_Connection *c)
+{
+	pthread_mutex_lock(h->hooks.router_lock);
+	char *page = wg_metrics_render(h->hooks.r);
+	pthread_mutex_unlock(h->hooks.router_lock);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(page), page, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(page);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	enum MHD_Result rc = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* Authenticated, then served by the REST mapping (or /metrics) under the router lock. */
 static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const char *method, const char *url,
 			     struct req *rq)
 {
@@ -90,6 +108,8 @@ static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const 
 	MHD_free(pass);
 	if (!ok)
 		return send_error(c, 401, NULL);
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(h, c);
 	struct query q = { .n = 0 };
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
 	struct wg_rest_request rr = { method, url, q.v, q.n, rq->body.s, rq->body.len };
@@ -122,7 +142,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->too_big)
 		return send_error(c, 413, "request body over 1 MiB");
-	if (strncmp(url, "/rest", 5) || (url[5] && url[5] != '/'))
+	if ((strncmp(url, "/rest", 5) || (url[5] && url[5] != '/')) && strcmp(url, "/metrics"))
 		return send_error(c, 404, NULL);
 	return serve(h, c, method, url, rq);
 }

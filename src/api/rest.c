@@ -400,6 +400,14 @@ static void execute(struct wg_session *s, struct attrs *a, struct wg_rest_reply 
 	free(err);
 }
 
+static json_t *rows_json(const struct wg_result *r, const struct attrs *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->nrows; i++)
+		json_array_append_new(arr, row_json(&r->rows[i], &a->proplist));
+	return arr;
+}
+
 /* POST: print answers rows; other commands their return value, or what they printed. */
 static void post_verb(struct wg_session *s, const struct target *t, const struct wg_rest_request *q,
 		      struct attrs *a, struct wg_rest_reply *out)
@@ -415,6 +423,8 @@ static void post_verb(struct wg_session *s, const struct target *t, const struct
 	}
 	if (run(s, t, t->tail, a, &r) < 0)
 		exec_error(out, &r);
+	else if (r.has_rows)
+		reply_json(out, 200, rows_json(&r, a));
 	else if (r.ret)
 		reply_json(out, 200, json_pack("{s:s}", "ret", r.ret));
 	else if (r.text)

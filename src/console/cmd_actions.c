@@ -72,6 +72,19 @@ static void free_pairs(char **kv)
 	free(kv);
 }
 
+/* Rows the action answered: printed, or kept for wg_session_exec (exec.c). */
+static void take_rows(struct wg_session *s, struct wg_action_ctx *x)
+{
+	if (x->rows_menu && s->collect_rows && !s->rows_menu) {
+		s->rows_menu = x->rows_menu;
+		s->rows = x->rows;
+		return;
+	}
+	if (x->rows_menu)
+		wg_print_rows(s, x->rows_menu, &x->rows);
+	wg_itemlist_free(x->rows_menu, &x->rows);
+}
+
 static int cmd_action(struct wg_call *c)
 {
 	const struct wg_action *act = wg_action_find(c->menu, c->name);
@@ -91,6 +104,7 @@ static int cmd_action(struct wg_call *c)
 		};
 		rc = wg_action_run(&x, act);
 		wg_outs(c->s, sb_str(&out));
+		take_rows(c->s, &x);
 		if (rc < 0)
 			wg_err(c->s, "%s", err);
 		if (!rc && x.changed)

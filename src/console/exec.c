@@ -143,6 +143,26 @@ static int exec_print(struct wg_session *s, const struct wg_menu *m, const struc
 	return 0;
 }
 
+/* Rows an action answered (traffic-history): each property that has a value. */
+static void take_rows(struct wg_session *s, struct wg_result *r)
+{
+	const struct wg_menu *m = s->rows_menu;
+	if (!m)
+		return;
+	r->rows = xcalloc(s->rows.n + 1, sizeof(*r->rows));
+	for (size_t i = 0; i < s->rows.n; i++) {
+		struct wg_row *row = &r->rows[r->nrows++];
+		for (int k = 0; m->props[k].name; k++) {
+			const char *v = wg_item_show(m, s->rows.v[i], k);
+			if (v)
+				row_add(row, m->props[k].name, v, kind_of(&m->props[k]));
+		}
+	}
+	wg_itemlist_free(m, &s->rows);
+	s->rows_menu = NULL;
+	r->has_rows = true;
+}
+
 /* ---- the request ---- */
 
 static char *normal_path(const char *path)
@@ -200,9 +220,12 @@ int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_
 	s->out_ctx = &cap;
 	struct sbuf ret;
 	sb_init(&ret);
+	s->collect_rows = true;
 	int rc = run_request(s, m, d, q, &ret);
+	s->collect_rows = false;
 	s->out = out;
 	s->out_ctx = out_ctx;
+	take_rows(s, r);
 	if (rc < 0) {
 		char *msg = error_text(&cap);
 		fail(r, classify(msg), msg);

@@ -46,8 +46,9 @@ struct wg_result {
 	enum wg_exec_error status;
 	char *error;           /* the console's message, without "failure: " stripped */
 	char *ret;             /* add: the new *ID; get: the value; NULL: none */
-	struct wg_row *rows;   /* print */
+	struct wg_row *rows;   /* print, and commands that answer rows (traffic-history) */
 	size_t nrows;
+	bool has_rows;         /* a command other than print answered rows (maybe none) */
 	char *text;            /* what the console would have printed (export, ping ...) */
 };
 

@@ -36,6 +36,11 @@ struct wg_session {
 	struct wg_auth_user *user;  /* who is logged in; NULL: the local console (root) */
 	uint64_t deadline_ms;       /* scripts: monotonic time they must end by (0: none) */
 	unsigned long steps, max_steps; /* scripts: commands run, and the bound (0: none) */
+	/* Rows a menu action answered (traffic-history), kept for wg_session_exec instead
+	 * of printed while collect_rows is set. */
+	bool collect_rows;
+	const struct wg_menu *rows_menu;
+	struct wg_itemlist rows;
 };
 
 /* One argument after the command word. */
@@ -122,6 +127,8 @@ int wg_cmd_foreach(struct wg_call *c);
 /* ---- items.c ---- */
 /* The items print shows, in order: the menu's system items, then the configured ones,
  * each a copy with runtime values filled in. */
+/* Rows of an action, as a table of m's columns (print.c). */
+void wg_print_rows(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *l);
 void wg_view_items(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *out);
 /* The same for one item id (0: all). */
 void wg_view_items_id(struct wg_session *s, const struct wg_menu *m, uint32_t only, struct wg_itemlist *out);

@@ -278,7 +278,7 @@ static void print_table(struct wg_session *s, const struct wg_menu *m, struct wg
 	struct table t = { 0 };
 	struct sbuf b;
 	static const char *const stats_cols[] = { "chain", "action", "bytes", "packets", NULL };
-	const char *const *cols = o->stats ? stats_cols : m->columns;
+	const char *const *cols = o->stats ? (m->stats_columns ? m->stats_columns : stats_cols) : m->columns;
 	if (o->proplist.n)
 		for (size_t i = 0; i < o->proplist.n; i++)
 			sv_push(&t.cols, o->proplist.v[i]);
@@ -294,6 +294,17 @@ static void print_table(struct wg_session *s, const struct wg_menu *m, struct wg
 	sb_free(&b);
 	sv_free(&t.cols);
 	free(t.width);
+}
+
+void wg_print_rows(struct wg_session *s, const struct wg_menu *m, struct wg_itemlist *l)
+{
+	struct popts o = { .policies = wg_session_policies(s) };
+	size_t *nums = xcalloc(l->n + 1, sizeof(size_t));
+	for (size_t i = 0; i < l->n; i++)
+		nums[i] = i;
+	if (l->n)
+		print_table(s, m, l, nums, &o);
+	free(nums);
 }
 
 static void print_settings(struct wg_session *s, const struct wg_menu *m, const struct wg_item *it, const struct popts *o)

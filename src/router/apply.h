@@ -55,6 +55,9 @@ void wg_dnsrt_apply(struct wg_dnsrt *d, struct wg_router *r, const struct wg_sto
 /* Once a second: retries a port that could not be bound (every 10 s). */
 void wg_dnsrt_tick(struct wg_dnsrt *d, struct wg_router *r, const struct wg_store *st);
 size_t wg_dnsrt_cache_used(struct wg_dnsrt *d);
+/* The server's counters; false when it is not running. */
+struct wg_dns_proxy_stats;
+bool wg_dnsrt_stats(struct wg_dnsrt *d, struct wg_dns_proxy_stats *out);
 
 /* menus_clock.c: makes /system/clock time-zone-name the daemon's TZ when it changed. */
 void wg_clock_apply(struct wg_router *r, const struct wg_store *st);

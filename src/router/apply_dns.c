@@ -142,3 +142,12 @@ size_t wg_dnsrt_cache_used(struct wg_dnsrt *d)
 		wg_dns_proxy_stats(d->proxy, &s);
 	return s.cache_used;
 }
+
+bool wg_dnsrt_stats(struct wg_dnsrt *d, struct wg_dns_proxy_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!d->proxy)
+		return false;
+	wg_dns_proxy_stats(d->proxy, out);
+	return true;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "sys/netlink.h"
 #include "sys/nft.h"
+#include "sys/nft_rates.h"
 
 /* Called from data plane threads for every log line of an interface. */
 typedef void (*wg_dp_log_fn)(void *ctx, int level, const uint8_t *peer_pub, const char *topic,
@@ -51,6 +52,8 @@ struct wg_sys_ops {
 	int (*fw_dynamic)(void *ctx, struct wg_fw_dyn_entry **out);
 	void (*fw_flush)(void *ctx);
 	bool (*fw_flowtable)(void *ctx);  /* can the kernel offload fasttrack-connection? */
+	/* Per-peer rate limits (sys/nft_rates.h): replaces the whole set; NULL: not available. */
+	int (*rates_apply)(void *ctx, const struct wg_rate_peer *v, size_t n, char *err, size_t errlen);
 	/* IPv4/IPv6 forwarding, turned on once when the router starts; NULL: left alone. */
 	int (*set_forwarding)(void *ctx, bool on);
 };

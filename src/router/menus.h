@@ -40,6 +40,9 @@ extern const struct wg_menu wg_menu_script, wg_menu_scheduler, wg_menu_backup, w
  * derive hook that writes policy= in RouterOS's order (menus_users.c). */
 extern const char *const wg_policy_words[];
 int wg_policy_derive(struct wg_vctx *v, struct wg_item *it);
+/* traffic-history (traffic.c), and the rows it answers */
+extern const struct wg_action wg_peer_actions[], wg_wireguard_actions[];
+extern const struct wg_menu wg_menu_traffic_rows;
 /* Commands of the root menu: /password (menus_users.c). */
 extern const struct wg_action wg_root_actions[];
 /* Commands of /system: reboot (menus_backup.c). */

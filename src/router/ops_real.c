@@ -123,6 +123,11 @@ static void fw_flush(void *ctx)
 	wg_nft_flush();
 }
 
+static int rates_apply(void *ctx, const struct wg_rate_peer *v, size_t n, char *err, size_t errlen)
+{
+	return wg_nft_rates_apply(v, n, err, errlen);
+}
+
 static int set_forwarding(void *ctx, bool on) { return wg_sys_set_forwarding(on); }
 
 static bool fw_flowtable(void *ctx)
@@ -136,4 +141,5 @@ const struct wg_sys_ops wg_sys_ops_real = {
 	.rule_add = rule_add, .rule_del = rule_del, .rule_list = rule_list,
 	.fw_check = fw_check, .fw_apply = fw_apply, .fw_counters = fw_counters, .fw_dynamic = fw_dynamic,
 	.fw_flush = fw_flush, .fw_flowtable = fw_flowtable, .set_forwarding = set_forwarding,
+	.rates_apply = rates_apply,
 };

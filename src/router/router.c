@@ -15,7 +15,12 @@
 #include "router/apply.h"
 #include "router/persist.h"
 #include "router/auth.h"
+#include "router/history.h"
+#include "router/events.h"
 #include "router/log.h"
+#include "router/quota.h"
+#include "router/rates.h"
+#include "router/traffic.h"
 #include "router/menus.h"
 #include "router/scripts.h"
 #include "router/users.h"
@@ -41,6 +46,10 @@ struct wg_router {
 	struct wg_scripts_rt *scripts;
 	bool restart;                 /* /system/reboot asked the daemon to restart */
 	struct { wg_watch_fn fn; void *ctx; } watch[8];
+	struct wg_hist *hist;
+	uint64_t last_sample;
+	struct wg_events events;
+	struct wg_ratesrt *rates;
 };
 
 const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
@@ -53,6 +62,22 @@ struct wg_auth_rt *wg_router_auth(struct wg_router *r) { return r->auth; }
 struct wg_scripts_rt *wg_router_scripts(struct wg_router *r) { return r->scripts; }
 void wg_router_request_restart(struct wg_router *r) { r->restart = true; }
 bool wg_router_restart_requested(const struct wg_router *r) { return r->restart; }
+
+struct wg_hist *wg_router_hist(struct wg_router *r) { return r->hist; }
+const struct wg_events *wg_router_events(struct wg_router *r) { return &r->events; }
+bool wg_router_dns_stats(struct wg_router *r, struct wg_dns_proxy_stats *out) { return wg_dnsrt_stats(r->dns, out); }
+
+uint64_t wg_router_wall(struct wg_router *r)
+{
+	return r->cfg.wall_s ? r->cfg.wall_s(r->cfg.dp_ctx) : (uint64_t)time(NULL);
+}
+
+void wg_router_sample_now(struct wg_router *r)
+{
+	r->last_sample = wg_router_wall(r);
+	wg_traffic_sample(r, r->st, r->last_sample);
+	wg_hist_sync(r->hist);
+}
 
 uint64_t wg_router_now_ms(struct wg_router *r)
 {
@@ -133,6 +158,7 @@ static void drain_one(void *ctx, const struct wg_log_raw *raw)
 	struct wg_router *r = ctx;
 	const char *topics, *name = raw->has_peer ? peer_name(r, raw->ifname, raw->peer_pub) : NULL;
 	char text[400];
+	wg_events_count(&r->events, raw);
 	wg_log_map(raw, &topics, text, sizeof(text));
 	if (name)
 		wg_router_logf(r, topics, "%s: [%s] %s", raw->ifname, name, text);
@@ -196,11 +222,25 @@ bool wg_router_fw_counter(struct wg_router *r, const struct wg_menu *m, uint32_t
 	return wg_fw_menu_kind(m, &f, &t) && wg_sysrt_counter(r->sys, f, t, id, bytes, packets);
 }
 
+static void reset_peers(struct wg_router *r, const uint32_t *ids, size_t n)
+{
+	const struct wg_table *t = wg_store_ctable(r->st, &wg_menu_peers);
+	for (size_t i = 0; i < n; i++) {
+		const struct wg_item *p = wg_table_by_id(t, ids[i]);
+		struct wg_peer_status s = { 0 };
+		if (p)
+			wg_router_peer_status(r, p, &s);
+		wg_hist_reset(r->hist, WG_HIST_PEER, ids[i], s.known, s.rx, s.tx);
+	}
+}
+
 void wg_router_reset_counters(struct wg_router *r, const struct wg_menu *m, const uint32_t *ids, size_t n)
 {
 	enum wg_fw_family f;
 	enum wg_fw_table t;
-	if (wg_fw_menu_kind(m, &f, &t))
+	if (m == &wg_menu_peers)
+		reset_peers(r, ids, n);
+	else if (wg_fw_menu_kind(m, &f, &t))
 		wg_sysrt_reset_counters(r->sys, r, r->st, f, t, ids, n);
 }
 
@@ -366,6 +406,18 @@ static void apply(struct wg_router *r, const struct wg_store *prev)
 	if (dns_changed(prev, r->st))
 		wg_dnsrt_apply(r->dns, r, r->st);
 	wg_clock_apply(r, r->st);
+	wg_ratesrt_apply(r->rates, r, r->st);
+}
+
+static struct wg_hist *open_history(struct wg_router *r)
+{
+	char note[512];
+	char *path = r->state_dir ? xasprintf("%s/history.bin", r->state_dir) : NULL;
+	struct wg_hist *h = wg_hist_open(path, note, sizeof(note));
+	if (note[0])
+		wg_router_logf(r, "system,error", "%s", note);
+	free(path);
+	return h;
 }
 
 struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, size_t errlen)
@@ -390,6 +442,8 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 	}
 	if (!r->st)
 		r->st = wg_store_new();
+	r->hist = open_history(r);
+	r->rates = wg_ratesrt_new();
 	r->wg = wg_wgrt_new(cfg->dp, cfg->dp_ctx, r->log, cfg->clock_ms);
 	r->sys = wg_sysrt_new(cfg->sys, cfg->sys_ctx);
 	r->dns = wg_dnsrt_new(cfg->dns_port);
@@ -402,6 +456,9 @@ void wg_router_free(struct wg_router *r)
 {
 	if (!r)
 		return;
+	wg_router_sample_now(r); /* a stop loses no traffic */
+	wg_hist_close(r->hist);
+	wg_ratesrt_free(r->rates, r);
 	wg_dnsrt_free(r->dns);
 	wg_wgrt_free(r->wg);
 	wg_sysrt_free(r->sys);
@@ -441,6 +498,12 @@ void wg_router_tick(struct wg_router *r)
 	wg_router_flush_log(r);
 	wg_wgrt_tick(r->wg, r, r->st);
 	wg_dnsrt_tick(r->dns, r, r->st);
+	uint64_t wall = wg_router_wall(r);
+	if (wall < r->last_sample || wall - r->last_sample >= (r->cfg.sample_s ? r->cfg.sample_s : 10)) {
+		r->last_sample = wall;
+		wg_traffic_sample(r, r->st, wall);
+	}
+	wg_quota_tick(r);
 	if (wg_mono_ms() - r->last_reconcile_ms >= 5000) {
 		r->links_ms = 0;
 		wg_sysrt_apply(r->sys, r, r->st, false, false, true);

@@ -35,6 +35,11 @@ struct wg_router_config {
 	/* Port of the DNS server that /ip/dns allow-remote-requests=yes starts (53 in the
 	 * daemon); 0: the setting is kept but nothing listens (unit tests). */
 	uint16_t dns_port;
+	/* Wall clock in unix seconds (called with dp_ctx): traffic history, expiry and quota
+	 * periods; NULL: time(). Tests pass a fake to reach a date without waiting. */
+	uint64_t (*wall_s)(void *ctx);
+	/* Seconds between traffic samples (history, totals, quotas); 0: 10. */
+	unsigned sample_s;
 };
 
 struct wg_peer_status {
@@ -88,6 +93,24 @@ uint64_t wg_router_started(const struct wg_router *r); /* unix time the daemon s
 
 /* reset-counters of firewall rules ids of menu m. */
 void wg_router_reset_counters(struct wg_router *r, const struct wg_menu *m, const uint32_t *ids, size_t n);
+
+/* Counts of data plane events by interface and reason (router/events.h): handshake
+ * failures and drops, for /metrics. */
+struct wg_events;
+const struct wg_events *wg_router_events(struct wg_router *r);
+/* The DNS server's counters; false when it is not running. */
+struct wg_dns_proxy_stats;
+bool wg_router_dns_stats(struct wg_router *r, struct wg_dns_proxy_stats *out);
+
+/* The router's wall clock (unix seconds): the config's wall_s, else time(). */
+uint64_t wg_router_wall(struct wg_router *r);
+/* Takes a traffic sample now (history, totals, quotas) and waits until it is stored:
+ * tests, and before the daemon stops. */
+void wg_router_sample_now(struct wg_router *r);
+/* A peer's bytes since it was created (or its counters reset), the data plane's
+ * counters since the last sample included. false: not known yet. */
+bool wg_router_peer_totals(struct wg_router *r, const struct wg_item *peer, const struct wg_peer_status *s,
+			   uint64_t *rx, uint64_t *tx);
 
 /* The router's monotonic clock in ms (the config's clock_ms, else CLOCK_MONOTONIC). */
 uint64_t wg_router_now_ms(struct wg_router *r);

@@ -33,6 +33,9 @@ enum wg_ptype {
 	PT_TABLE,    /* routing table that must exist (main or /routing/table) */
 	PT_BYTES,    /* read-only byte counter, printed in human units */
 	PT_NUM,      /* read-only number without range (counters, sizes) */
+	PT_SIZE,     /* bytes with a binary suffix: 500M, 10G (quotas) */
+	PT_RATE,     /* bits/s "rx/tx" or one for both: 10M/5M, 512k (max-rate) */
+	PT_DATETIME, /* local date and time: 2026-12-31 23:59:00 (expires) */
 };
 
 enum {
@@ -120,6 +123,11 @@ struct wg_action_ctx {
 	char *err;                        /* the error message when run returns -1 */
 	size_t errlen;
 	bool changed;                     /* set by the action: commit next */
+	/* An action that answers rows (traffic-history) sets rows_menu and fills rows with
+	 * its items: the console prints them as a table of rows_menu's columns, REST and
+	 * the API answer them as rows. */
+	const struct wg_menu *rows_menu;
+	struct wg_itemlist rows;
 };
 
 struct wg_action {
@@ -155,6 +163,8 @@ struct wg_menu {
 	/* A default that depends on the row (the port of each /ip/service row), consulted
 	 * before props[idx].def; NULL: none */
 	const char *(*row_default)(const struct wg_item *it, int idx);
+	/* print stats: the columns (NULL: the firewall's chain, action, bytes, packets) */
+	const char *const *stats_columns;
 	/* Commands of this menu (NULL-terminated by name), see struct wg_action */
 	const struct wg_action *actions;
 };

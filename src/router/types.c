@@ -86,6 +86,36 @@ static bool c_time(const struct wg_prop *p, const char *in, struct sbuf *o)
 	return true;
 }
 
+static bool c_size(const struct wg_prop *p, const char *in, struct sbuf *o)
+{
+	uint64_t v;
+	char buf[32];
+	if (!wg_size_parse(in, &v))
+		return false;
+	sb_add(o, wg_size_format(v, buf, sizeof(buf)));
+	return true;
+}
+
+static bool c_rate(const struct wg_prop *p, const char *in, struct sbuf *o)
+{
+	uint64_t rx, tx;
+	char a[32], b[32];
+	if (!wg_rate_pair_parse(in, &rx, &tx))
+		return false;
+	sb_printf(o, "%s/%s", wg_rate_format(rx, a, sizeof(a)), wg_rate_format(tx, b, sizeof(b)));
+	return true;
+}
+
+static bool c_datetime(const struct wg_prop *p, const char *in, struct sbuf *o)
+{
+	uint64_t t;
+	char buf[32];
+	if (!wg_datetime_parse(in, &t))
+		return false;
+	sb_add(o, wg_datetime_format(t, buf, sizeof(buf)));
+	return true;
+}
+
 static bool c_key(const struct wg_prop *p, const char *in, struct sbuf *o)
 {
 	uint8_t k[WG_KEY_LEN];
@@ -247,6 +277,9 @@ static canon_fn parser_of(enum wg_ptype t)
 		return c_list;
 	case PT_IFACE: case PT_FWIFACE: case PT_IFLIST: case PT_TABLE: return c_name;
 	case PT_GATEWAY: return c_gateway;
+	case PT_SIZE: return c_size;
+	case PT_RATE: return c_rate;
+	case PT_DATETIME: return c_datetime;
 	default: return c_str;
 	}
 }

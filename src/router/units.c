@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const struct { const char *suffix; uint64_t ms; } time_units[] = {
 	{ "w", 7ULL * 86400000 }, { "d", 86400000 }, { "h", 3600000 },
@@ -103,11 +104,130 @@ char *wg_bytes_format(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+/* ---- sizes, rates, dates ---- */
+
+/* A whole number, then the suffix (returned in *rest); false on no digits or overflow. */
+static bool leading_number(const char *s, uint64_t *v, const char **rest)
+{
+	uint64_t n = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	*v = n;
+	*rest = p;
+	return p != s;
+}
+
+static bool scaled(uint64_t n, uint64_t mul, uint64_t *out)
+{
+	if (mul && n > UINT64_MAX / mul)
+		return false;
+	*out = n * mul;
+	return true;
+}
+
+struct unit { const char *sfx; uint64_t mul; };
+
+/* A whole number and one of the n suffixes, scaled. */
+static bool suffixed(const char *s, const struct unit *u, size_t n, uint64_t *out)
+{
+	uint64_t v;
+	const char *rest;
+	if (!leading_number(s, &v, &rest))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rest, u[i].sfx))
+			return scaled(v, u[i].mul, out);
+	return false;
+}
+
+bool wg_size_parse(const char *s, uint64_t *bytes)
+{
+	static const struct unit u[] = {
+		{ "", 1 }, { "k", 1ull << 10 }, { "K", 1ull << 10 }, { "KiB", 1ull << 10 }, { "M", 1ull << 20 },
+		{ "MiB", 1ull << 20 }, { "G", 1ull << 30 }, { "GiB", 1ull << 30 }, { "T", 1ull << 40 },
+		{ "TiB", 1ull << 40 },
+	};
+	return suffixed(s, u, sizeof(u) / sizeof(u[0]), bytes);
+}
+
+char *wg_size_format(uint64_t bytes, char *buf, size_t len)
+{
+	static const char sfx[] = { 'T', 'G', 'M', 'k' };
+	for (int i = 0; i < 4 && bytes; i++) {
+		uint64_t mul = 1ull << (10 * (4 - i));
+		if (bytes % mul == 0) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / mul), sfx[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	return buf;
+}
+
+bool wg_rate_parse(const char *s, uint64_t *bps)
+{
+	static const struct unit u[] = {
+		{ "", 1 }, { "k", 1000 }, { "K", 1000 }, { "M", 1000000 }, { "G", 1000000000 },
+	};
+	return suffixed(s, u, sizeof(u) / sizeof(u[0]), bps) && *bps > 0;
+}
+
+bool wg_rate_pair_parse(const char *s, uint64_t *rx, uint64_t *tx)
+{
+	const char *slash = strchr(s, '/');
+	if (!slash)
+		return wg_rate_parse(s, rx) && wg_rate_parse(s, tx);
+	char a[32];
+	size_t n = (size_t)(slash - s);
+	if (n >= sizeof(a))
+		return false;
+	memcpy(a, s, n);
+	a[n] = 0;
+	return wg_rate_parse(a, rx) && wg_rate_parse(slash + 1, tx);
+}
+
+char *wg_rate_format(uint64_t bps, char *buf, size_t len)
+{
+	static const struct { char c; uint64_t mul; } u[] = { { 'G', 1000000000 }, { 'M', 1000000 }, { 'k', 1000 } };
+	for (size_t i = 0; i < 3; i++)
+		if (bps && bps % u[i].mul == 0) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(bps / u[i].mul), u[i].c);
+			return buf;
+		}
+	snprintf(buf, len, "%llu", (unsigned long long)bps);
+	return buf;
+}
+
+bool wg_datetime_parse(const char *s, uint64_t *t)
+{
+	struct tm tm = { 0 };
+	char sep = 0, extra = 0;
+	int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &sep, &tm.tm_hour,
+		       &tm.tm_min, &tm.tm_sec, &extra);
+	bool shape = n == 3 || ((n == 6 || n == 7) && (sep == ' ' || sep == 'T'));
+	if (!shape || strlen(s) > 19 || tm.tm_year < 1970 || tm.tm_year > 9999 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+		return false;
+	int mday = tm.tm_mday, mon = tm.tm_mon;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	time_t v = mktime(&tm);
+	if (v == (time_t)-1 || tm.tm_mday != mday || tm.tm_mon != mon - 1) /* Feb 30 rolled over */
+		return false;
+	*t = (uint64_t)v;
+	return true;
+}
+
 char *wg_datetime_format(uint64_t t, char *buf, size_t len)
 {
+	time_t v = (time_t)t;
 	struct tm tm;
-	time_t s = (time_t)t;
-	localtime_r(&s, &tm);
+	localtime_r(&v, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
 }

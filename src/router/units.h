@@ -12,6 +12,19 @@ bool wg_time_parse(const char *s, uint64_t *ms);
 char *wg_time_format(uint64_t ms, char *buf, size_t len);
 /* Byte counts: below 1 KiB as a plain number, else one decimal with KiB/MiB/GiB/TiB. */
 char *wg_bytes_format(uint64_t n, char *buf, size_t len);
+/* Sizes (quotas): a number of bytes with an optional binary suffix k/K, M, G, T (or
+ * KiB, MiB, GiB, TiB), e.g. 10G = 10 * 2^30. Formatted with the largest suffix that
+ * divides exactly: 10G, 1536M, 1000. */
+bool wg_size_parse(const char *s, uint64_t *bytes);
+char *wg_size_format(uint64_t bytes, char *buf, size_t len);
+/* Rates in bits per second, decimal suffixes as RouterOS's queues: 512k, 10M, 1G.
+ * A pair "rx/tx" (one number: both). Formatted alike: 10M/5M. */
+bool wg_rate_parse(const char *s, uint64_t *bps);
+bool wg_rate_pair_parse(const char *s, uint64_t *rx, uint64_t *tx);
+char *wg_rate_format(uint64_t bps, char *buf, size_t len);
+/* Local date and time "YYYY-MM-DD HH:MM:SS" (also without seconds, without the time,
+ * or with a T) <-> unix seconds. */
+bool wg_datetime_parse(const char *s, uint64_t *t);
 /* A unix time as RouterOS prints dates and times, in the daemon's time zone
  * (/system/clock): 2026-12-04 13:05:00; buf >= 20. */
 char *wg_datetime_format(uint64_t t, char *buf, size_t len);

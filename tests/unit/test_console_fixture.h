@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <time.h>
 #include "console/console.h"
 #include "router/router.h"
 #include "util/alloc.h"
@@ -32,6 +33,8 @@ struct fx {
 	uint16_t next_port;
 	char state_dir[64];
 	uint64_t now_ms;               /* the router's clock: tests move it */
+	uint64_t wall_s;               /* its wall clock (unix s); 0: time() */
+	char *get_reply;               /* what UAPI get answers (peer counters); NULL: no peers */
 	wg_dp_log_fn log;              /* the data plane log sink of the last start */
 	void *log_ctx;
 };
@@ -72,7 +75,7 @@ static int fx_dp_uapi(void *ctx, void *dp, const char *req, char **reply)
 	struct fx_dp *d = dp;
 	if (!strncmp(req, "get=1", 5)) {
 		if (reply)
-			*reply = xstrdup("errno=0\n\n");
+			*reply = xstrdup(f->get_reply ? f->get_reply : "errno=0\n\n");
 		return 0;
 	}
 	sb_printf(&f->calls, "uapi %s\n%s", d->name, req);
@@ -238,6 +241,20 @@ static int fx_fw_check(void *ctx, enum wg_fw_family fam, enum wg_fw_table tbl, c
 	return wg_nft_rule_check(fam, tbl, rule, err, len);
 }
 
+static int fx_rates_apply(void *ctx, const struct wg_rate_peer *v, size_t n, char *err, size_t len)
+{
+	struct fx *f = ctx;
+	sb_printf(&f->calls, "rates n=%zu", n);
+	for (size_t i = 0; i < n; i++) {
+		sb_printf(&f->calls, " %s:*%X:%llu/%llu:", v[i].ifname, v[i].id, (unsigned long long)v[i].rx_bps,
+			  (unsigned long long)v[i].tx_bps);
+		for (size_t k = 0; k < v[i].nprefixes; k++)
+			sb_printf(&f->calls, "%s%s", k ? "," : "", v[i].prefixes[k]);
+	}
+	sb_printf(&f->calls, "\n");
+	return 0;
+}
+
 static int fx_fw_apply(void *ctx, const struct wg_fw_config *cfg, int flags, char *err, size_t len)
 {
 	struct fx *f = ctx;
@@ -257,7 +274,7 @@ static const struct wg_sys_ops fx_sys_ops = {
 	.link_list = fx_links, .addr_add = fx_addr_add, .addr_del = fx_addr_del, .addr_list = fx_addr_list,
 	.route_add = fx_route_add, .route_del = fx_route_del, .route_list = fx_route_list,
 	.rule_add = fx_rule_add, .rule_del = fx_rule_del, .rule_list = fx_rule_list,
-	.fw_check = fx_fw_check, .fw_apply = fx_fw_apply,
+	.fw_check = fx_fw_check, .fw_apply = fx_fw_apply, .rates_apply = fx_rates_apply,
 };
 
 static uint16_t fx_port(void *ctx)
@@ -268,6 +285,12 @@ static uint16_t fx_port(void *ctx)
 static uint64_t fx_clock(void *ctx)
 {
 	return ((struct fx *)ctx)->now_ms;
+}
+
+static uint64_t fx_wall(void *ctx)
+{
+	struct fx *f = ctx;
+	return f->wall_s ? f->wall_s : (uint64_t)time(NULL);
 }
 
 static void fx_out(void *ctx, int stream, const char *text, size_t len)
@@ -285,7 +308,7 @@ static struct fx *fx_new_dir(const char *state_dir)
 	f->now_ms = 1000000;
 	struct wg_router_config cfg = { .state_dir = state_dir, .dp = &fx_dp_ops, .dp_ctx = f,
 					.sys = &fx_sys_ops, .sys_ctx = f, .pick_port = fx_port,
-					.clock_ms = fx_clock, .dns_port = fx_dns_port };
+					.clock_ms = fx_clock, .dns_port = fx_dns_port, .wall_s = fx_wall };
 	f->r = wg_router_new(&cfg, err, sizeof(err));
 	if (!f->r)
 		printf("  fixture: %s\n", err);
@@ -303,7 +326,24 @@ static void fx_free(struct fx *f)
 	sb_free(&f->out);
 	sb_free(&f->err);
 	sb_free(&f->calls);
+	free(f->get_reply);
 	free(f);
+}
+
+/* The data plane reports one peer (public key in base64) with these counters and
+ * handshake time from its UAPI get; the router's one-second cache of get is passed. */
+static void fx_peer_counters(struct fx *f, const char *pub, uint64_t rx, uint64_t tx, uint64_t handshake)
+{
+	uint8_t k[32];
+	char hex[65];
+	wg_key_from_base64(k, pub);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", k[i]);
+	free(f->get_reply);
+	f->get_reply = xasprintf("public_key=%s\nrx_bytes=%llu\ntx_bytes=%llu\nlast_handshake_time_sec=%llu\n"
+				 "last_handshake_time_nsec=0\nerrno=0\n\n", hex, (unsigned long long)rx,
+				 (unsigned long long)tx, (unsigned long long)handshake);
+	f->now_ms += 2000;
 }
 
 /* Runs a script; stdout/stderr of this run in f->out / f->err. */
