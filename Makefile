@@ -197,3 +197,7 @@ deb:
 	cp build/deb/wgrouter_$(WG_VERSION)_*.deb .
 	@if command -v lintian >/dev/null; then echo "lintian:"; lintian build/deb/wgrouter_$(WG_VERSION)_*.changes; \
 		else echo "(apt-get install lintian to check the package)"; fi
+
+# ---- the web page (src/api/www), compiled in by .incbin ----
+WEB_ASSETS := $(wildcard src/api/www/*)
+$(addsuffix /obj/src/api/web_assets.o,build build/fuzz build/asan build/tsan): $(WEB_ASSETS)
