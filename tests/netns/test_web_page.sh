@@ -13,7 +13,7 @@ S=$TMP/state
 WG=$(ifn w); WC=$(ifn k)
 mkns r; mkns c
 link r "$(ifn a)" c "$(ifn b)" 192.0.2.1/24 192.0.2.2/24
-nsx r "$WGR" daemon --state-dir "$S" || { fail daemon_starts; finish; }
+nsx r "$WGR" daemon --state-dir "$S" --uapi-dir "$TMP/run" || { fail daemon_starts; finish; }
 pass daemon_starts
 stop_daemon() { local p; p=$(cat "$S/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null; }
 trap 'stop_daemon; cleanup' EXIT
@@ -53,8 +53,10 @@ if [ -s "$CONF" ]; then
 	nsx c ip link set "$WC" up
 	nsx c ip route add 10.9.0.0/24 dev "$WC"
 	check downloaded_config_client_pings nsx c ping -c 2 -W 2 10.9.0.1
+	# the router's own view of the new peer (its UAPI socket is in the test's directory)
 	CAROL=$(sed -n 's/^PrivateKey = //p' "$CONF" | wg pubkey)
-	check downloaded_config_handshake bash -c "[ \"\$(nsx r wg show $WG latest-handshakes | awk -v k=$CAROL '\$1 == k {print \$2}')\" -gt 0 ]"
+	check downloaded_config_handshake bash -c "nsx c curl -s -u viewer:s3cret-ro 'http://192.0.2.1/rest/interface/wireguard/peers?name=carol' |
+		'$PY' -c 'import json,sys; p=json.load(sys.stdin)[0]; sys.exit(not (p[\"public-key\"] == \"$CAROL\" and p[\"last-handshake\"] != \"never\"))'"
 else
 	fail downloaded_config_client "no config was downloaded"
 fi

@@ -5,12 +5,12 @@
 // with sensitive; the router checks both again on every request.
 "use strict";
 (() => {
-  const POLL_MS = 2000, ONLINE_S = 180, LOG_ROWS = 500;
+  const POLL_MS = 2000, ONLINE_S = 180, LOG_ROWS = 500, PAGE = 100;
   const $ = (id) => document.getElementById(id);
   const st = {
     auth: sessionStorage.getItem("wg-auth"), user: sessionStorage.getItem("wg-user"),
     canWrite: false, canKeys: false, ifaces: [], peers: [], addrs: [],
-    prev: new Map(), rates: new Map(), timer: 0, view: "peers", busy: false,
+    prev: new Map(), rates: new Map(), rows: new Map(), shape: "", pages: new Map(), filter: "", timer: 0, view: "peers", busy: false,
   };
 
   // ---- the REST client ----
@@ -85,6 +85,10 @@
     const group = users && users[0] ? users[0].group : "";
     const groups = await api("GET", "/user/group?name=" + encodeURIComponent(group));
     const pol = (groups && groups[0] ? groups[0].policy : "").split(",");
+    applyPolicies(pol);
+    sessionStorage.setItem("wg-pol", pol.join(","));
+  }
+  function applyPolicies(pol) {
     st.canWrite = pol.includes("write");
     st.canKeys = pol.includes("sensitive");
     document.body.classList.toggle("readonly", !st.canWrite);
@@ -92,7 +96,10 @@
   function logout(msg) {
     sessionStorage.removeItem("wg-auth");
     sessionStorage.removeItem("wg-user");
+    sessionStorage.removeItem("wg-pol");
     st.auth = null;
+    st.shape = "";
+    st.loaded = false;
     clearTimeout(st.timer);
     for (const id of ["tabs", "who", "logout", "view-peers", "view-log"]) $(id).hidden = true;
     $("login").hidden = false;
@@ -121,7 +128,7 @@
     try {
       const [ifaces, peers, addrs] = await Promise.all([
         api("GET", "/interface/wireguard"), api("GET", "/interface/wireguard/peers"), api("GET", "/ip/address")]);
-      st.ifaces = ifaces; st.peers = peers; st.addrs = addrs;
+      st.ifaces = ifaces; st.peers = peers; st.addrs = addrs; st.loaded = true;
       measure(performance.now() / 1000);
       $("peers-error").textContent = "";
       render();
@@ -164,8 +171,8 @@
       (w ? `<button type="button" data-act="edit">Edit</button><button type="button" data-act="remove" class="danger">Remove</button>` : "") +
       `</td></tr>`;
   }
-  function ifaceBlock(i) {
-    const peers = st.peers.filter((p) => p.interface === i.name);
+  // The interface's line: addresses, port, online count, rates and totals of its peers.
+  function ifaceHead(i, peers) {
     let rx = 0, tx = 0, trx = 0, ttx = 0;
     for (const p of peers) {
       const r = st.rates.get(p[".id"]);
@@ -174,18 +181,60 @@
     }
     const addr = st.addrs.filter((a) => a.interface === i.name).map((a) => a.address).join(", ");
     const up = peers.filter(online).length;
-    return `<section class="iface" data-iface="${esc(i.name)}">` +
-      `<h2><span class="dot ${on(i.running) ? "up" : ""}"></span>${esc(i.name)} <small>${esc(addr)} \u00b7 port ${esc(i["listen-port"])} \u00b7 ` +
-      `${up}/${peers.length} online \u00b7 \u2193 ${rate(rx)} \u2191 ${rate(tx)} \u00b7 total \u2193 ${bytes(trx)} \u2191 ${bytes(ttx)}</small></h2>` +
+    return `<span class="dot ${on(i.running) ? "up" : ""}"></span>${esc(i.name)} <small>${esc(addr)} \u00b7 port ${esc(i["listen-port"])} \u00b7 ` +
+      `${up}/${peers.length} online \u00b7 \u2193 ${rate(rx)} \u2191 ${rate(tx)} \u00b7 total \u2193 ${bytes(trx)} \u2191 ${bytes(ttx)}</small>`;
+  }
+  function pager(g) {
+    if (g.shown.length <= PAGE) return "";
+    const from = g.page * PAGE;
+    return `<span class="pager"><button type="button" data-act="prev" aria-label="previous page" ${g.page ? "" : "disabled"}>\u2039</button>` +
+      `${from + 1}\u2013${Math.min(from + PAGE, g.shown.length)} of ${g.shown.length}` +
+      `<button type="button" data-act="next" aria-label="next page" ${from + PAGE < g.shown.length ? "" : "disabled"}>\u203a</button></span>`;
+  }
+  function ifaceBlock(g, rows) {
+    const i = g.i;
+    return `<section class="iface" data-iface="${esc(i.name)}"><h2>${ifaceHead(i, g.peers)}</h2>` +
       `<div class="bar"><button type="button" data-act="ichart">Chart</button>` +
       (st.canWrite ? `<button type="button" data-act="add" class="primary">Add peer</button>` : "") +
-      `<small class="pub">public key ${esc(i["public-key"])}</small></div>` +
+      pager(g) + `<small class="pub">public key ${esc(i["public-key"])}</small></div>` +
       `<table class="peers"><thead><tr><th>name</th><th>address</th><th>enabled</th><th>status</th><th>rate</th><th>total</th><th>expires / quota</th><th></th></tr></thead>` +
-      `<tbody>${peers.map(peerRow).join("")}</tbody></table></section>`;
+      `<tbody>${rows.join("")}</tbody></table></section>`;
+  }
+  // The whole list is built once; a poll that finds the same interfaces and peers
+  // replaces only the rows and headers whose text changed (1,000 rows rebuilt every two
+  // seconds would keep a phone's browser busy).
+  // A page of PAGE peers per interface, of those that match the filter: a phone lays
+  // out a hundred rows quickly, not a thousand.
+  const matches = (p) => !st.filter || [p.name, p["allowed-address"], p.comment, p["public-key"]]
+    .some((v) => v && v.toLowerCase().includes(st.filter));
+  function group(i) {
+    const peers = st.peers.filter((p) => p.interface === i.name), shown = peers.filter(matches);
+    const last = Math.max(0, Math.ceil(shown.length / PAGE) - 1), page = Math.min(st.pages.get(i.name) || 0, last);
+    return { i, peers, shown, page, visible: shown.slice(page * PAGE, page * PAGE + PAGE) };
   }
   function render() {
-    const html = st.ifaces.length ? st.ifaces.map(ifaceBlock).join("") : `<p class="empty">No WireGuard interface yet.</p>`;
-    $("ifaces").innerHTML = html;
+    const groups = st.ifaces.map(group);
+    const shape = [st.canWrite, st.canKeys].concat(groups.map((g) => g.i.name + ":" + g.i["public-key"] + ":" +
+      g.page + ":" + g.shown.length + ":" + g.visible.map((p) => p[".id"]).join(","))).join("|");
+    const rows = new Map();
+    for (const g of groups) for (const p of g.visible) rows.set(p[".id"], peerRow(p));
+    const box = $("ifaces");
+    if (shape !== st.shape) {
+      box.innerHTML = groups.length ? groups.map((g) => ifaceBlock(g, g.visible.map((p) => rows.get(p[".id"])))).join("")
+        : `<p class="empty">No WireGuard interface yet.</p>`;
+      st.shape = shape;
+    } else {
+      const heads = box.querySelectorAll("section.iface > h2");
+      groups.forEach((g, k) => { const h = ifaceHead(g.i, g.peers); if (heads[k] && heads[k].innerHTML !== h) heads[k].innerHTML = h; });
+      for (const tr of box.querySelectorAll("tr[data-id]")) {
+        const html = rows.get(tr.dataset.id);
+        if (html !== st.rows.get(tr.dataset.id)) tr.outerHTML = html;
+      }
+    }
+    st.rows = rows;
+    // bench/web.sh reads this mark: navigation to the table laid out the first time
+    // (reading offsetHeight lays it out now rather than in the coming frame)
+    if (!st.rendered) { st.rendered = true; void box.offsetHeight; performance.mark("peers-rendered"); }
   }
   const peerById = (id) => st.peers.find((p) => p[".id"] === id);
 
@@ -240,6 +289,7 @@
         if (document.querySelector('#dlg-body [name="psk"]').checked) body["preshared-key"] = "auto";
         for (const k of ["name", "client-dns", "client-endpoint"]) if (v[k]) body[k] = v[k];
         const p = await api("PUT", "/interface/wireguard/peers", body);
+        st.pages.set(iface, 1e9); // the last page, where the new peer is listed
         await poll();
         if (st.canKeys) await showConfig(p[".id"]); else $("dlg").close();
       } }]);
@@ -370,6 +420,11 @@
     else if (act === "config") showConfig(id).catch(fail);
     else if (act === "chart") chart("peer", id, (peerById(id) || {}).name || id).catch(fail);
     else if (act === "ichart") chart("iface", iface, iface).catch(fail);
+    else if (act === "prev" || act === "next") {
+      const g = group(st.ifaces.find((i) => i.name === iface));
+      st.pages.set(iface, Math.max(0, g.page + (act === "next" ? 1 : -1)));
+      render();
+    }
   }
   document.addEventListener("DOMContentLoaded", () => {
     $("login").addEventListener("submit", (e) => { e.preventDefault(); login($("login-user").value.trim(), $("login-password").value); });
@@ -380,10 +435,17 @@
       if (!e.target.classList.contains("switch")) return;
       setEnabled(e.target.closest("tr").dataset.id, e.target.checked, e.target);
     });
+    $("peer-filter").addEventListener("input", (e) => { st.filter = e.target.value.trim().toLowerCase(); st.pages.clear(); render(); });
     $("log-refresh").onclick = loadLog;
     $("log-filter").addEventListener("input", loadLog);
-    if (st.auth && st.user) {
-      loadPolicies().then(showApp).catch(() => logout(""));
+    const pol = sessionStorage.getItem("wg-pol");
+    if (st.auth && st.user && pol !== null) {
+      // a reload: the page comes up at once with what this tab knew; the policies are
+      // read again beside the first poll (the router enforces them either way)
+      applyPolicies(pol.split(","));
+      showApp();
+      loadPolicies().then(() => { if (st.view === "peers" && st.loaded) render(); $("who").textContent = st.user + (st.canWrite ? "" : " (read only)"); })
+        .catch((e) => { if (e.status !== 401) $("peers-error").textContent = e.message; });
     } else {
       logout("");
     }
