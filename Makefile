@@ -35,7 +35,7 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 TSAN_TESTS := test_platform_parallel test_platform_udp test_dataplane_races test_core_pair test_crypto_vectors \
               test_uapi_handle test_dns_proxy test_dns_resolve
 
-.PHONY: all check deps test bench demo clean fuzz fuzz-long check-sanitize sanitize-build
+.PHONY: all check deps test bench demo clean fuzz fuzz-long check-sanitize sanitize-build screenshots
 all: build/wgrouter build/wgrouter-userspace
 
 build/wgrouter: $(OBJ)
@@ -117,6 +117,10 @@ bench: deps all $(BENCH_BIN)
 
 demo: deps all
 	@scripts/demo.sh
+
+# PNGs of the web page's main views in docs/screenshots/ (headless Chromium; root)
+screenshots: deps all
+	@scripts/screenshots.sh
 
 clean:
 	rm -rf build

@@ -165,7 +165,7 @@
       `<td data-l="status"><span class="dot ${online(p) ? "up" : ""}"></span>${online(p) ? "online" : "offline"} <small>${ago(hs)}</small></td>` +
       `<td data-l="rate" class="num">${r ? `\u2193 ${rate(r.rx)}<br>\u2191 ${rate(r.tx)}` : "\u2014"}</td>` +
       `<td data-l="total" class="num">\u2193 ${bytes(p.rx)}<br>\u2191 ${bytes(p.tx)}</td>` +
-      `<td data-l="expires">${esc(p.expires || "")}${quota(p) ? `<small>${quota(p)}</small>` : ""}</td>` +
+      `<td data-l="expires / quota">${esc(p.expires || "")}${quota(p) ? `<small>${quota(p)}</small>` : ""}</td>` +
       `<td class="actions"><button type="button" data-act="chart">Chart</button>` +
       (st.canKeys && w ? `<button type="button" data-act="config">QR / .conf</button>` : "") +
       (w ? `<button type="button" data-act="edit">Edit</button><button type="button" data-act="remove" class="danger">Remove</button>` : "") +
