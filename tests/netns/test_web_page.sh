@@ -2,7 +2,8 @@
 # The web page (issue 15) in a real browser: headless Chromium driven by selenium
 # (tests/web/acceptance.py) in a client namespace logs in to the www service with a
 # router user, sees the peers, adds one with an automatic address, downloads its
-# config; a wireguard-go client made from that downloaded file completes a handshake
+# config, opens a traffic chart, switches a peer off, edits and removes it; a
+# wireguard-go client made from that downloaded file completes a handshake
 # with the router. A read-only user sees no buttons and no keys; the page loads nothing
 # from anywhere but the router.
 . "$(dirname "$0")/lib.sh"
@@ -36,11 +37,18 @@ check page_unknown_path_404 bash -c "[ \"\$(nsx c curl -s --path-as-is -o /dev/n
 check rest_quiet_401_for_page bash -c "! nsx c curl -s -D - -H 'X-Requested-With: wgrouter-web' http://192.0.2.1/rest/system/resource | grep -qi www-authenticate"
 check rest_challenge_for_others bash -c "nsx c curl -s -D - http://192.0.2.1/rest/system/resource | grep -qi 'www-authenticate: basic'"
 
-# the browser: its PASS/FAIL lines go straight to the output
+# the browser: its PASS/FAIL lines go straight to the output (each change it makes is
+# then checked again from the router's side below)
 mkdir -p "$TMP/web"
 nsx c env HOME="$TMP/web" PYTHONPATH="$ROOT/tests/web" "$PY" "$ROOT/tests/web/acceptance.py" "$TESTNAME" \
 	http://192.0.2.1 webadmin:s3cret-web viewer:s3cret-ro "$WG" 192.0.2.1 "$TMP/web" "$ALICE_PRIV" 2>"$TMP/browser.err" ||
 	{ FAILED=1; sed 's/^/    | browser: /' "$TMP/browser.err" | tail -n 20; }
+
+# ---- what the browser did, seen from the router's console ----
+peer() { nsx c curl -s -u viewer:s3cret-ro "http://192.0.2.1/rest/interface/wireguard/peers?name=$1"; }
+export -f peer
+check router_has_added_peer bash -c "peer carol | '$PY' -c 'import json,sys; p=json.load(sys.stdin); sys.exit(not (len(p) == 1 and p[0][\"allowed-address\"] == \"10.9.0.4/32\" and p[0][\"client-endpoint\"] == \"192.0.2.1\"))'"
+check router_lost_removed_peer bash -c "[ \"\$(peer bob)\" = '[]' ]"
 
 # ---- a client made from the downloaded file ----
 CONF=$TMP/web/client.conf

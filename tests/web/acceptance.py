@@ -79,6 +79,40 @@ try:
         return any("carol" in e.text for e in B.css(d, "table.peers td.name"))
     case("new_peer_listed", new_row)
 
+    def row(name):
+        rows = [r for r in B.css(d, "tr[data-id]") if r.find_element(By.CSS_SELECTOR, "td.name").text.split("\n")[0] == name]
+        return rows[0] if rows else None
+
+    def chart():
+        B.click(d, lambda d: row("bob").find_element(By.CSS_SELECTOR, 'button[data-act="chart"]'))
+        B.wait(d, lambda d: B.css(d, "#dlg-body svg.chart") or
+               any("no history" in e.text for e in B.css(d, "#dlg-body .plot .empty")))
+        d.find_element(By.ID, "dlg-close").click()
+        return True
+    case("traffic_chart_or_no_history", chart)
+
+    def switch_off():
+        B.click(d, lambda d: row("bob").find_element(By.CSS_SELECTOR, "input.switch"))
+        B.wait(d, lambda d: "off" in row("bob").get_attribute("class").split())
+        return B.wait(d, lambda d: not row("bob").find_element(By.CSS_SELECTOR, "input.switch").is_selected())
+    case("enabled_switch_disables_peer", switch_off)
+
+    def edit():
+        B.click(d, lambda d: row("bob").find_element(By.CSS_SELECTOR, 'button[data-act="edit"]'))
+        box = B.wait(d, lambda d: d.find_element(By.CSS_SELECTOR, '#dlg-body [name="comment"]'))
+        box.send_keys("edited in the browser")
+        d.find_element(By.ID, "dlg-save").click()
+        B.wait(d, lambda d: "edited in the browser" in row("bob").text)
+        return True
+    case("edit_peer_comment", edit)
+
+    def remove():
+        B.click(d, lambda d: row("bob").find_element(By.CSS_SELECTOR, 'button[data-act="remove"]'))
+        B.wait(d, lambda d: d.find_element(By.ID, "dlg-remove")).click()
+        B.wait(d, lambda d: row("bob") is None)
+        return len(B.css(d, "tr[data-id]")) == 2
+    case("remove_peer", remove)
+
     def only_router():
         bad = B.foreign_requests(d, base)
         print("  foreign: %s" % bad, file=sys.stderr) if bad else None
@@ -89,7 +123,7 @@ try:
         B.logout(d)
         u, p = viewer.split(":", 1)
         B.login(d, base, u, p)
-        B.wait_peers(d, 3)
+        B.wait_peers(d, 2)
         acts = [b.get_attribute("data-act") for b in B.css(d, "button[data-act]")]
         switches = B.css(d, "input.switch")
         print("  viewer buttons: %s" % sorted(set(acts)), file=sys.stderr)

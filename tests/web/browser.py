@@ -8,6 +8,7 @@ import os
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -35,7 +36,18 @@ def start(profile, downloads=None, width=1280, height=900, mobile=False):
 
 
 def wait(d, cond, t=WAIT_S):
-    return WebDriverWait(d, t, poll_frequency=0.05).until(cond)
+    """Until cond(d) is true; an element the page's poll replaced meanwhile (a row is
+    rebuilt when its text changes) only means: look again."""
+    return WebDriverWait(d, t, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(cond)
+
+
+def click(d, find):
+    """Clicks what find(d) returns, finding it again if a poll replaced it."""
+    def go(d):
+        find(d).click()
+        return True
+    wait(d, go)
 
 
 def css(d, sel):
