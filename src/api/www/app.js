@@ -148,12 +148,16 @@
     }
   }
   const online = (p) => { const s = seconds(p["last-handshake"]); return s !== null && s < ONLINE_S && !on(p.disabled); };
+  // Quota use, an exceeded quota and the rate limit, for routers that have them.
+  const set = (v) => v && v !== "no" && v !== "false";
   function quota(p) {
+    const lim = ["quota-total", "quota-rx", "quota-tx"].filter((k) => p[k]).map((k) => `${k.slice(6)} ${esc(p[k])}`);
     const parts = [];
-    for (const k of ["quota-rx", "quota-tx", "quota-total"])
-      if (p[k]) parts.push(`${k.slice(6)} ${p[k + "-used"] ? bytes(p[k + "-used"]) + " / " : ""}${esc(p[k])}`);
-    if (p["quota-period"] && parts.length) parts.push("per " + esc(p["quota-period"]));
-    return parts.join(", ");
+    if (lim.length)
+      parts.push(`${p["quota-used"] ? bytes(p["quota-used"]) + " of " : ""}${lim.join(", ")}${p["quota-period"] ? " a " + esc(p["quota-period"]) : ""}`);
+    if (set(p["quota-exceeded"])) parts.push(`exceeded until ${esc(p["quota-exceeded"])}`);
+    if (p["max-rate"]) parts.push(`max ${esc(p["max-rate"])}`);
+    return parts.join(" \u00b7 ");
   }
   function peerRow(p) {
     const id = esc(p[".id"]), r = st.rates.get(p[".id"]), hs = seconds(p["last-handshake"]);
@@ -300,7 +304,9 @@
   function editPeer(id) {
     const p = peerById(id);
     if (!p) return;
-    const extra = ["expires", "quota-rx", "quota-tx", "quota-total", "quota-period"].filter((k) => k in p).map((k) => [k, k]);
+    // expiry, quotas and rate limits where the router has them (quota-action always prints)
+    const extra = "quota-action" in p ? ["expires", "max-rate", "quota-total", "quota-rx", "quota-tx", "quota-period",
+      "quota-action", "quota-rate"].map((k) => [k, k]) : [];
     const fields = EDIT.concat(extra);
     const keys = st.canKeys ? `<p class="keys">public key <code>${esc(p["public-key"])}</code></p>` : "";
     dialog(`Edit ${p.name}`, fields.map(([k, l]) => field(k, l, p[k])).join("") + keys,
