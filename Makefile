@@ -35,7 +35,7 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 TSAN_TESTS := test_platform_parallel test_platform_udp test_dataplane_races test_core_pair test_crypto_vectors \
               test_uapi_handle test_dns_proxy test_dns_resolve
 
-.PHONY: all check deps test bench demo clean fuzz fuzz-long check-sanitize sanitize-build
+.PHONY: all check deps test bench demo clean fuzz fuzz-long check-sanitize sanitize-build screenshots
 all: build/wgrouter build/wgrouter-userspace
 
 build/wgrouter: $(OBJ)
@@ -118,6 +118,10 @@ bench: deps all $(BENCH_BIN)
 demo: deps all
 	@scripts/demo.sh
 
+# PNGs of the web page's main views in docs/screenshots/ (headless Chromium; root)
+screenshots: deps all
+	@scripts/screenshots.sh
+
 clean:
 	rm -rf build
 
@@ -197,3 +201,7 @@ deb:
 	cp build/deb/wgrouter_$(WG_VERSION)_*.deb .
 	@if command -v lintian >/dev/null; then echo "lintian:"; lintian build/deb/wgrouter_$(WG_VERSION)_*.changes; \
 		else echo "(apt-get install lintian to check the package)"; fi
+
+# ---- the web page (src/api/www), compiled in by .incbin ----
+WEB_ASSETS := $(wildcard src/api/www/*)
+$(addsuffix /obj/src/api/web_assets.o,build build/fuzz build/asan build/tsan): $(WEB_ASSETS)

@@ -29,19 +29,7 @@ note "$(date +%T) done"
 PUT_OK=$(grep -c '^201$' "$TMP/put.out"); PUT_MS=$(ms "$t0" "$t1")
 kill "$(cat "$S/wgrouter.pid")"; while [ -e "$S/wgrouter.pid" ] && ! flock -n "$S/wgrouter.pid" true; do sleep 0.1; done
 # N peers appended to the state file: keys made by the kernel's CSPRNG via python
-"$PY" - "$S/config.state" "$N" <<'PYEOF'
-import base64, os, sys, re
-path, n = sys.argv[1], int(sys.argv[2])
-text = open(path).read()
-m = re.search(r'^next /interface/wireguard/peers (\d+)$', text, re.M)
-first = int(m.group(1)) if m else 1
-lines = []
-for i in range(n):
-    k = base64.b64encode(os.urandom(32)).decode()
-    lines.append('item /interface/wireguard/peers *%X interface="wgb0" public-key="%s" allowed-address="10.%d.%d.%d/32" name="bench%d"' % (first + i, k, 64 + i // 65536, (i // 256) % 256, i % 256, i))
-text = re.sub(r'^next /interface/wireguard/peers \d+$', 'next /interface/wireguard/peers %d' % (first + n), text, flags=re.M)
-open(path, 'w').write(text.rstrip('\n') + '\n' + '\n'.join(lines) + '\n')
-PYEOF
+"$PY" "$ROOT/bench/add_peers.py" "$S/config.state" "$N" wgb0
 note "$(date +%T) starting the router with $N peers"
 nsx r "$WGR" daemon --state-dir "$S" --uapi-dir "$TMP/run" || exit 1
 note "$(date +%T) started"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api/metrics.h"
 #include "api/rest.h"
+#include "api/web.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
 
@@ -59,6 +60,20 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int status, const ch
 
 /* ---- one request ---- */
 
+/* The web page asks with X-Requested-With and shows its own login form: a challenge
+ * would make the browser pop up its native password dialog over it. */
+static bool quiet_401(struct MHD_Connection *c)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Requested-With") != NULL;
+}
+
+static char *unauthorized_body(void)
+{
+	struct wg_rest_reply r;
+	wg_rest_error(&r, 401, NULL);
+	return r.body;
+}
+
 struct query { struct wg_kv v[QUERY_MAX]; size_t n; };
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -107,7 +122,7 @@ static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const 
 	MHD_free(user);
 	MHD_free(pass);
 	if (!ok)
-		return send_error(c, 401, NULL);
+		return quiet_401(c) ? send_reply(c, 401, unauthorized_body(), false) : send_error(c, 401, NULL);
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(h, c);
 	struct query q = { .n = 0 };
@@ -142,8 +157,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->too_big)
 		return send_error(c, 413, "request body over 1 MiB");
-	if ((strncmp(url, "/rest", 5) || (url[5] && url[5] != '/')) && strcmp(url, "/metrics"))
-		return send_error(c, 404, NULL);
+	if (wg_web_is_page(url) && strcmp(url, "/metrics"))
+		return (enum MHD_Result)wg_web_serve(c, method, url);
 	return serve(h, c, method, url, rq);
 }
 
