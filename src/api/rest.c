@@ -1,5 +1,6 @@
 /* See rest.h. */
 #include "api/rest.h"
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,12 +106,15 @@ struct target {
 	char *tail;            /* the segment after the menu: an id, a name or a command */
 };
 
+/* %XX with exactly two hex digits ("%8" at the end stays as it is: sscanf's %2x would
+ * take one digit, and skipping two would step past the end). */
 static char *decode(const char *s)
 {
 	struct sbuf b = { 0 };
 	for (; *s; s++) {
 		unsigned x;
-		if (*s == '%' && sscanf(s + 1, "%2x", &x) == 1 && x) {
+		if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2]) &&
+		    sscanf(s + 1, "%2x", &x) == 1 && x) {
 			sb_addc(&b, (char)x);
 			s += 2;
 		} else {
