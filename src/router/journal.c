@@ -90,7 +90,8 @@ static void table_diff(struct sbuf *rec, const struct wg_table *a, const struct 
 	}
 	if (a->next_id != b->next_id)
 		sb_printf(rec, "next %s %u\n", b->menu->path, b->next_id);
-	wg_wipe(lines.s, lines.len);
+	if (lines.s)
+		wg_wipe(lines.s, lines.len);
 	sb_free(&lines);
 	wg_keyset_free(&in_a);
 	wg_keyset_free(&in_b);
@@ -162,7 +163,8 @@ int wg_persist_commit(const char *dir, struct wg_persist *p, const struct wg_sto
 		p->journal_bytes += rec.len;
 		p->journal_ok = true;
 	}
-	wg_wipe(rec.s, rec.len);
+	if (rec.s)
+		wg_wipe(rec.s, rec.len);
 	sb_free(&rec);
 	return rc ? -1 : 0;
 }
