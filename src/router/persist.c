@@ -129,6 +129,7 @@ int wg_persist_snapshot(const char *dir, const struct wg_store *st, struct wg_pe
 	}
 	wg_wipe(b.s, b.len);
 	sb_free(&b);
+	free(tmp);
 	free(dst);
 	return rc ? -1 : 0;
 }
