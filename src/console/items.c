@@ -38,6 +38,8 @@ void wg_view_items_id(struct wg_session *s, const struct wg_menu *m, uint32_t on
 	if (m->list)
 		m->list(s->r, out);
 	const struct wg_table *t = m->flags & MF_VIRTUAL ? NULL : wg_store_ctable(wg_cur_store(s), m);
+	if (m->runtime && !s->shadow)
+		wg_router_status_expire(s->r);
 	for (size_t i = 0; t && i < t->n; i++) {
 		if (only && t->v[i]->id != only)
 			continue;

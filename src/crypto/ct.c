@@ -22,6 +22,9 @@ bool wg_is_zero(const void *a, size_t n)
 
 void wg_wipe(void *p, size_t n)
 {
+	/* an empty buffer may have no memory at all (NULL): nothing to wipe */
+	if (!p)
+		return;
 	/* explicit_bzero is documented as never elided, unlike memset before free. */
 	explicit_bzero(p, n);
 }

@@ -19,6 +19,9 @@ void wg_wgrt_free(struct wg_wgrt *w);
  * update_only, so the sessions of every other peer are untouched. */
 void wg_wgrt_apply(struct wg_wgrt *w, struct wg_router *r, const struct wg_store *prev, const struct wg_store *next);
 bool wg_wgrt_running(struct wg_wgrt *w, uint32_t iface_id);
+/* The next status read asks the data plane again (a print must not show counters read
+ * up to a second ago by the periodic checks). */
+void wg_wgrt_status_expire(struct wg_wgrt *w);
 void wg_wgrt_peer_status(struct wg_wgrt *w, const struct wg_store *st, const struct wg_item *peer,
 			 struct wg_peer_status *out);
 /* Once a second: retries interfaces that failed to start, re-resolves host name

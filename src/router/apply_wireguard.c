@@ -483,6 +483,12 @@ static const struct uapi_reply_peers *status_of(struct wg_wgrt *w, struct rt_ifa
 	return &f->status;
 }
 
+void wg_wgrt_status_expire(struct wg_wgrt *w)
+{
+	for (size_t i = 0; i < w->nifs; i++)
+		w->ifs[i].has_status = false;
+}
+
 static void fill_status(const struct uapi_peer_state *s, struct wg_peer_status *out)
 {
 	out->known = true;

@@ -205,6 +205,11 @@ bool wg_router_wg_running(struct wg_router *r, uint32_t iface_id)
 	return wg_wgrt_running(r->wg, iface_id);
 }
 
+void wg_router_status_expire(struct wg_router *r)
+{
+	wg_wgrt_status_expire(r->wg);
+}
+
 void wg_router_peer_status(struct wg_router *r, const struct wg_item *peer, struct wg_peer_status *out)
 {
 	wg_wgrt_peer_status(r->wg, r->st, peer, out);

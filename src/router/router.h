@@ -68,6 +68,9 @@ size_t wg_router_links(struct wg_router *r, const struct wg_nl_link **out);
 /* Is name an interface: a configured one in st or one of the system? */
 bool wg_router_iface_exists(struct wg_router *r, const struct wg_store *st, const char *name);
 bool wg_router_wg_running(struct wg_router *r, uint32_t iface_id);
+/* Peers' counters and handshakes are read afresh by the next wg_router_peer_status
+ * (one data plane read per interface serves the rest of a print). */
+void wg_router_status_expire(struct wg_router *r);
 void wg_router_peer_status(struct wg_router *r, const struct wg_item *peer, struct wg_peer_status *out);
 uint16_t wg_router_pick_port(struct wg_router *r, const struct wg_store *st);
 const struct wg_sys_ops *wg_router_sys(struct wg_router *r, void **ctx);

@@ -27,8 +27,12 @@ nsx c ping -c 10 -i 0.05 -s 1000 -W 2 10.88.0.1 >/dev/null
 RX2=$(rx rx)
 check rx_adds_to_the_restored_total test "${RX2:-0}" -gt "$RX1"
 sleep 11
+# the client's passive keepalive (10 s after its last reply) may land before or after
+# the sample: what survives lies between RX2 and what the router showed at the kill
+RX3=$(rx rx)
 stop_daemon -9; gone; daemon
-check totals_survive_kill_9 test "$(rx rx)" = "$RX2"
+RX4=$(rx rx)
+check totals_survive_kill_9 test "${RX4:-0}" -ge "${RX2:-1}" -a "${RX4:-0}" -le "${RX3:-0}"
 
 # ---- REST: traffic-history of the peer and of the interface ----
 sleep 0.5
@@ -37,8 +41,8 @@ hist() {
 		--data "{\"number\":\"$2\",\"period\":\"$3\"}" "http://192.0.2.1/rest/interface/wireguard$1/traffic-history"
 }
 sumrx() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sum(int(r["rx-bytes"]) for r in d))'; }
-check rest_peer_history_hour_sums_to_total test "$(hist /peers phone hour | sumrx)" = "$RX2"
-check rest_interface_history_day_sums_to_total test "$(hist '' "$WG" day | sumrx)" = "$RX2"
+check rest_peer_history_hour_sums_to_total test "$(hist /peers phone hour | sumrx)" = "$RX4"
+check rest_interface_history_day_sums_to_total test "$(hist '' "$WG" day | sumrx)" = "$RX4"
 check rest_history_rows_have_time bash -c "$(declare -f hist nsx ns); NS_PREFIX=$NS_PREFIX; hist /peers phone month | \
 	'$PY' -c 'import json,sys,re; d=json.load(sys.stdin); assert d and all(re.fullmatch(r\"\\d{4}-\\d\\d-\\d\\d \\d\\d:00:00\", r[\"time\"]) for r in d), d'"
 check rest_history_bad_period bash -c "$(declare -f hist nsx ns); NS_PREFIX=$NS_PREFIX; hist /peers phone week | grep -q 'invalid value for argument period'"
