@@ -23,6 +23,7 @@
 #include "crypto/crypto.h"
 #include "router/persist.h"
 #include "util/alloc.h"
+#include "util/file.h"
 #include "util/keyset.h"
 #include "util/sbuf.h"
 #include "util/str.h"
@@ -124,20 +125,20 @@ static int append(const char *dir, struct wg_persist *p, const struct sbuf *rec)
 	bool start = !p->journal_ok;
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (start ? O_TRUNC : O_APPEND), 0600);
 	int rc = fd < 0 ? -errno : 0;
-	free(path);
 	if (!rc && start) {
 		char head[40];
 		int n = snprintf(head, sizeof(head), "journal %016llx\n", (unsigned long long)p->gen);
-		rc = wg_persist_write_all(fd, head, (size_t)n);
+		rc = wg_file_write_all(fd, head, (size_t)n);
 	}
 	if (!rc)
-		rc = wg_persist_write_all(fd, sb_str(rec), rec->len);
+		rc = wg_file_write_all(fd, sb_str(rec), rec->len);
 	if (!rc && (start ? fsync(fd) : fdatasync(fd)))
 		rc = -errno;
 	if (fd >= 0 && close(fd) && !rc)
 		rc = -errno;
 	if (!rc && start)
-		rc = wg_persist_sync_dir(dir);
+		rc = wg_file_sync_dir_of(path);
+	free(path);
 	return rc;
 }
 

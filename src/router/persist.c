@@ -75,30 +75,6 @@ static void serialize(const struct wg_store *st, uint64_t gen, struct sbuf *b)
 			write_table(b, &st->t[i]);
 }
 
-int wg_persist_write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-int wg_persist_sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
 int wg_persist_snapshot(const char *dir, const struct wg_store *st, struct wg_persist *p, char *err,
 			size_t errlen)
 {
@@ -107,29 +83,14 @@ int wg_persist_snapshot(const char *dir, const struct wg_store *st, struct wg_pe
 	wg_os_random(&gen, sizeof(gen));
 	sb_init(&b);
 	serialize(st, gen, &b);
-	char *tmp = xasprintf("%s/" STATE_TMP, dir), *dst = xasprintf("%s/" STATE_FILE, dir);
-	int rc = 0, fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		rc = -errno;
-	if (!rc)
-		rc = wg_persist_write_all(fd, sb_str(&b), b.len);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (fd >= 0 && close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, dst))
-		rc = -errno;
-	if (!rc)
-		rc = wg_persist_sync_dir(dir);
-	if (rc) {
-		unlink(tmp);
+	char *dst = xasprintf("%s/" STATE_FILE, dir);
+	int rc = wg_file_replace(dst, sb_str(&b), b.len); /* via STATE_TMP, 0600 */
+	if (rc)
 		snprintf(err, errlen, "failure: could not save configuration in %s: %s", dir, strerror(-rc));
-	} else if (p) {
+	else if (p)
 		*p = (struct wg_persist){ .gen = gen, .snapshot_bytes = b.len };
-	}
 	wg_wipe(b.s, b.len);
 	sb_free(&b);
-	free(tmp);
 	free(dst);
 	return rc ? -1 : 0;
 }

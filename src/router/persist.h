@@ -42,8 +42,6 @@ void wg_persist_item_line(struct sbuf *b, const struct wg_menu *m, const struct 
 /* Applies record lines to st. journal: items replace the same id in place, and del/clear
  * are allowed; otherwise "gen" is read into *gen. text is modified. */
 int wg_persist_records(struct wg_store *st, char *text, bool journal, uint64_t *gen, char *err, size_t errlen);
-int wg_persist_write_all(int fd, const char *s, size_t n);
-int wg_persist_sync_dir(const char *dir);
 /* journal.c: replays DIR/config.journal onto st when its generation is p->gen; sets
  * p->journal_bytes and p->journal_ok. */
 int wg_journal_replay(const char *dir, struct wg_store *st, struct wg_persist *p, char *err, size_t errlen);

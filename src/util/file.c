@@ -67,8 +67,9 @@ int wg_file_read(const char *path, size_t max, struct sbuf *b)
 	return rc;
 }
 
-static int write_all(int fd, const char *s, size_t n)
+int wg_file_write_all(int fd, const void *data, size_t n)
 {
+	const char *s = data;
 	while (n) {
 		ssize_t w = write(fd, s, n);
 		if (w < 0 && errno == EINTR)
@@ -82,7 +83,7 @@ static int write_all(int fd, const char *s, size_t n)
 }
 
 /* The directory of path must reach the disk too, or a crash may lose the rename. */
-static int sync_dir_of(const char *path)
+int wg_file_sync_dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? (slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path))) : xstrdup(".");
@@ -103,7 +104,7 @@ int wg_file_replace(const char *path, const void *data, size_t len)
 	if (fd < 0)
 		rc = -errno;
 	if (!rc)
-		rc = write_all(fd, data, len);
+		rc = wg_file_write_all(fd, data, len);
 	if (!rc && fsync(fd))
 		rc = -errno;
 	if (fd >= 0 && close(fd) && !rc)
@@ -111,7 +112,7 @@ int wg_file_replace(const char *path, const void *data, size_t len)
 	if (!rc && rename(tmp, path))
 		rc = -errno;
 	if (!rc)
-		rc = sync_dir_of(path);
+		rc = wg_file_sync_dir_of(path);
 	if (rc)
 		unlink(tmp);
 	free(tmp);

@@ -15,4 +15,8 @@ int wg_file_read(const char *path, size_t max, struct sbuf *b);
  * fsynced, renamed over path, the directory fsynced. A reader (or a restart after a
  * kill) sees the old or the new file whole. 0 or -errno (the .tmp file removed). */
 int wg_file_replace(const char *path, const void *data, size_t len);
+/* write(2) until all of data is written (EINTR retried); 0 or -errno. */
+int wg_file_write_all(int fd, const void *data, size_t n);
+/* fsync of the directory holding path (a new or renamed name reaches the disk). */
+int wg_file_sync_dir_of(const char *path);
 #endif
