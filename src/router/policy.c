@@ -74,21 +74,10 @@ enum wg_visibility wg_prop_visibility(const struct wg_prop *p, unsigned policies
 	return show_sensitive ? WG_VIS_VALUE : WG_VIS_MASKED;
 }
 
-static bool table_changed(const struct wg_store *a, const struct wg_store *b, const struct wg_menu *m)
-{
-	const struct wg_table *x = wg_store_ctable(a, m), *y = wg_store_ctable(b, m);
-	if (x->n != y->n)
-		return true;
-	for (size_t i = 0; i < x->n; i++)
-		if (x->v[i]->id != y->v[i]->id || wg_item_differs(m, x->v[i], y->v[i]))
-			return true;
-	return false;
-}
-
 unsigned wg_change_needs(const struct wg_store *from, const struct wg_store *to)
 {
 	unsigned needs = WG_POL_WRITE;
-	if (table_changed(from, to, &wg_menu_user) || table_changed(from, to, &wg_menu_user_group))
+	if (wg_store_table_differs(from, to, &wg_menu_user) || wg_store_table_differs(from, to, &wg_menu_user_group))
 		needs |= WG_POL_POLICY;
 	return needs;
 }

@@ -329,17 +329,6 @@ void wg_router_set_global(struct wg_router *r, const char *name, const char *val
 
 /* ---- lifecycle and commits ---- */
 
-static bool tables_differ(const struct wg_store *a, const struct wg_store *b, const struct wg_menu *m)
-{
-	const struct wg_table *x = wg_store_ctable(a, m), *y = wg_store_ctable(b, m);
-	if (x->n != y->n)
-		return true;
-	for (size_t i = 0; i < x->n; i++)
-		if (x->v[i]->id != y->v[i]->id || wg_item_differs(m, x->v[i], y->v[i]))
-			return true;
-	return false;
-}
-
 static bool firewall_changed(const struct wg_store *a, const struct wg_store *b)
 {
 	const struct wg_menu *ms[] = {
@@ -349,24 +338,24 @@ static bool firewall_changed(const struct wg_store *a, const struct wg_store *b)
 		&wg_menu_routing_table, /* mark-routing names a table, the mark is its id */
 	};
 	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
-		if (!a || tables_differ(a, b, ms[i]))
+		if (!a || wg_store_table_differs(a, b, ms[i]))
 			return true;
 	return false;
 }
 
 static bool dns_changed(const struct wg_store *a, const struct wg_store *b)
 {
-	return !a || tables_differ(a, b, &wg_menu_ip_dns) || tables_differ(a, b, &wg_menu_ip_dns_static);
+	return !a || wg_store_table_differs(a, b, &wg_menu_ip_dns) || wg_store_table_differs(a, b, &wg_menu_ip_dns_static);
 }
 
 static unsigned watched_changes(const struct wg_store *a, const struct wg_store *b)
 {
 	unsigned what = 0;
-	if (tables_differ(a, b, &wg_menu_ip_service))
+	if (wg_store_table_differs(a, b, &wg_menu_ip_service))
 		what |= WG_WATCH_SERVICES;
-	if (tables_differ(a, b, &wg_menu_certificate))
+	if (wg_store_table_differs(a, b, &wg_menu_certificate))
 		what |= WG_WATCH_CERTS;
-	if (tables_differ(a, b, &wg_menu_user) || tables_differ(a, b, &wg_menu_user_group))
+	if (wg_store_table_differs(a, b, &wg_menu_user) || wg_store_table_differs(a, b, &wg_menu_user_group))
 		what |= WG_WATCH_USERS;
 	return what;
 }
@@ -404,7 +393,7 @@ static void apply(struct wg_router *r, const struct wg_store *prev)
 	r->links_ms = 0; /* interfaces may have come or gone */
 	/* an interface started, stopped or re-created has lost its addresses and routes:
 	 * only then is the kernel asked what it has (the periodic pass asks anyway) */
-	bool full = !prev || tables_differ(prev, r->st, &wg_menu_wireguard);
+	bool full = !prev || wg_store_table_differs(prev, r->st, &wg_menu_wireguard);
 	wg_sysrt_apply(r->sys, r, r->st, firewall_changed(prev, r->st), true, full);
 	if (full)
 		r->last_reconcile_ms = wg_mono_ms();

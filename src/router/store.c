@@ -161,6 +161,17 @@ void wg_table_move(struct wg_table *t, uint32_t id, int pos)
 	wg_table_insert(t, it, pos);
 }
 
+bool wg_store_table_differs(const struct wg_store *a, const struct wg_store *b, const struct wg_menu *m)
+{
+	const struct wg_table *x = wg_store_ctable(a, m), *y = wg_store_ctable(b, m);
+	if (x->n != y->n)
+		return true;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->v[i]->id != y->v[i]->id || wg_item_differs(m, x->v[i], y->v[i]))
+			return true;
+	return false;
+}
+
 bool wg_item_differs(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b)
 {
 	size_t n = wg_menu_nprops(m);

@@ -36,6 +36,8 @@ void wg_table_insert(struct wg_table *t, struct wg_item *it, int pos);
 void wg_table_remove(struct wg_table *t, uint32_t id);
 /* Moves item id before position pos (-1: to the end). */
 void wg_table_move(struct wg_table *t, uint32_t id, int pos);
+/* True when menu m's table differs between two stores (items, their order or values). */
+bool wg_store_table_differs(const struct wg_store *a, const struct wg_store *b, const struct wg_menu *m);
 /* True when two items differ in any stored property. */
 bool wg_item_differs(const struct wg_menu *m, const struct wg_item *a, const struct wg_item *b);
 

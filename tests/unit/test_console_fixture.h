@@ -395,6 +395,16 @@ static char *fx_export_flat(struct fx *f, const char *args)
 	return sb_take(&b);
 }
 
+/* A whole text file ("" when it cannot be read). */
+static char *fx_read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *t = f ? sb_read_stream(f) : xstrdup("");
+	if (f)
+		fclose(f);
+	return t;
+}
+
 /* What a router saved in dir: the snapshot followed by the journal of later commits. */
 static char *fx_saved(const char *dir)
 {

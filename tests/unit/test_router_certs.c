@@ -22,15 +22,6 @@ static char *tmpdir(void)
 
 static void rmdir_all(const char *d) { CHECK_EQ(fx_rmdir_all(d), 0); }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *t = f ? sb_read_stream(f) : xstrdup("");
-	if (f)
-		fclose(f);
-	return t;
-}
-
 /* Runs a shell command in dir (the openssl tool); 0 on success. */
 static int sh(const char *dir, const char *cmd)
 {
@@ -359,7 +350,7 @@ TEST(import_combined_and_chain)
 		chain = xstrdup(""), key = xstrdup("");
 	}
 	char *lp = xasprintf("%s/leaf.pem", dir), *cp = xasprintf("%s/ca.pem", dir);
-	char *leaf = read_text(lp), *ca = read_text(cp);
+	char *leaf = fx_read_text(lp), *ca = fx_read_text(cp);
 	char *want = xasprintf("%s%s", leaf, ca);
 	free(lp);
 	free(cp);

@@ -11,17 +11,12 @@
 
 static char *tmpdir(void)
 {
-	char *d = xstrdup("/tmp/wgr-journal-XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
+	char *d = fx_tmpdir("journal");
+	CHECK(d != NULL);
 	return d;
 }
 
-static void rmdir_all(const char *d)
-{
-	char *cmd = xasprintf("rm -rf '%s'", d);
-	CHECK_EQ(system(cmd), 0);
-	free(cmd);
-}
+static void rmdir_all(const char *d) { CHECK_EQ(fx_rmdir_all(d), 0); }
 
 static long file_size(const char *dir, const char *name)
 {

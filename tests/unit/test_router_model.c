@@ -85,15 +85,6 @@ TEST(failed_commands_are_not_persisted)
 	free(dir);
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *t = f ? sb_read_stream(f) : xstrdup("");
-	if (f)
-		fclose(f);
-	return t;
-}
-
 /* A change that cannot be saved is not made: the command fails, the store in memory and
  * the file on disk stay as they were, and nothing reaches the data plane or the system.
  * The state directory is made unwritable by turning its parent into a regular file
@@ -107,7 +98,7 @@ TEST(failed_save_changes_nothing)
 	CHECK_EQ(fx_run(f, "/interface/wireguard/add name=wg0 listen-port=51820"), 0);
 	char *before = fx_export(f, "show-sensitive verbose");
 	CHECK(rename(parent, aside) == 0);
-	char *saved = read_text(file);
+	char *saved = fx_read_text(file);
 	FILE *blocker = fopen(parent, "w");
 	CHECK(blocker != NULL);
 	if (blocker)
@@ -117,7 +108,7 @@ TEST(failed_save_changes_nothing)
 	CHECK(fx_run(f, "/interface/wireguard/set wg0 listen-port=51900") != 0);
 	CHECK(strstr(fx_err(f), "could not save configuration"), "%s", fx_err(f));
 	CHECK(!sb_str(&f->calls)[0], "applied:\n%s", sb_str(&f->calls));
-	char *after = fx_export(f, "show-sensitive verbose"), *on_disk = read_text(file);
+	char *after = fx_export(f, "show-sensitive verbose"), *on_disk = fx_read_text(file);
 	CHECK(!strcmp(before, after), "in memory:\n%s", after);
 	CHECK(saved[0] && !strcmp(saved, on_disk));
 	fx_free(f);

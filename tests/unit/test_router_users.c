@@ -21,15 +21,6 @@ static char *tmpdir(void)
 
 static void rmdir_all(const char *d) { CHECK_EQ(fx_rmdir_all(d), 0); }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *t = f ? sb_read_stream(f) : xstrdup("");
-	if (f)
-		fclose(f);
-	return t;
-}
-
 static bool log_has(struct fx *f, const char *text)
 {
 	fx_run(f, "/log/print");
