@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 declare -A rank=([util]=0 [crypto]=1 [core]=2 [platform]=3 [uapi]=3 [sys]=3 [dns]=3
-                 [dataplane]=4 [router]=5 [console]=6 [api]=7 [cmd]=8)
+                 [dataplane]=4 [tools]=4 [router]=5 [console]=6 [api]=7 [cmd]=8)
 for dir in src/*/; do
 	d=$(basename "$dir")
 	if [ -z "${rank[$d]:-}" ]; then echo "FAIL layers:$d (folder without a layer in tests/layers.sh)"; continue; fi

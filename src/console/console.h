@@ -12,6 +12,7 @@
 #include "util/strvec.h"
 
 struct wg_session;
+struct wg_row;
 typedef void (*wg_out_fn)(void *ctx, int stream, const char *text, size_t len);
 
 struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_ctx);
@@ -54,6 +55,18 @@ struct wg_wait_hooks {
 void wg_session_set_wait_hooks(struct wg_session *s, const struct wg_wait_hooks *h);
 void wg_session_wait_enter(struct wg_session *s);
 void wg_session_wait_leave(struct wg_session *s);
+/* Long commands (ping, bandwidth-test, torch, traceroute, monitor-traffic, :delay) run
+ * in the session's own thread with the router released (wg_wait, interp.h). Stops the
+ * running one from any thread: the console's reader on Ctrl-C, the API's /cancel, a
+ * client gone, the daemon stopping. The flag holds until wg_session_cancel_clear (the
+ * front-end calls it before its next command). */
+void wg_session_cancel(struct wg_session *s);
+void wg_session_cancel_clear(struct wg_session *s);
+/* Where a long command's rows go while fn is set (the binary API streams each as !re);
+ * without it the console prints the command's text line, and wg_session_exec collects
+ * the rows into its result. */
+typedef void (*wg_row_fn)(void *ctx, const struct wg_row *row);
+void wg_session_set_row_sink(struct wg_session *s, wg_row_fn fn, void *ctx);
 /* Bounds a session's scripts: at most max_ms from now and max_steps commands (loops
  * included); beyond, the running command fails with "script ran too long". */
 void wg_session_set_limits(struct wg_session *s, uint64_t max_ms, unsigned long max_steps);

@@ -92,13 +92,7 @@ static enum wg_vkind kind_of(const struct wg_prop *p)
 
 static void row_add(struct wg_row *r, const char *name, const char *value, enum wg_vkind k)
 {
-	r->names = xrealloc(r->names, (r->n + 1) * sizeof(char *));
-	r->values = xrealloc(r->values, (r->n + 1) * sizeof(char *));
-	r->kinds = xrealloc(r->kinds, r->n + 1);
-	r->names[r->n] = xstrdup(name);
-	r->values[r->n] = xstrdup(value);
-	r->kinds[r->n] = (unsigned char)k;
-	r->n++;
+	wg_row_add(r, name, value, (int)k);
 }
 
 /* Every property that has a value, secrets only for users allowed to see them; the
@@ -221,11 +215,17 @@ int wg_session_exec(struct wg_session *s, const struct wg_request *q, struct wg_
 	struct sbuf ret;
 	sb_init(&ret);
 	s->collect_rows = true;
+	s->collect_emitted = !s->row_fn;
 	int rc = run_request(s, m, d, q, &ret);
 	s->collect_rows = false;
+	s->collect_emitted = false;
 	s->out = out;
 	s->out_ctx = out_ctx;
 	take_rows(s, r);
+	if (s->nemitted) {
+		wg_take_emitted(s, &r->rows, &r->nrows);
+		r->has_rows = true;
+	}
 	if (rc < 0) {
 		char *msg = error_text(&cap);
 		fail(r, classify(msg), msg);
@@ -256,21 +256,11 @@ int wg_session_run_captured(struct wg_session *s, const char *script, char **tex
 	return rc < 0 ? -1 : 0;
 }
 
-static void row_free(struct wg_row *row)
-{
-	for (size_t i = 0; i < row->n; i++) {
-		free(row->names[i]);
-		xfree_secret(row->values[i]);
-	}
-	free(row->names);
-	free(row->values);
-	free(row->kinds);
-}
 
 void wg_result_free(struct wg_result *r)
 {
 	for (size_t i = 0; i < r->nrows; i++)
-		row_free(&r->rows[i]);
+		wg_row_clear(&r->rows[i]);
 	free(r->rows);
 	free(r->error);
 	xfree_secret(r->ret);

@@ -104,6 +104,7 @@ void wg_session_free(struct wg_session *s)
 	free(s->lvals.v);
 	xfree_secret(s->last_genkey);
 	wg_store_free(s->shadow);
+	wg_longrun_free(s);
 	free(s->user);
 	free(s->menu);
 	free(s->cwd);
@@ -480,10 +481,7 @@ static int delay_cmd(struct wg_call *c)
 		return wg_err(c->s, "invalid value for argument delay-time");
 	}
 	free(v);
-	wg_session_wait_enter(c->s);
-	usleep((useconds_t)(ms > 10000 ? 10000000 : ms * 1000));
-	wg_session_wait_leave(c->s);
-	return 0;
+	return wg_wait(c->s, (unsigned)(ms > 10000 ? 10000 : ms)) ? wg_err(c->s, "interrupted") : 0;
 }
 
 static int error_cmd(struct wg_call *c)

@@ -41,6 +41,15 @@ struct wg_session {
 	bool collect_rows;
 	const struct wg_menu *rows_menu;
 	struct wg_itemlist rows;
+	/* Long commands (longrun.c): the cancel flag and the eventfd that wakes a wg_wait
+	 * at once; the row sink; rows emitted while wg_session_exec collects them. */
+	int cancelled;              /* atomic */
+	int cancel_fd;
+	wg_row_fn row_fn;
+	void *row_ctx;
+	bool collect_emitted;
+	struct wg_row *emitted;
+	size_t nemitted;
 };
 
 /* One argument after the command word. */
@@ -79,6 +88,25 @@ struct wg_cmddef {
 	unsigned menu_flags;    /* available in menus with any of these flags */
 	const char *path;       /* or in exactly this menu */
 };
+
+/* ---- longrun.c: what long commands (ping, bandwidth-test, torch ...) are made of ----
+ * A long command holds no pointer into the store across a wait: other consoles commit
+ * meanwhile. Output written before a wait reaches the client before the wait. */
+/* Sleeps ms with the router released: 0 when the time is over, 1 when cancelled. */
+int wg_wait(struct wg_session *s, unsigned ms);
+/* The same, returning 2 as soon as fd has one of events (poll(2) events). */
+int wg_wait_fd(struct wg_session *s, int fd, short events, unsigned ms);
+bool wg_cancelled(struct wg_session *s);
+/* One result row of a long command (a ping reply, a second of bandwidth-test): to the
+ * row sink (the API), or collected (wg_session_exec), or else line printed (console).
+ * line may be NULL: nothing printed. */
+void wg_emit_row(struct wg_session *s, const struct wg_row *row, const char *line);
+/* Builds rows for wg_emit_row: values copied. */
+void wg_row_add(struct wg_row *row, const char *name, const char *value, int kind);
+void wg_row_clear(struct wg_row *row);
+/* Moves the rows collected since collect_emitted was set to *rows (appended). */
+void wg_take_emitted(struct wg_session *s, struct wg_row **rows, size_t *n);
+void wg_longrun_free(struct wg_session *s);
 
 /* ---- interp.c ---- */
 /* Runs a resolved command: the policy check, then the command (console lines and
