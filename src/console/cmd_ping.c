@@ -308,10 +308,12 @@ static void run_probes(struct wg_session *s, struct wg_echo *e, const struct pin
 			emit(s, seq, o->host, NULL, 0, send_status(err), st);
 		} else {
 			unsigned wait_ms = o->interval_ms > PING_REPLY_MS ? o->interval_ms : PING_REPLY_MS;
+			st->sent++; /* before its row: the row shows it sent */
 			int rc = await(s, e, o, seq, t0, t0 + (uint64_t)wait_ms * 1000, st);
-			if (rc < 0)
-				return; /* interrupted: this probe counts for nothing */
-			st->sent++;
+			if (rc < 0) {
+				st->sent--; /* interrupted before its answer: it counts for nothing */
+				return;
+			}
 			if (rc == 0)
 				emit(s, seq, o->host, NULL, 0, "timeout", st);
 		}

@@ -65,6 +65,8 @@ void wg_session_cancel(struct wg_session *s);
  * without count sends 4, as nobody could stop it. */
 void wg_session_set_batch(struct wg_session *s, bool batch);
 void wg_session_cancel_clear(struct wg_session *s);
+/* Was the session cancelled since the last wg_session_cancel_clear? */
+bool wg_session_was_cancelled(struct wg_session *s);
 /* Where a long command's rows go while fn is set (the binary API streams each as !re);
  * without it the console prints the command's text line, and wg_session_exec collects
  * the rows into its result. */
