@@ -52,6 +52,30 @@ check no_host_counted grep -q 'sent=2 received=0 packet-loss=100%' "$TMP/nohost.
 cli /ping 192.0.2.2 count=1 size=1600 do-not-fragment >"$TMP/big.out" 2>&1
 check too_big_with_do_not_fragment grep -q 'packet too big' "$TMP/big.out"
 
+# ---- monitor-traffic, print interval=, /log/print follow-only ----
+nsx c ping -i 0.05 -c 60 -q 192.0.2.1 >/dev/null 2>&1 &
+sleep 0.5
+cli /interface/monitor-traffic "$(ifn a)" once >"$TMP/mon.out" 2>&1
+pps=$(awk '$1 == "rx-packets-per-second:" { print $2 }' "$TMP/mon.out")
+echo "monitor-traffic during a 20/s ping: rx-packets-per-second=$pps"
+check monitor_traffic_counts_the_ping test "${pps:-0}" -ge 12 -a "${pps:-0}" -le 30
+check monitor_traffic_bits grep -Eq '^ +tx-bits-per-second: [0-9.]+k?bps$' "$TMP/mon.out"
+cli /interface/monitor-traffic nosuch0 once >"$TMP/nosuch.out" 2>&1
+check monitor_traffic_unknown_interface grep -q 'no such item (nosuch0)' "$TMP/nosuch.out"
+ip netns exec "$(ns r)" "$WGR" cli --state-dir "$S" /ip/address/print interval=300ms >"$TMP/iv.out" 2>&1 &
+P1=$!
+ip netns exec "$(ns r)" "$WGR" cli --state-dir "$S" /log/print follow-only >"$TMP/follow.out" 2>&1 &
+P2=$!
+sleep 1
+cli ':log info "longrun-marker"'
+sleep 1.2
+kill -INT "$P1" "$P2"
+wait "$P1"; wait "$P2"
+check print_interval_repeats bash -c "[ \$(grep -c '^Columns:' $TMP/iv.out) -ge 4 ]"
+check log_follow_only_shows_new grep -q 'longrun-marker' "$TMP/follow.out"
+check log_follow_only_not_old test "$(wc -l <"$TMP/follow.out")" -eq 1
+wait
+
 # ---- the binary API: a tagged ping streams, a print meanwhile, /cancel ----
 cli '/user/add name=op group=full password="s3cret-op"' && cli '/ip/service/set api disabled=no' &&
 	cli '/ip/service/set www disabled=no'
@@ -139,6 +163,15 @@ while done is None:
     if w[0] == "!re" and tag(w) == "10": n += 1
     if w[0] in ("!done", "!trap") and tag(w) == "10": done = w[0]
 result("api_counted_ping_ends_done", n == 3 and done == "!done", "%d rows, %s" % (n, done))
+a.send("/interface/monitor-traffic", "=interface=lo", "=once=", ".tag=12")
+mon = []
+while True:
+    w = a.sentence()
+    if tag(w) == "12":
+        mon.append(w)
+        if w[0] in ("!done", "!trap"): break
+result("api_monitor_traffic_row", len(mon) == 2 and mon[0][0] == "!re" and attrs(mon[0]).get("name") == "lo"
+       and "rx-bits-per-second" in attrs(mon[0]) and mon[1][0] == "!done", str(mon))
 a.send("/ping", "=address=192.0.2.2", "=interval=100ms", ".tag=11")
 a.sentence()
 a.s.close()  # a client gone cancels its commands
