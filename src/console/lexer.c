@@ -271,7 +271,7 @@ struct wg_tok wg_lex_next(struct wg_lexer *lx)
 		return lex_string(lx, t);
 	if (c == '$')
 		return lex_var(lx, t);
-	if (strchr("()[]{};\n", c) && !(value && c == '('))
+	if (strchr("()[]{};\n", c)) /* name=( expression ) too */
 		return lex_punct(lx, t, c);
 	if (!value && strchr("=!<>~", c))
 		return lex_op(lx, t);

@@ -135,3 +135,15 @@ TEST(calc_errors_and_bounds)
 	CHECK(fx_run(f, ":local q 1; :set q ($q / 0)") != 0);
 	fx_free(f);
 }
+
+TEST(calc_as_argument_value)
+{
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, ":local m 1400; /interface/wireguard/add name=wg1 mtu=($m + 20)"), 0);
+	CHECK_EQ(fx_run(f, ":put [/interface/wireguard/get wg1 mtu]"), 0);
+	CHECK(!strcmp(fx_last(f), "1420\n"));
+	CHECK_EQ(fx_run(f, "/ip/address/add interface=wg1 address=(10.0.0.0 + 1 . \"/24\")"), 0);
+	CHECK_EQ(fx_run(f, ":put [/ip/address/get [find] address]"), 0);
+	CHECK(!strcmp(fx_last(f), "10.0.0.1/24\n"));
+	fx_free(f);
+}
