@@ -184,3 +184,42 @@ TEST(import_dry_run_changes_nothing)
 	free(after);
 	fx_free(a);
 }
+
+/* RouterOS v7's print stats: counters as integers with spaces between thousands; the
+ * interface counters RouterOS shows; print dynamic/static/all where items can be
+ * dynamic; an empty print keeps its legend and header; durations as 59m58s. */
+TEST(print_stats_forms_and_empty_prints)
+{
+	char b[32];
+	CHECK(!strcmp(wg_count_format(50507925242ULL, b, sizeof(b)), "50 507 925 242"));
+	CHECK(!strcmp(wg_count_format(999, b, sizeof(b)), "999"));
+	CHECK(!strcmp(wg_count_format(1000, b, sizeof(b)), "1 000"));
+	CHECK(!strcmp(wg_count_format(0, b, sizeof(b)), "0"));
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, "/interface/print stats where name=ether1"), 0);
+	CHECK(strstr(fx_last(f), "Columns: NAME, RX-BYTE, TX-BYTE, RX-PACKET, TX-PACKET, RX-DROP, TX-DROP, RX-ERROR, TX-ERROR\n"));
+	CHECK(strstr(fx_last(f), "ether1  50 507 925 242  1 234 567  40 123 456        999        3        0     1 000"));
+	CHECK(!strstr(fx_last(f), "GiB"));
+	CHECK_EQ(fx_run(f, "/ip/firewall/filter/add chain=input action=accept; /ip/firewall/filter/print stats"), 0);
+	CHECK(strstr(fx_last(f), "Columns: CHAIN, ACTION, BYTES, PACKETS\n"));
+	/* dynamic, static, all */
+	CHECK_EQ(fx_run(f, "/routing/table/add name=vpn fib; /routing/table/print dynamic"), 0);
+	CHECK(strstr(fx_last(f), "main") && !strstr(fx_last(f), "vpn"));
+	CHECK_EQ(fx_run(f, "/routing/table/print static"), 0);
+	CHECK(!strstr(fx_last(f), "main") && strstr(fx_last(f), "vpn"));
+	CHECK_EQ(fx_run(f, "/routing/table/print all"), 0);
+	CHECK(strstr(fx_last(f), "main") && strstr(fx_last(f), "vpn"));
+	CHECK(fx_run(f, "/interface/wireguard/print dynamic") != 0); /* no dynamic items there */
+	/* empty prints: the legend, and a table's header */
+	CHECK_EQ(fx_run(f, "/ip/firewall/address-list/print"), 0);
+	CHECK(!strcmp(fx_last(f), "Flags: X - disabled; I - invalid; D - dynamic\nColumns: LIST, ADDRESS, TIMEOUT\n"
+				  "# LIST  ADDRESS  TIMEOUT\n"));
+	CHECK_EQ(fx_run(f, "/ip/firewall/nat/print"), 0);
+	CHECK(!strncmp(fx_last(f), "Flags: X - disabled", 19));
+	CHECK_EQ(fx_run(f, "/interface/wireguard/print"), 0);
+	CHECK(!strncmp(fx_last(f), "Flags: X - disabled", 19));
+	/* durations */
+	CHECK_EQ(fx_run(f, "/ip/firewall/address-list/add list=a address=192.0.2.1 timeout=3598; /ip/firewall/address-list/print"), 0);
+	CHECK(strstr(fx_last(f), "59m58s"));
+	fx_free(f);
+}
