@@ -223,3 +223,34 @@ TEST(print_stats_forms_and_empty_prints)
 	CHECK(strstr(fx_last(f), "59m58s"));
 	fx_free(f);
 }
+
+/* Dynamic routes show RouterOS's distances in both families: connected 0, a route
+ * without a metric (IPv6 keeps 1024 in Linux) 1, a set metric as it is. */
+TEST(print_dynamic_route_distances)
+{
+	struct fx *f = fx_new();
+	static const struct { const char *dst, *oif; uint32_t metric; uint8_t proto; } rt[] = {
+		{ "2001:db8:1::/64", "ether1", 256, WG_NL_PROTO_KERNEL },
+		{ "2001:db8:2::/64", "ether1", 1024, WG_NL_PROTO_BOOT },
+		{ "2001:db8:3::/64", "ether1", 20, WG_NL_PROTO_BOOT },
+		{ "198.51.100.0/24", "ether1", 0, WG_NL_PROTO_KERNEL },
+		{ "203.0.113.0/24", "ether1", 0, WG_NL_PROTO_BOOT },
+	};
+	for (size_t i = 0; i < sizeof(rt) / sizeof(rt[0]); i++) {
+		struct wg_nl_route *r = &f->routes[f->nroutes++];
+		memset(r, 0, sizeof(*r));
+		CHECK_EQ(wg_prefix_parse(&r->dst, rt[i].dst), 0);
+		snprintf(r->oif, sizeof(r->oif), "%s", rt[i].oif);
+		r->table = WG_NL_TABLE_MAIN;
+		r->metric = rt[i].metric;
+		r->protocol = rt[i].proto;
+	}
+	CHECK_EQ(fx_run(f, "/ipv6/route/print terse"), 0);
+	CHECK(strstr(fx_last(f), "dst-address=2001:db8:1::/64 gateway=ether1 distance=0"));
+	CHECK(strstr(fx_last(f), "dst-address=2001:db8:2::/64 gateway=ether1 distance=1"));
+	CHECK(strstr(fx_last(f), "dst-address=2001:db8:3::/64 gateway=ether1 distance=20"));
+	CHECK_EQ(fx_run(f, "/ip/route/print terse"), 0);
+	CHECK(strstr(fx_last(f), "dst-address=198.51.100.0/24 gateway=ether1 distance=0"));
+	CHECK(strstr(fx_last(f), "dst-address=203.0.113.0/24 gateway=ether1 distance=1"));
+	fx_free(f);
+}
