@@ -151,13 +151,13 @@ static const char *type_text(const struct wg_prop *p)
 	}
 }
 
-/* "  mtu -- integer 68..65535 (default 1420)" and the like. */
+/* "mtu -- integer 68..65535 (default 1420)" and the like. */
 static void prop_line(struct wg_session *s, const struct wg_menu *m, const struct wg_prop *p, struct strvec *out)
 {
 	struct sbuf b;
 	struct strvec vals = { 0 };
 	sb_init(&b);
-	sb_printf(&b, "  %s -- %s", p->name, type_text(p));
+	sb_printf(&b, "%s -- %s", p->name, type_text(p));
 	if (p->type == PT_INT)
 		sb_printf(&b, " %lld..%lld", p->min, p->max);
 	if (p->type == PT_ENUM || p->type == PT_ENUMS) {
@@ -184,23 +184,23 @@ static void menu_help(struct wg_session *s, const char *path, const char *partia
 	const char *names[64];
 	const struct wg_menu *m = wg_menu_find(path);
 	const char *d = menu_desc(path);
-	addf(out, "%s%s%s", path, d ? " -- " : "", d ? d : "");
+	addf(out, "%s%s%s", path, d ? ": " : "", d ? d : "");
 	if (!strcmp(partial, "") && strcmp(path, "/"))
-		addf(out, "  .. -- go up a level");
+		addf(out, ".. -- go up a level");
 	size_t n = wg_menu_children(path, names, 64);
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(names[i], partial, strlen(partial)))
 			continue;
 		char *child = !strcmp(path, "/") ? xasprintf("/%s", names[i]) : xasprintf("%s/%s", path, names[i]);
 		const char *cd = menu_desc(child);
-		addf(out, "  %s/ -- %s", names[i], cd ? cd : "menu");
+		addf(out, "%s/ -- %s", names[i], cd ? cd : "menu");
 		free(child);
 	}
 	n = m ? wg_cmd_names(m, names, 64) : 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *cd = lookup(cmd_descs, names[i]);
 		if (!strncmp(names[i], partial, strlen(partial)))
-			addf(out, "  %s -- %s", names[i], cd ? cd : "command of this menu");
+			addf(out, "%s -- %s", names[i], cd ? cd : "command of this menu");
 	}
 }
 
@@ -208,19 +208,19 @@ static void print_args(struct strvec *out)
 {
 	static const char *const flags[] = { "detail", "terse", "brief", "count-only", "as-value", "show-ids",
 					     "stats", "all", "dynamic", "static", "without-paging", NULL };
-	addf(out, "  where -- a condition the items must meet (name=x, disabled, a~\"regex\", and/or/not)");
-	addf(out, "  proplist -- the properties to show, a list");
+	addf(out, "where -- a condition the items must meet (name=x, disabled, a~\"regex\", and/or/not)");
+	addf(out, "proplist -- the properties to show, a list");
 	for (size_t i = 0; flags[i]; i++)
-		addf(out, "  %s -- flag", flags[i]);
+		addf(out, "%s -- flag", flags[i]);
 }
 
 static void command_help(struct wg_session *s, const struct wg_menu *m, const char *cmd, const char *partial,
 			 struct strvec *out)
 {
 	const char *d = lookup(cmd_descs, cmd);
-	addf(out, "%s -- %s", cmd, d ? d : "command of this menu");
+	addf(out, "%s: %s", cmd, d ? d : "command of this menu");
 	if (wg_cmd_takes_items(cmd))
-		addf(out, "  numbers -- item numbers of the last print, names or *IDs, a list");
+		addf(out, "numbers -- item numbers of the last print, names or *IDs, a list");
 	if (!strcmp(cmd, "print")) {
 		print_args(out);
 		return;
@@ -232,7 +232,7 @@ static void command_help(struct wg_session *s, const struct wg_menu *m, const ch
 		    !strncmp(m->props[i].name, partial, strlen(partial)))
 			prop_line(s, m, &m->props[i], out);
 	if (m->flags & MF_ORDERED && !strcmp(cmd, "add"))
-		addf(out, "  place-before -- the item number to insert before");
+		addf(out, "place-before -- the item number to insert before");
 }
 
 /* After name=: the property's type and the values it takes. */
@@ -249,7 +249,7 @@ static void value_help(struct wg_session *s, const struct wg_menu *m, const char
 	if (vals.n && m->props[i].type != PT_ENUM && m->props[i].type != PT_ENUMS) {
 		struct sbuf b;
 		sb_init(&b);
-		sb_add(&b, "  values: ");
+		sb_add(&b, "values: ");
 		join_words(&b, &vals);
 		sv_push(out, sb_str(&b));
 		sb_free(&b);
