@@ -502,6 +502,21 @@ static int substitution(struct wg_call *c, const struct wg_tok *t, struct wg_val
 	return rc;
 }
 
+/* "count: $n": the string's pieces (lexer.c), text and variables, joined. */
+static int interpolated(struct wg_call *c, const struct wg_script *sc, struct wg_val *out)
+{
+	struct sbuf b;
+	enum wg_vtype ty;
+	sb_init(&b);
+	for (size_t i = 0; i < sc->cmds[0].n; i++) {
+		const struct wg_tok *p = &sc->cmds[0].t[i];
+		const char *v = p->type == TK_VAR ? wg_var_get(c->s, p->text, &ty) : p->text;
+		sb_add(&b, v ? v : "");
+	}
+	wg_val_set(out, VT_STR, sb_take(&b));
+	return 0;
+}
+
 static int eval_one(struct wg_call *c, size_t i, struct wg_val *out, size_t *used)
 {
 	const struct wg_tok *t = &c->t[i];
@@ -513,6 +528,8 @@ static int eval_one(struct wg_call *c, size_t i, struct wg_val *out, size_t *use
 		wg_val_set(out, wg_val_infer(t->text), xstrdup(t->text));
 		return 0;
 	case TK_STR:
+		if (t->sub)
+			return interpolated(c, t->sub, out);
 		wg_val_set(out, VT_STR, xstrdup(t->text));
 		return 0;
 	case TK_VAR:

@@ -147,3 +147,23 @@ TEST(calc_as_argument_value)
 	CHECK(!strcmp(fx_last(f), "10.0.0.1/24\n"));
 	fx_free(f);
 }
+
+TEST(calc_strings_interpolate_variables)
+{
+	static const struct ecase v[] = {
+		{ ":local n 5; :put \"count: $n\"", "count: 5\n" },
+		{ ":local a x; :local b y; :put \"$a-$b.\"", "x-y.\n" },
+		{ ":put \"price \\$5\"", "price $5\n" },
+		{ ":put \"$nosuch|\"", "|\n" },
+		{ ":put \"a $ b\"", "a $ b\n" },
+		{ ":local n 2; :put [:typeof \"$n\"]", "str\n" },
+		{ ":local n 2; :put (\"n=$n\" . \"!\")", "n=2!\n" },
+	};
+	run_cases(v, sizeof(v) / sizeof(v[0]));
+	struct fx *f = fx_new(); /* exported strings escape $, so they import unchanged */
+	CHECK_EQ(fx_run(f, "/interface/wireguard/add name=wg1 comment=\"cost \\$5\""), 0);
+	char *e = fx_export(f, "");
+	CHECK(strstr(e, "comment=\"cost \\$5\""));
+	free(e);
+	fx_free(f);
+}

@@ -22,3 +22,6 @@
 /interface/print stats
 /ip/route/print dynamic
 /ip/firewall/address-list/print static
+:local who "wg1"
+:put "interface $who has mtu $x, costs \$5"
+/interface/wireguard/add name="w$who" comment="made by $who"
