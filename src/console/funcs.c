@@ -3,11 +3,10 @@
  *   :pick VALUE START [END]   :find VALUE PART [START]   :resolve NAME
  * Strings count bytes; an array counts and picks its elements. */
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "console/interp.h"
-#include "dns/resolve.h"
 #include "router/schema.h"
 
 enum { MAX_ARGS = 3 };
@@ -168,31 +167,23 @@ static int fn_find(struct wg_call *c, struct fargs *a)
 	return 0;
 }
 
-/* The host's resolver when /ip/dns has no servers (RouterOS asks its own). */
-static int resolve_host(const char *name, char *out, size_t len)
+/* An enabled /ip/dns/static entry of name (as the router's DNS answers it first). */
+static bool static_entry(struct wg_call *c, const char *name, char *out, size_t len)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
-	if (getaddrinfo(name, NULL, &hints, &res) || !res)
-		return -1;
-	const void *a = res->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr
-						  : (const void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
-	int rc = inet_ntop(res->ai_family, a, out, (socklen_t)len) ? 0 : -1;
-	freeaddrinfo(res);
-	return rc;
+	const struct wg_menu *m = wg_menu_find("/ip/dns/static");
+	const struct wg_table *t = m ? wg_store_ctable(wg_cur_store(c->s), m) : NULL;
+	for (size_t i = 0; t && i < t->n; i++) {
+		const char *n = wg_item_get(m, t->v[i], "name"), *a = wg_item_get(m, t->v[i], "address");
+		if (n && a && !strcasecmp(n, name) && !wg_item_flag(m, t->v[i], "disabled")) {
+			snprintf(out, len, "%s", a);
+			return true;
+		}
+	}
+	return false;
 }
 
-static int resolve_servers(struct strvec *servers, const char *name, char *out, size_t len)
-{
-	struct sockaddr_storage ss;
-	if (wg_dns_resolve((const char *const *)servers->v, servers->n, name, 0, &ss, 1500) < 0)
-		return -1;
-	const void *a = ss.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
-						: (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-	return inet_ntop(ss.ss_family, a, out, (socklen_t)len) ? 0 : -1;
-}
-
-/* :resolve NAME through /ip/dns servers (else the host's resolver), with the router
- * released meanwhile: the servers are copied first. */
+/* :resolve NAME: a static entry, else through /ip/dns servers (else the host's
+ * resolver), lookup.c. */
 static int fn_resolve(struct wg_call *c, struct fargs *a)
 {
 	char out[INET6_ADDRSTRLEN];
@@ -203,18 +194,20 @@ static int fn_resolve(struct wg_call *c, struct fargs *a)
 	}
 	if (!wg_is_hostname(name))
 		return wg_err(c->s, "invalid value for argument domain-name");
+	if (static_entry(c, name, out, sizeof(out))) {
+		result(c, strchr(out, ':') ? VT_IP6 : VT_IP, out);
+		return 0;
+	}
 	const struct wg_menu *m = wg_menu_find("/ip/dns");
 	const struct wg_table *t = m ? wg_store_ctable(wg_cur_store(c->s), m) : NULL;
 	const char *list = t && t->n ? wg_item_get(m, t->v[0], "servers") : NULL;
 	struct strvec servers = { 0 };
 	if (list && *list)
 		sv_split(&servers, list, ',');
-	char *host = xstrdup(name);
-	wg_session_wait_enter(c->s);
-	int rc = servers.n ? resolve_servers(&servers, host, out, sizeof(out)) : resolve_host(host, out, sizeof(out));
-	wg_session_wait_leave(c->s);
-	free(host);
+	int rc = wg_lookup(c->s, name, &servers, out, sizeof(out));
 	sv_free(&servers);
+	if (rc == -2)
+		return wg_err(c->s, "interrupted");
 	if (rc < 0)
 		return wg_err(c->s, "failure: dns name does not exist");
 	result(c, strchr(out, ':') ? VT_IP6 : VT_IP, out);

@@ -180,6 +180,13 @@ const char *wg_var_get(struct wg_session *s, const char *name, enum wg_vtype *t)
  * [substitution], ( expression ) or {array}. *used = tokens consumed. */
 int wg_eval_typed(struct wg_call *c, size_t i, struct wg_val *out, size_t *used);
 
+/* ---- lookup.c: :resolve's name look-ups ---- */
+enum { WG_LOOKUP_MS = 5000 };
+/* An address of host (text into out) through servers (/ip/dns; none: the host's
+ * resolver), waited for at most WG_LOOKUP_MS with the router released. 0, -1 (no
+ * answer in time), -2 (cancelled). */
+int wg_lookup(struct wg_session *s, const char *host, const struct strvec *servers, char *out, size_t len);
+
 /* ---- funcs.c: :len :tostr :pick :find :typeof :resolve ... ---- */
 /* Runs :name when it is a function (its value into c->ret); 1 when it is not one. */
 int wg_func_run(struct wg_call *c, const char *name);

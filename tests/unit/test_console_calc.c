@@ -94,6 +94,7 @@ TEST(calc_functions)
 		{ ":put [:typeof ($x . 1)]", "str\n" },
 		{ ":put [:resolve 192.0.2.7]", "192.0.2.7\n" },
 		{ ":put [:resolve localhost]", "127.0.0.1\n" },
+		{ "/ip/dns/static/add name=nas.lab address=192.0.2.50; :put [:resolve NAS.lab]", "192.0.2.50\n" },
 		{ ":foreach i in={1;2;3} do={ :put ($i * 10) }", "10\n20\n30\n" },
 	};
 	run_cases(v, sizeof(v) / sizeof(v[0]));
@@ -112,6 +113,10 @@ TEST(calc_errors_and_bounds)
 	CHECK(fx_run(f, ":put [:pick \"abc\"]") != 0);
 	CHECK(fx_run(f, ":put [:len \"a\" \"b\"]") != 0);
 	CHECK(fx_run(f, ":put [:resolve \"bad name!\"]") != 0);
+	wg_session_cancel(f->s); /* Ctrl-C ends a look-up's wait at once */
+	CHECK(fx_run(f, ":put [:resolve name.invalid]") != 0);
+	CHECK(strstr(fx_err(f), "interrupted"));
+	wg_session_cancel_clear(f->s);
 	/* 32 nested parentheses are taken, 40 refused with a message, never a crash */
 	struct sbuf b;
 	sb_init(&b);
