@@ -66,12 +66,13 @@ static size_t number_run(const char *w)
 	}
 }
 
-/* A bare word: letters, digits, _ and :, '-' between letters (in-interface). */
+/* A bare word: letters, digits, _ and :, '-' inside (wg-remote, ether1-2: a name;
+ * subtracting from a str means nothing). */
 static size_t word_run(const char *w)
 {
 	size_t n = 0;
-	while (w[n] && (alnum(w[n]) || w[n] == '_' || w[n] == ':' ||
-			(w[n] == '-' && n && alnum(w[n + 1]) && !digit(w[n + 1])) || (w[n] == '/' && digit(w[n + 1]) && memchr(w, ':', n))))
+	while (w[n] && (alnum(w[n]) || w[n] == '_' || w[n] == ':' || (w[n] == '-' && n && alnum(w[n + 1])) ||
+			(w[n] == '/' && digit(w[n + 1]) && memchr(w, ':', n))))
 		n++;
 	while (!n && w[n] && !op_char(w[n])) /* anything else: up to the next operator */
 		n++;

@@ -54,6 +54,8 @@ TEST(calc_arithmetic_and_precedence)
 		{ ":local a 4; :local b ($a * $a); :put $b", "16\n" },
 		{ ":local i 0; :set i ($i + 1); :set i ($i + 1); :put $i", "2\n" },
 		{ ":put {1;2;3}", "1;2;3\n" },
+		{ ":local i wg-remote-2; :put ($i = wg-remote-2)", "true\n" },
+		{ ":put (ether1-gateway . \"!\")", "ether1-gateway!\n" },
 	};
 	run_cases(v, sizeof(v) / sizeof(v[0]));
 }
