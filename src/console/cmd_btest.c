@@ -119,12 +119,12 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct bt_opts *o)
 {
 	static const char *const protos[] = { "udp", "tcp", NULL };
 	static const char *const dirs[] = { "", "transmit", "receive", "both", NULL };
-	int proto, dir;
+	int proto = WG_BT_UDP, dir = WG_BT_DIR_RX;
 	long conns, lsize, rsize;
 	struct wg_bt_cmd *cmd = &o->cfg.cmd;
 	if (parse_address(c, a, &o->cfg) < 0 || parse_strings(c, a, &o->cfg) < 0 ||
 	    parse_choice(c, a, "protocol", protos, WG_BT_UDP, &proto) < 0 ||
-	    parse_choice(c, a, "direction", dirs, WG_BT_DIR_RX, &dir) < 0 || dir == 0 ||
+	    parse_choice(c, a, "direction", dirs, WG_BT_DIR_RX, &dir) < 0 ||
 	    parse_num(c, a, "tcp-connection-count", 1, WG_BT_CONN_MAX, WG_BT_CONN_MAX, &conns) < 0 ||
 	    parse_num(c, a, "local-udp-tx-size", WG_BT_UDP_MIN, WG_BT_UDP_MAX, 1500, &lsize) < 0 ||
 	    parse_num(c, a, "remote-udp-tx-size", WG_BT_UDP_MIN, WG_BT_UDP_MAX, 1500, &rsize) < 0 ||
@@ -132,7 +132,9 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct bt_opts *o)
 	    parse_rate(c, a, "remote-tx-speed", &cmd->remote_tx) < 0 ||
 	    parse_time(c, a, "duration", 1000, 0, &o->duration_ms) < 0 ||
 	    parse_time(c, a, "interval", 20, 1000, &o->interval_ms) < 0)
-		return dir == 0 ? wg_err(c->s, "invalid value for argument direction") : -1;
+		return -1;
+	if (dir == 0)
+		return wg_err(c->s, "invalid value for argument direction");
 	if (o->interval_ms > 5000)
 		return wg_err(c->s, "invalid value for argument interval");
 	if (wg_args_done(c, a) < 0)

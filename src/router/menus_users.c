@@ -45,7 +45,9 @@ static const struct wg_prop user_props[] = {
 static const struct wg_flagdef user_flags[] = { { 'X', "disabled", "disabled" }, { 0, NULL, NULL } };
 static const char *const user_cols[] = { "name", "group", "address", "last-logged-in", NULL };
 
-/* btest-password moves to the hidden btest-secret (secret memory); "" removes it. */
+/* btest-password moves to the hidden btest-secret (secret memory). An empty value
+ * clears the argument itself before this runs: a user loses the bandwidth server by
+ * being disabled or by a group without the test policy. */
 static int btest_derive(struct wg_vctx *v, struct wg_item *it)
 {
 	int i = wg_menu_prop(v->menu, "btest-password");
@@ -53,7 +55,7 @@ static int btest_derive(struct wg_vctx *v, struct wg_item *it)
 		return 0;
 	bool too_long = strlen(it->vals[i]) > WG_BTEST_PASSWORD_MAX;
 	if (!too_long)
-		wg_item_set(v->menu, it, "btest-secret", it->vals[i][0] ? it->vals[i] : NULL);
+		wg_item_set(v->menu, it, "btest-secret", it->vals[i]);
 	xset(&it->vals[i], NULL);
 	return too_long ? wg_fail(v, "invalid value for argument btest-password") : 0;
 }

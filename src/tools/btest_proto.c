@@ -213,7 +213,7 @@ int wg_bt_loss_update(struct wg_bt_loss *l, const uint8_t *dgram, size_t len)
 			l->lost--; /* late, not lost */
 		return 0;
 	}
-	l->next = seq + 1;
+	l->next = (uint64_t)seq + 1;
 	return 0;
 }
 

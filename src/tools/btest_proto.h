@@ -81,7 +81,7 @@ uint16_t wg_bt_port_decode(const uint8_t in[2]);
 void wg_bt_seq_put(uint8_t *dgram, uint32_t seq);
 /* Lost packets from the numbers seen: a gap counts as lost, a late one (reordered)
  * takes one back. */
-struct wg_bt_loss { uint32_t next; bool started; uint64_t lost; };
+struct wg_bt_loss { uint64_t next; bool started; uint64_t lost; }; /* next: no wrap at 2^32 */
 /* -1 for a datagram shorter than the sequence number. */
 int wg_bt_loss_update(struct wg_bt_loss *l, const uint8_t *dgram, size_t len);
 

@@ -126,6 +126,12 @@ TEST(udp_port_and_sequence)
 	CHECK(dg[3] == 10 && dg[0] == 0);
 	CHECK_EQ(l.lost, 1);
 	CHECK(wg_bt_loss_update(&l, dg, 3) < 0);
+	struct wg_bt_loss w = { 0 }; /* the last number, then the counter wraps: no gap */
+	wg_bt_seq_put(dg, 0xffffffffu);
+	wg_bt_loss_update(&w, dg, sizeof(dg));
+	wg_bt_seq_put(dg, 7);
+	wg_bt_loss_update(&w, dg, sizeof(dg));
+	CHECK_EQ(w.lost, 0);
 }
 
 TEST(rates_as_routeros_prints_them)
