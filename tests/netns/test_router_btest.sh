@@ -127,6 +127,40 @@ wait "$LONG"
 check long_test_done grep -q 'status: done testing' "$TMP/long.out"
 check daemons_still_up bash -c "kill -0 \$(cat '$SA/wgrouter.pid') && kill -0 \$(cat '$SB/wgrouter.pid')"
 
+# ---- the same command through REST and the RouterOS API (one row per block) ----
+if command -v curl >/dev/null && "$PY" -c 'import librouteros' 2>/dev/null; then
+	B '/user/add name=ops group=full password="ops-pw"' && B '/ip/service/set www disabled=no' &&
+		B '/ip/service/set api disabled=no'
+	wait_for 5 bash -c "ip netns exec $(ns b) ss -ltn | grep -q ':8728 '"
+	nsx b curl -s -m 30 -u ops:ops-pw -X POST http://192.0.2.2/rest/tool/bandwidth-test \
+		-H 'Content-Type: application/json' --data '{"address":"10.99.0.1","protocol":"tcp","direction":"receive",
+		"duration":"2s","tcp-connection-count":"2","user":"bt","password":"bt-secret"}' >"$TMP/rest.json"
+	check rest_rows_end_done_testing "$PY" -c "
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert isinstance(rows, list) and len(rows) >= 2, rows
+assert rows[-1]['status'] == 'done testing' and rows[-1]['rx-total-average'].endswith('bps'), rows[-1]
+assert rows[-1]['connection-count'] == '2'" "$TMP/rest.json"
+	cat >"$TMP/api.py" <<'PYEOF'
+import sys, librouteros
+from librouteros.exceptions import TrapError
+api = librouteros.connect(host="192.0.2.2", username="ops", password="ops-pw", timeout=30)
+tool = api.path("tool")
+rows = list(tool("bandwidth-test", address="10.99.0.1", protocol="udp", direction="transmit",
+		 duration="2s", **{"local-tx-speed": "10M", "user": "bt", "password": "bt-secret"}))
+assert rows and rows[-1]["status"] == "done testing", rows
+try:
+	list(tool("bandwidth-test", address="10.99.0.1", duration="2s", user="bt", password="nope"))
+	sys.exit("wrong password accepted")
+except TrapError as e:
+	assert "authentication failed" in str(e), e
+print("ok")
+PYEOF
+	check api_rows_and_trap bash -c "ip netns exec $(ns b) '$PY' '$TMP/api.py' | grep -qx ok"
+else
+	echo "SKIP $TESTNAME:rest_and_api (needs curl and python3-librouteros)"
+fi
+
 # ---- server off again: the port is closed ----
 A '/tool/bandwidth-server/set enabled=no'
 check server_disabled_closes_port wait_for 5 bash -c "! ip netns exec $(ns a) ss -ltn | grep -q ':2000 '"
