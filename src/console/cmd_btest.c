@@ -257,7 +257,7 @@ static int run_test(struct wg_session *s, struct wg_bt_client *cl, struct bt_vie
 	uint64_t next = now_ms() + v->o->interval_ms;
 	bool cancelled = false;
 	for (;;) {
-		cancelled = wg_wait(s, POLL_MS) == 1;
+		cancelled = wg_wait(s, v->o->interval_ms < POLL_MS ? (unsigned)v->o->interval_ms : POLL_MS) == 1;
 		uint64_t now = now_ms();
 		wg_bt_client_stats(cl, &st);
 		if (st.state == WG_BT_AUTH_FAILED)

@@ -6,6 +6,7 @@
 #include "test.h"
 #include "test_console_fixture.h"
 #include "router/btest.h"
+#include "router/policy.h"
 
 static void expect_error(const char *cmd, const char *msg)
 {
@@ -72,5 +73,23 @@ TEST(btest_password_hidden_and_checked)
 	CHECK(!wg_btest_user_secret(wg_router_store(f->r), "bt", "192.0.2.9", pw, sizeof(pw)), "disabled");
 	CHECK_EQ(fx_run(f, "/user/set bt disabled=no btest-password=\"new-one\""), 0);
 	CHECK(wg_btest_user_secret(wg_router_store(f->r), "bt", "192.0.2.9", pw, sizeof(pw)) && !strcmp(pw, "new-one"));
+	fx_free(f);
+}
+
+/* RouterOS's test policy runs it (the read group has it); without it, no. */
+TEST(bandwidth_test_needs_the_test_policy)
+{
+	struct fx *f = fx_new();
+	struct wg_auth_user reader = { .id = 1, .name = "r", .group = "read", .door = "api",
+				       .policies = WG_POL_READ | WG_POL_TEST | WG_POL_API };
+	struct wg_auth_user other = { .id = 2, .name = "o", .group = "g", .door = "api",
+				      .policies = WG_POL_READ | WG_POL_WRITE | WG_POL_API };
+	wg_session_set_user(f->s, &reader);
+	fx_run(f, "/tool/bandwidth-test 192.0.2.1 protocol=sctp");
+	CHECK(!strcmp(fx_err(f), "invalid value for argument protocol\n"), "%s", fx_err(f));
+	wg_session_set_user(f->s, &other);
+	fx_run(f, "/tool/bandwidth-test 192.0.2.1 protocol=sctp");
+	CHECK(!strcmp(fx_err(f), "not enough permissions (9)\n"), "%s", fx_err(f));
+	wg_session_set_user(f->s, NULL);
 	fx_free(f);
 }
