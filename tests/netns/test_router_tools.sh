@@ -65,4 +65,29 @@ check traceroute_timeout_rows awk '/^ *4  / && /100%/ && /timeout/ { ok = 1 } EN
 fails_with() { local want=$1; shift; ! cli "$@" >"$TMP/out" 2>&1 && grep -q -- "$want" "$TMP/out"; }
 check traceroute_bad_protocol fails_with "invalid value for argument protocol" a /tool/traceroute 192.0.2.2 protocol=tcp
 check traceroute_bad_count fails_with "invalid value for argument count" a /tool/traceroute 192.0.2.2 count=0
+# ---- torch ----
+# bps TEXT: RouterOS's rate text (12.3Mbps, 1.2Gbps, 800bps) in bits/s
+bps() { awk -v v="$1" 'BEGIN { m = 1; if (v ~ /Gbps$/) m = 1e9; else if (v ~ /Mbps$/) m = 1e6; else if (v ~ /kbps$/) m = 1e3; sub(/[kMG]?bps$/, "", v); printf "%.0f\n", v * m }'; }
+nsx h iperf3 -s -1 >/dev/null 2>&1 &
+PIDS+=($!)
+sleep 0.5
+nsx a iperf3 -c 203.0.113.2 -t 6 -J >"$TMP/iperf.json" 2>&1 &
+ipc=$!
+sleep 1
+cli r2 /tool/torch interface=eth1 src-address=0.0.0.0/0 dst-address=0.0.0.0/0 port=any duration=4s >"$TMP/torch" 2>&1
+wait $ipc
+iperf_bps=$($PY -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$TMP/iperf.json" 2>/dev/null || echo 0)
+# the mean TX of the iperf3 flow's rows (192.0.2.1 -> 203.0.113.2:5201) over the frames
+torch_bps=0; frames=0
+while read -r tx; do torch_bps=$((torch_bps + $(bps "$tx"))); frames=$((frames + 1)); done < <(awk '$1 == "192.0.2.1" && $3 == "203.0.113.2" && $4 == "5201" { print $5 }' "$TMP/torch")
+[ "$frames" -gt 0 ] && torch_bps=$((torch_bps / frames))
+echo "# torch: iperf3 $iperf_bps bit/s, torch $torch_bps bit/s over $frames frames"
+check torch_frames_each_second test "$frames" -ge 3
+check torch_rate_within_25_percent_of_iperf3 awk -v t="$torch_bps" -v i="$iperf_bps" 'BEGIN { exit !(i > 0 && t > 0.75 * i && t < 1.25 * i) }'
+check torch_columns grep -q '^Columns: SRC-ADDRESS, SRC-PORT, DST-ADDRESS, DST-PORT, TX, RX, TX-PACKETS, RX-PACKETS' "$TMP/torch"
+# no property: only the totals
+cli r2 /tool/torch eth1 duration=1s >"$TMP/torch0" 2>&1
+check torch_totals_only sh -c "grep -q '^Columns: TX, RX, TX-PACKETS, RX-PACKETS' '$TMP/torch0' && grep -Eq '^ +[0-9.]+[kMG]?bps +[0-9.]+[kMG]?bps' '$TMP/torch0'"
+check torch_no_interface fails_with "no such interface" r2 /tool/torch interface=nosuch0 duration=1s
+check torch_bad_port fails_with "invalid value for argument port" r2 /tool/torch eth1 port=70000
 finish
