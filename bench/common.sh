@@ -79,6 +79,17 @@ CLK_TCK=$(getconf CLK_TCK)
 proc_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # now_s: monotonic-ish seconds with nanoseconds, for timing shell steps.
+# iperf3_server ADDR: iperf3 -s in namespace b bound to ADDR, back once it listens.
+iperf3_server() {
+	ip netns exec "$(ns b)" iperf3 -s -B "$1" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 30); do
+		nsx b ss -ltn 2>/dev/null | grep -q ":5201 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 now_s() { date +%s.%N; }
 
 # need_bins NAME...: builds the bench binaries if they are missing (outside make bench).

@@ -74,13 +74,7 @@ setup() {
 	nsx a ip addr add 10.9.0.1/24 dev "$IA"; nsx b ip addr add 10.9.0.2/24 dev "$IB"
 	nsx a ip link set "$IA" mtu 1420 up; nsx b ip link set "$IB" mtu 1420 up
 	for _ in $(seq 10); do nsx a ping -c 1 -W 1 10.9.0.2 >/dev/null 2>&1 && break; done
-	ip netns exec "$(ns b)" iperf3 -s -B 10.9.0.2 >/dev/null 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 30); do
-		nsx b ss -ltn 2>/dev/null | grep -q ":5201 " && return 0
-		sleep 0.1
-	done
-	return 1
+	iperf3_server 10.9.0.2
 }
 
 # tcp: one iperf3 TCP stream for T seconds; prints Gbit/s (empty on failure).

@@ -76,16 +76,6 @@ setup() {
 	return 1
 }
 
-start_iperf_server() {
-	ip netns exec "$(ns b)" iperf3 -s -B "$TARGET" >/dev/null 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 30); do
-		nsx b ss -ltn 2>/dev/null | grep -q ":5201 " && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # iperf NAME ARGS...: one iperf3 client run; prints report.py's key=value line.
 iperf() {
 	local f="$TMP/$1.json"; shift
@@ -98,7 +88,7 @@ iperf() {
 measure() {
 	local name=$1 line c0a c0b t0 t1 c1a c1b
 	note "throughput: $name ..."
-	if ! setup "$@" || ! start_iperf_server; then
+	if ! setup "$@" || ! iperf3_server "$TARGET"; then
 		note "  $name: setup failed, skipped"
 		[ -n "${PA:-}" ] && sed 's/^/    a: /' "$TMP/$(ifn a).log" 2>/dev/null | tail -5 >&2
 		bench_teardown

@@ -27,6 +27,8 @@ for n in phone tablet nas; do
 	cli "/interface/wireguard/peers/add interface=$WG name=$n private-key=auto allowed-address=10.9.0.$((3 + ${#n}))/32"
 done
 cli "/interface/wireguard/peers/set [find name=nas] disabled=yes"
+cli '/interface/wireguard/peers/set [find name=phone] expires="2027-06-30 23:59:00" quota-total=20G quota-period=month'
+cli '/interface/wireguard/peers/set [find name=laptop] quota-total=50G quota-period=month max-rate=50M/20M'
 # the laptop connects for real and sends traffic
 cli '/interface/wireguard/peers/show-client-config [find name=laptop] file=laptop'
 nsx c env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 LOG_LEVEL=error wireguard-go -f "$WC" >/dev/null 2>&1 &
@@ -36,6 +38,14 @@ nsx c wg setconf "$WC" <(grep -v -e '^Address' -e '^DNS' -e '^MTU' "$TMP/laptop.
 nsx c ip addr add 10.9.0.2/32 dev "$WC"; nsx c ip link set "$WC" up; nsx c ip route add 10.9.0.0/24 dev "$WC"
 nsx c ping -q -i 0.05 -s 1200 10.9.0.1 >/dev/null 2>&1 &
 PIDS+=($!)
+# the traffic chart draws the history's 1-minute points: wait for a few of them (with a
+# changing rate, so the chart is not a flat line), up to SHOTS_HISTORY_MINUTES
+points() { (cd "$TMP" && nsx r "$WGR" cli --state-dir "$S" "/interface/wireguard/peers/traffic-history number=laptop period=hour") 2>/dev/null | grep -c '^ *[0-9]'; }
+for i in $(seq $((${SHOTS_HISTORY_MINUTES:-4} * 6))); do
+	[ "$(points)" -ge "${SHOTS_HISTORY_MINUTES:-4}" ] && break
+	[ $((i % 6)) -eq 3 ] && nsx c ping -q -c 200 -i 0.01 -s 1400 10.9.0.1 >/dev/null 2>&1
+	sleep 10
+done
 mkdir -p "$TMP/web"
 nsx c env HOME="$TMP/web" PYTHONPATH="$ROOT/tests/web" "$PY" "$ROOT/tests/web/screenshots.py" \
 	http://192.0.2.1 admin2:screenshots viewer:screenshots "$WG" "$OUT" "$TMP/web" || exit 1

@@ -19,6 +19,7 @@ struct wg_door_config {
 	const struct wg_prefix *allow;    /* the service's address= list; none: any source */
 	size_t nallow;
 	const char *door;                 /* for logins and the change log: "rest-api", "api" */
+	bool metrics_only;                /* /system/metrics's own port: /metrics, nothing else */
 };
 
 struct wg_door_hooks {
@@ -34,6 +35,8 @@ struct wg_door_hooks {
 	pthread_mutex_t *router_lock;
 };
 
+/* The client's address as text (IPv4-mapped IPv6 as IPv4); false for another family. */
+bool wg_sockaddr_text(const struct sockaddr *sa, char *buf, size_t len);
 /* Is from in the list (an empty list allows everyone)? IPv4-mapped IPv6 counts as IPv4. */
 bool wg_source_allowed(const struct wg_prefix *allow, size_t n, const struct sockaddr *from);
 #endif

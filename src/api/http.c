@@ -8,6 +8,7 @@
 #include "api/metrics.h"
 #include "api/rest.h"
 #include "api/web.h"
+#include "router/services.h"
 #include "util/alloc.h"
 #include "util/sbuf.h"
 
@@ -107,10 +108,24 @@ static enum MHD_Result serve_metrics(struct wg_http *h, struct MHD_Connection *c
 	return rc;
 }
 
+/* /metrics from a source in /system/metrics anonymous-address= needs no login. */
+static bool anonymous_metrics(struct wg_http *h, const char *url, const struct sockaddr *from)
+{
+	char addr[INET6_ADDRSTRLEN];
+	if (strcmp(url, "/metrics") || !from || !wg_sockaddr_text(from, addr, sizeof(addr)))
+		return false;
+	pthread_mutex_lock(h->hooks.router_lock);
+	bool ok = wg_metrics_anonymous(wg_router_store(h->hooks.r), addr);
+	pthread_mutex_unlock(h->hooks.router_lock);
+	return ok;
+}
+
 /* Authenticated, then served by the REST mapping (or /metrics) under the router lock. */
 static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const char *method, const char *url,
 			     struct req *rq)
 {
+	if (anonymous_metrics(h, url, client_addr(c)))
+		return serve_metrics(h, c);
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(c, &pass);
 	struct wg_auth_user who;
@@ -157,6 +172,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->too_big)
 		return send_error(c, 413, "request body over 1 MiB");
+	if (h->cfg.metrics_only && strcmp(url, "/metrics"))
+		return send_error(c, 404, NULL);
 	if (wg_web_is_page(url) && strcmp(url, "/metrics"))
 		return (enum MHD_Result)wg_web_serve(c, method, url);
 	return serve(h, c, method, url, rq);

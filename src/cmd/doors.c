@@ -16,8 +16,9 @@
 #include "util/alloc.h"
 #include "util/strvec.h"
 
-static const char *const ROWS[] = { "www", "www-ssl", "api", "api-ssl" };
-enum { NROWS = 4 };
+/* The four /ip/service rows, and /system/metrics's listener of its own. */
+static const char *const ROWS[] = { "www", "www-ssl", "api", "api-ssl", "metrics" };
+enum { NROWS = 5 };
 
 struct door {
 	struct wg_service want;          /* the row it runs with (enabled: running) */
@@ -36,25 +37,14 @@ struct wg_doors {
 
 /* ---- logins ---- */
 
-static void addr_text(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const struct sockaddr_in6 *s6 = (const void *)sa;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
-	else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, buf, (socklen_t)len);
-	else
-		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
-}
-
 /* Argon2id outside the router lock: begin and end read the configuration under it. */
 static bool login(void *ctx, const char *user, const char *password, const struct sockaddr *from,
 		  const char *door, struct wg_auth_user *out)
 {
 	struct wg_doors *d = ctx;
 	struct wg_auth_attempt at;
-	char addr[64];
-	addr_text(from, addr, sizeof(addr));
+	char addr[64] = "";
+	wg_sockaddr_text(from, addr, sizeof(addr));
 	pthread_mutex_lock(d->router_lock);
 	enum wg_auth_result rc = wg_auth_begin(d->r, user, addr, door, &at);
 	pthread_mutex_unlock(d->router_lock);
@@ -102,7 +92,8 @@ static void start_door(struct wg_doors *d, struct door *o, const struct wg_servi
 	struct wg_door_config cfg = { .port = s->port, .cert_pem = cert, .key_pem = key, .tls12_only = s->tls12_only,
 				      .max_sessions = s->max_sessions, .allow = allow,
 				      .nallow = allow_list(s->address, allow, 64),
-				      .door = !strncmp(s->name, "api", 3) ? "api" : "rest-api" };
+				      .door = !strncmp(s->name, "api", 3) ? "api" : "rest-api",
+				      .metrics_only = !strcmp(s->name, "metrics") };
 	struct wg_door_hooks h = { .ctx = d, .login = login, .r = d->r, .router_lock = d->router_lock };
 	o->want = *s;
 	o->cert = cert;
@@ -130,7 +121,8 @@ static bool wanted(struct wg_doors *d, size_t i, struct wg_service *s, char **ce
 	char err[256];
 	const struct wg_store *st = wg_router_store(d->r);
 	*cert = *key = NULL;
-	if (!wg_service_get(st, ROWS[i], s) || !s->enabled)
+	bool found = strcmp(ROWS[i], "metrics") ? wg_service_get(st, ROWS[i], s) : wg_metrics_service_get(st, s);
+	if (!found || !s->enabled)
 		return false;
 	if (s->tls && wg_cert_material(st, s->certificate, cert, key, err, sizeof(err)) < 0) {
 		wg_router_logf(d->r, "system,error", "service %s: %s", s->name, err);

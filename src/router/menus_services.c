@@ -102,6 +102,10 @@ static int service_check(struct wg_vctx *v, struct wg_item *it)
 	if ((other = port_clash(v, it)))
 		return wg_fail(v, "failure: port %s is used by service %s", wg_item_get(m, it, "port"),
 			       wg_item_get(m, other, "name"));
+	struct wg_service met;
+	if (!wg_item_flag(m, it, "disabled") && wg_metrics_service_get(v->st, &met) && met.enabled &&
+	    met.port == atoi(wg_item_get(m, it, "port")))
+		return wg_fail(v, "failure: port %u is used by /system/metrics", met.port);
 	return 0;
 }
 

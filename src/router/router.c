@@ -351,7 +351,7 @@ static bool dns_changed(const struct wg_store *a, const struct wg_store *b)
 static unsigned watched_changes(const struct wg_store *a, const struct wg_store *b)
 {
 	unsigned what = 0;
-	if (wg_store_table_differs(a, b, &wg_menu_ip_service))
+	if (wg_store_table_differs(a, b, &wg_menu_ip_service) || wg_store_table_differs(a, b, &wg_menu_metrics))
 		what |= WG_WATCH_SERVICES;
 	if (wg_store_table_differs(a, b, &wg_menu_certificate))
 		what |= WG_WATCH_CERTS;

@@ -26,4 +26,9 @@ struct wg_service {
 
 /* The row name of st; false when there is no such service. */
 bool wg_service_get(const struct wg_store *st, const char *name, struct wg_service *out);
+/* /system/metrics (menus_metrics.c) as a service row named "metrics": the listener of
+ * its own that serves only /metrics (enabled when disabled=no). */
+bool wg_metrics_service_get(const struct wg_store *st, struct wg_service *out);
+/* May addr (text) read /metrics without a login (anonymous-address=)? */
+bool wg_metrics_anonymous(const struct wg_store *st, const char *addr);
 #endif

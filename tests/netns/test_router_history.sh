@@ -76,6 +76,23 @@ print("ok")
 PYEOF
 check metrics_parse_and_equal_wg_dump bash -c "'$PY' '$TMP/cmp.py' '$TMP/metrics.txt' '$TMP/dump.txt' '$WG' '$RX2' | grep -qx ok"
 check metrics_need_a_login bash -c "[ \"\$(ip netns exec $(ns c) curl -s -o /dev/null -w '%{http_code}' http://192.0.2.1/metrics)\" = 401 ]"
+# /system/metrics: anonymous scraping from a listed prefix, and a port of its own
+code() { ip netns exec "$(ns c)" curl -s -o /dev/null -w '%{http_code}' "$@"; }
+cli '/system/metrics/set anonymous-address=198.51.100.0/24'
+check metrics_anonymous_only_from_listed test "$(code http://192.0.2.1/metrics)" = 401
+cli '/system/metrics/set anonymous-address=192.0.2.0/24,2001:db8::/32'
+check metrics_anonymous_from_listed test "$(code http://192.0.2.1/metrics)" = 200
+check metrics_anonymous_not_rest test "$(code http://192.0.2.1/rest/interface)" = 401
+OUT=$(cli '/system/metrics/set disabled=no port=80' 2>&1)
+check metrics_port_clash_refused grep -q 'port 80 is used by service www' <<<"$OUT"
+cli '/system/metrics/set disabled=no address=192.0.2.0/24'
+for _ in $(seq 50); do [ "$(code http://192.0.2.1:9586/metrics)" = 200 ] && break; sleep 0.1; done
+check metrics_own_port_serves test "$(code http://192.0.2.1:9586/metrics)" = 200
+check metrics_own_port_only_metrics test "$(code -u mon:m0n-pass http://192.0.2.1:9586/rest/interface)" = 404
+OUT=$(cli '/system/metrics/export terse')
+check metrics_exported grep -q 'set address=192.0.2.0/24 anonymous-address=192.0.2.0/24,2001:db8::/32 disabled=no' <<<"$OUT"
+cli '/system/metrics/set anonymous-address=""'
+check metrics_own_port_login test "$(code http://192.0.2.1:9586/metrics)" = 401 -a "$(code -u mon:m0n-pass http://192.0.2.1:9586/metrics)" = 200
 
 # ---- reset-counters ----
 cli "/interface/wireguard/peers/reset-counters phone"
