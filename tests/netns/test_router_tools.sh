@@ -90,4 +90,39 @@ cli r2 /tool/torch eth1 duration=1s >"$TMP/torch0" 2>&1
 check torch_totals_only sh -c "grep -q '^Columns: TX, RX, TX-PACKETS, RX-PACKETS' '$TMP/torch0' && grep -Eq '^ +[0-9.]+[kMG]?bps +[0-9.]+[kMG]?bps' '$TMP/torch0'"
 check torch_no_interface fails_with "no such interface" r2 /tool/torch interface=nosuch0 duration=1s
 check torch_bad_port fails_with "invalid value for argument port" r2 /tool/torch eth1 port=70000
+# ---- sniffer ----
+script r2 <<'X' >/dev/null
+/tool/sniffer/set filter-interface=eth1 filter-ip-address=203.0.113.2/32 filter-ip-protocol=icmp file-name=cap.pcap
+X
+check sniffer_start cli r2 /tool/sniffer/start
+check sniffer_print_running sh -c "cd '$TMP' && ip netns exec '$(ns r2)' '$WGR' cli --state-dir '$TMP/r2' /tool/sniffer/print | grep -q 'running: yes'"
+nsx a ping -c 5 -i 0.2 -s 321 203.0.113.2 >/dev/null 2>&1
+nsx a ping -c 2 -i 0.2 -s 321 198.51.100.2 >/dev/null 2>&1 # not to the filtered address
+check sniffer_stop cli r2 /tool/sniffer/stop
+check sniffer_stopped sh -c "cd '$TMP' && ip netns exec '$(ns r2)' '$WGR' cli --state-dir '$TMP/r2' /tool/sniffer/print | grep -q 'running: no'"
+tcpdump -n -r "$TMP/r2/files/cap.pcap" >"$TMP/cap.txt" 2>"$TMP/cap.err"
+echo "# sniffer: $(wc -l <"$TMP/cap.txt") packets in cap.pcap"
+check sniffer_file_read_by_tcpdump test -s "$TMP/cap.txt"
+check sniffer_file_has_requests test "$(grep -c '192.0.2.1 > 203.0.113.2: ICMP echo request.*length 329' "$TMP/cap.txt")" = 5
+check sniffer_file_has_replies test "$(grep -c '203.0.113.2 > 192.0.2.1: ICMP echo reply.*length 329' "$TMP/cap.txt")" = 5
+check sniffer_file_only_filtered test "$(grep -vc '203.0.113.2' "$TMP/cap.txt")" = 0
+check sniffer_file_0600 test "$(stat -c %a "$TMP/r2/files/cap.pcap")" = 600
+check sniffer_file_listed sh -c "cd '$TMP' && ip netns exec '$(ns r2)' '$WGR' cli --state-dir '$TMP/r2' /file/print | grep -q cap.pcap"
+check sniffer_save cli r2 /tool/sniffer/save file-name=mem.pcap
+check sniffer_saved_memory test "$(tcpdump -n -r "$TMP/r2/files/mem.pcap" 2>/dev/null | grep -c 'ICMP echo')" = 10
+check sniffer_bad_filter fails_with "invalid value for argument filter-port" r2 /tool/sniffer/set filter-port=http,99999
+check sniffer_bad_file fails_with "invalid value for argument file-name" r2 /tool/sniffer/set file-name=../x
+# file-limit: the capture stops at the limit (10 KiB) with the file within it
+script r2 <<'X' >/dev/null
+/tool/sniffer/set filter-ip-address="" filter-ip-protocol="" file-name=small.pcap file-limit=10
+/tool/sniffer/start
+X
+nsx a ping -c 30 -i 0.01 -s 1000 203.0.113.2 >/dev/null 2>&1
+check sniffer_file_limit_stops sh -c "cd '$TMP' && ip netns exec '$(ns r2)' '$WGR' cli --state-dir '$TMP/r2' /tool/sniffer/print | grep -q 'running: no'"
+check sniffer_file_within_limit test "$(stat -c %s "$TMP/r2/files/small.pcap")" -le 10240
+# quick: packets as they pass
+(sleep 0.5; nsx a ping -c 3 -i 0.2 203.0.113.2 >/dev/null 2>&1) &
+cli r2 /tool/sniffer/quick interface=eth1 ip-protocol=icmp duration=2s >"$TMP/quick" 2>&1
+check sniffer_quick_rows test "$(grep -Ec '^eth1 .* -> +192.0.2.1 +203.0.113.2 +ip:icmp' "$TMP/quick")" = 3
+check sniffer_quick_replies test "$(grep -Ec '^eth1 .* <- +203.0.113.2 +192.0.2.1 +ip:icmp' "$TMP/quick")" = 3
 finish
