@@ -162,7 +162,7 @@ static const char *const file_cols[] = { "name", "type", "size", "creation-time"
 static const char *file_type(const char *name)
 {
 	static const struct { const char *ext, *type; } types[] = {
-		{ ".backup", "backup" }, { ".rsc", "script" }, { ".pcap", "packet sniffer" }, { ".conf", "wireguard config" },
+		{ ".backup", "backup" }, { ".rsc", "script" }, { ".conf", "wireguard config" },
 		{ ".pcap", "packet capture" }, { ".png", "image" },
 	};
 	size_t n = strlen(name);

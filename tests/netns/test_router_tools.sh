@@ -4,7 +4,9 @@
 #   a (wgrouter) -- r1 (wgrouter) -- r2 (wgrouter) -- h (a host)
 # r1 and r2 forward (the daemons turn forwarding on; routes through their consoles).
 # /tool/traceroute from a to h shows r1, r2 and h (ICMP and UDP, IPv4 and IPv6);
-# /tool/torch on r2's interface shows a running iperf3's flow at iperf3's own rate;
+# /tool/torch on r2's interface shows a running iperf3's flow (paced at 1 Gbit/s, so that
+# the capture thread and iperf3 sharing two cores do not change the rate measured)
+# at iperf3's own rate;
 # /tool/sniffer writes a pcap that tcpdump -r reads with the packets sent;
 # /tool/netwatch runs its down-script when h goes away and its up-script when it is back.
 . "$(dirname "$0")/lib.sh"
@@ -71,7 +73,7 @@ bps() { awk -v v="$1" 'BEGIN { m = 1; if (v ~ /Gbps$/) m = 1e9; else if (v ~ /Mb
 nsx h iperf3 -s -1 >/dev/null 2>&1 &
 PIDS+=($!)
 sleep 0.5
-nsx a iperf3 -c 203.0.113.2 -t 6 -J >"$TMP/iperf.json" 2>&1 &
+nsx a iperf3 -c 203.0.113.2 -t 6 -b 1G -J >"$TMP/iperf.json" 2>&1 &
 ipc=$!
 sleep 1
 cli r2 /tool/torch interface=eth1 src-address=0.0.0.0/0 dst-address=0.0.0.0/0 port=any duration=4s >"$TMP/torch" 2>&1
