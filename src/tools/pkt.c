@@ -154,6 +154,18 @@ int wg_icmp_parse(int family, const uint8_t *p, size_t len, struct wg_icmp_msg *
 	return 0;
 }
 
+uint16_t wg_inet_csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 static const struct { uint8_t n; const char *name; } protos[] = {
 	{ 1, "icmp" }, { 2, "igmp" }, { 4, "ipencap" }, { 6, "tcp" }, { 17, "udp" }, { 41, "ipv6" },
 	{ 47, "gre" }, { 50, "ipsec-esp" }, { 51, "ipsec-ah" }, { 58, "ipv6-icmp" }, { 89, "ospf" },

@@ -48,6 +48,9 @@ struct wg_icmp_msg {
  * AF_INET), ICMPv6 without (AF_INET6). 0, or -1 when it is not an ICMP message. */
 int wg_icmp_parse(int family, const uint8_t *p, size_t len, struct wg_icmp_msg *out);
 
+/* The Internet checksum (RFC 1071) of n bytes, as it goes into the header. */
+uint16_t wg_inet_csum(const uint8_t *p, size_t n);
+
 /* "tcp", "udp", "icmp", "ipv6-icmp", "gre", ... or the number, into buf (16 bytes). */
 const char *wg_ip_proto_name(uint8_t proto, char *buf);
 /* The number of a protocol name or number; -1 when unknown. */

@@ -57,18 +57,6 @@ static unsigned ttl_of(const struct wg_trace *t, uint16_t seq)
 	return seq % WG_TRACE_MAX_HOPS + 1u;
 }
 
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static socklen_t sockaddr_of(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -210,7 +198,7 @@ static int send_probe(struct wg_trace *t, unsigned ttl, uint16_t seq)
 	m[6] = (uint8_t)(seq >> 8);
 	m[7] = (uint8_t)seq;
 	if (t->o.family == AF_INET) {
-		uint16_t c = csum(m, n);
+		uint16_t c = wg_inet_csum(m, n);
 		m[2] = (uint8_t)(c >> 8);
 		m[3] = (uint8_t)c;
 	}

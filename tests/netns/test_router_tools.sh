@@ -127,4 +127,26 @@ check sniffer_file_within_limit test "$(stat -c %s "$TMP/r2/files/small.pcap")" 
 cli r2 /tool/sniffer/quick interface=eth1 ip-protocol=icmp duration=2s >"$TMP/quick" 2>&1
 check sniffer_quick_rows test "$(grep -Ec '^eth1 .* -> +192.0.2.1 +203.0.113.2 +ip:icmp' "$TMP/quick")" = 3
 check sniffer_quick_replies test "$(grep -Ec '^eth1 .* <- +203.0.113.2 +192.0.2.1 +ip:icmp' "$TMP/quick")" = 3
+# ---- netwatch ----
+logged() { cli "$1" /log/print | grep -c -- "$2"; }
+at_least() { [ "$(logged "$1" "$2")" -ge "$3" ]; }
+nw_status() { cli a /tool/netwatch/print where host=203.0.113.2 | grep -Eq "203\.0\.113\.2 +simple +1s +300ms +$1 "; }
+script a <<'X' >/dev/null
+/tool/netwatch/add host=203.0.113.2 interval=1s timeout=300ms up-script=":log info nw-up-h" down-script=":log info nw-down-h" comment=h
+/tool/netwatch/add host=203.0.113.2 type=tcp-conn port=9 interval=1s timeout=300ms down-script=":log info nw-tcp-refused"
+X
+check netwatch_up_script wait_for 10 at_least a "script,info nw-up-h\|nw-up-h" 1
+check netwatch_status_up wait_for 5 nw_status up
+check netwatch_tcp_refused_is_down wait_for 10 at_least a nw-tcp-refused 1
+nsx h ip link set eth0 down
+check netwatch_down_script wait_for 10 at_least a nw-down-h 1
+check netwatch_status_down wait_for 5 nw_status down
+check netwatch_change_logged at_least a "netwatch: 203.0.113.2 is down" 1
+nsx h ip link set eth0 up
+nsx h ip route replace default via 203.0.113.1
+check netwatch_up_again wait_for 15 at_least a nw-up-h 2
+check netwatch_since_shown sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cli --state-dir '$TMP/a' /tool/netwatch/print detail | grep -Eq 'since=\"?[0-9]{4}-'"
+check netwatch_bad_interval fails_with "interval must be between" a /tool/netwatch/add host=192.0.2.2 interval=100ms
+check netwatch_bad_host fails_with "invalid value for argument host" a /tool/netwatch/add host=not-an-ip
+check netwatch_exported sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cli --state-dir '$TMP/a' /export | grep -q 'add comment=h down-script'"
 finish
