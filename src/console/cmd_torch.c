@@ -194,8 +194,9 @@ static void flow_row(struct wg_session *s, const struct wg_torch_flow *fl, unsig
 	}
 	if (total)
 		sb_printf(&line, "%-*s", key_width(by), "");
-	sb_printf(&line, "%12s %12s %11.0f %11.0f%s\n", wg_tool_rate(tx, txt[0]), wg_tool_rate(rx, txt[1]), txp, rxp,
-		  total && by ? "  total" : "");
+	wg_bps_format((uint64_t)tx, txt[0], sizeof(txt[0]));
+	wg_bps_format((uint64_t)rx, txt[1], sizeof(txt[1]));
+	sb_printf(&line, "%12s %12s %11.0f %11.0f%s\n", txt[0], txt[1], txp, rxp, total && by ? "  total" : "");
 	wg_emit_row(s, &row, sb_str(&line));
 	wg_row_clear(&row);
 	sb_free(&line);

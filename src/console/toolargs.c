@@ -64,16 +64,3 @@ int wg_tool_time(struct wg_call *c, struct wg_args *a, const char *name, uint64_
 	*out = ms;
 	return 0;
 }
-
-const char *wg_tool_rate(double bps, char *buf)
-{
-	if (bps >= 1e9)
-		snprintf(buf, 24, "%.2fGbps", bps / 1e9);
-	else if (bps >= 1e6)
-		snprintf(buf, 24, "%.1fMbps", bps / 1e6);
-	else if (bps >= 1e3)
-		snprintf(buf, 24, "%.1fkbps", bps / 1e3);
-	else
-		snprintf(buf, 24, "%.0fbps", bps);
-	return buf;
-}

@@ -13,6 +13,4 @@ int wg_tool_addr(struct wg_call *c, const char *name, const char *text, int want
 int wg_tool_uint(struct wg_call *c, struct wg_args *a, const char *name, long min, long max, long *out);
 /* A duration argument (10s, 500ms, 1m) in ms; *out unchanged when absent. */
 int wg_tool_time(struct wg_call *c, struct wg_args *a, const char *name, uint64_t max_ms, uint64_t *out);
-/* "12.3Mbps", "800bps": a rate in RouterOS's units, into buf of 24. */
-const char *wg_tool_rate(double bits_per_s, char *buf);
 #endif
