@@ -52,6 +52,19 @@ check no_host_counted grep -q 'sent=2 received=0 packet-loss=100%' "$TMP/nohost.
 cli /ping 192.0.2.2 count=1 size=1600 do-not-fragment >"$TMP/big.out" 2>&1
 check too_big_with_do_not_fragment grep -q 'packet too big' "$TMP/big.out"
 
+# ---- the arguments: src-address, interface, IPv6, bad values ----
+cli /ping 192.0.2.2 count=2 src-address=192.0.2.1 interface="$(ifn a)" ttl=9 >"$TMP/src.out" 2>&1
+check ping_src_address_and_interface grep -q 'sent=2 received=2 packet-loss=0%' "$TMP/src.out"
+cli /ping 192.0.2.2 count=1 src-address=203.0.113.9 >"$TMP/badsrc.out" 2>&1
+check ping_foreign_src_refused grep -q 'src-address is not an address of this router' "$TMP/badsrc.out"
+cli /ping 192.0.2.2 count=0 >"$TMP/badcount.out" 2>&1
+check ping_count_zero_refused grep -qx 'invalid value for argument count' "$TMP/badcount.out"
+nsx r ip -6 addr add 2001:db8:77::1/64 dev "$(ifn a)" nodad
+nsx c ip -6 addr add 2001:db8:77::2/64 dev "$(ifn b)" nodad
+cli /ping 2001:db8:77::2 count=2 >"$TMP/v6.out" 2>&1
+check ping_ipv6 grep -Eq '^ +1 2001:db8:77::2 +56 +64 ' "$TMP/v6.out"
+check ping_ipv6_summary grep -q 'sent=2 received=2 packet-loss=0%' "$TMP/v6.out"
+
 # ---- monitor-traffic, print interval=, /log/print follow-only ----
 nsx c ping -i 0.05 -c 60 -q 192.0.2.1 >/dev/null 2>&1 &
 sleep 0.5
