@@ -185,6 +185,21 @@ while True:
         if w[0] in ("!done", "!trap"): break
 result("api_monitor_traffic_row", len(mon) == 2 and mon[0][0] == "!re" and attrs(mon[0]).get("name") == "lo"
        and "rx-bits-per-second" in attrs(mon[0]) and mon[1][0] == "!done", str(mon))
+a.send("/log/print", "=follow-only=", ".tag=13")
+time.sleep(0.3)
+a.send("/interface/list/add", "=name=followlist", ".tag=14")  # a change: logged with its user and door
+found, t0 = None, time.time()
+while found is None and time.time() - t0 < 5:
+    w = a.sentence()
+    if w[0] == "!re" and tag(w) == "13": found = attrs(w)
+result("api_log_follow_only_streams_new", found is not None and "via api" in found.get("message", ""), str(found))
+print("the followed log line: %s" % (found or {}).get("message"))
+a.send("/cancel", "=tag=13", ".tag=15")
+ends = set()
+while not {"13", "15"} <= ends:
+    w = a.sentence()
+    if w[0] == "!done": ends.add(tag(w))
+result("api_log_follow_cancelled", True)
 a.send("/ping", "=address=192.0.2.2", "=interval=100ms", ".tag=11")
 a.sentence()
 a.s.close()  # a client gone cancels its commands
