@@ -260,6 +260,9 @@ static int interactive(void)
 	rl_completer_word_break_characters = " ";
 	rl_catch_signals = 0; /* SIGINT is ours: on_sigint, then on_readline_signal */
 	rl_signal_event_hook = on_readline_signal;
+	/* also while readline polls for keys (every 0.1 s): a signal that came between two
+	 * reads interrupted none of them */
+	rl_event_hook = on_readline_signal;
 	if (hist)
 		read_history(hist);
 	request('P', "", NULL);
