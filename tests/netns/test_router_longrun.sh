@@ -169,13 +169,16 @@ while time.time() - t0 < 3:
 result("api_cancel_traps_interrupted", ("!trap", "7", {"category": "2", "message": "interrupted"}) in seen, str(seen))
 result("api_cancelled_ends_with_done", ("!done", "7", {}) in seen, str(seen))
 result("api_cancel_answers_done", ("!done", "9", {}) in seen, str(seen))
-a.send("/ping", "=address=192.0.2.2", "=count=3", "=interval=100ms", ".tag=10")
-n, done = 0, None
+a.send("/ping", "=address=192.0.2.2", "=count=3", "=interval=100ms", "=.proplist=seq,time", ".tag=10")
+n, done, keys = 0, None, set()
 while done is None:
     w = a.sentence()
-    if w[0] == "!re" and tag(w) == "10": n += 1
+    if w[0] == "!re" and tag(w) == "10":
+        n += 1
+        keys |= set(attrs(w))
     if w[0] in ("!done", "!trap") and tag(w) == "10": done = w[0]
 result("api_counted_ping_ends_done", n == 3 and done == "!done", "%d rows, %s" % (n, done))
+result("api_streamed_rows_proplist", keys == {"seq", "time"}, str(keys))
 a.send("/interface/monitor-traffic", "=interface=lo", "=once=", ".tag=12")
 mon = []
 while True:
