@@ -32,6 +32,7 @@ struct job {
 	struct strvec proplist;        /* =.proplist=: the properties its rows carry */
 	struct wg_session *s;
 	struct sbuf out;               /* its !re rows not yet sent (sent before each wait) */
+	bool streamed;                 /* it has emitted rows */
 	pthread_t th;
 	bool detached, done;           /* under c->jlock */
 };
@@ -192,6 +193,7 @@ static void job_row(void *ctx, const struct wg_row *row)
 {
 	struct job *j = ctx;
 	struct strvec words = { 0 };
+	j->streamed = true;
 	for (size_t i = 0; i < row->n; i++)
 		if (!j->proplist.n || sv_has(&j->proplist, row->names[i]))
 			sv_push_take(&words, xasprintf("=%s=%s", row->names[i], row->values[i]));
@@ -225,7 +227,7 @@ static void *job_main(void *arg)
 	struct sbuf out = { 0 };
 	pthread_mutex_t *lock = j->c->srv->hooks.router_lock;
 	pthread_mutex_lock(lock);
-	wg_api_command_streamed(j->s, &j->in, &out, true);
+	wg_api_command_streamed(j->s, &j->in, &out, &j->streamed);
 	pthread_mutex_unlock(lock);
 	job_flush(j);
 	conn_write(j->c, out.s, out.len);

@@ -203,6 +203,10 @@ while not {"13", "15"} <= ends:
     w = a.sentence()
     if w[0] == "!done": ends.add(tag(w))
 result("api_log_follow_cancelled", True)
+a.send("/export", ".tag=20")  # a command that prints text, not rows: its text is =ret=
+w = a.sentence()
+while tag(w) != "20": w = a.sentence()
+result("api_text_command_answers_ret", w[0] == "!done" and "name=followlist" in attrs(w).get("ret", ""), str(w)[:200])
 a.send("/ping", "=address=192.0.2.2", "=interval=100ms", ".tag=11")
 a.sentence()
 a.s.close()  # a client gone cancels its commands
