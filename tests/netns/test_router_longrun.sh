@@ -42,6 +42,14 @@ for p in p1 p2; do
 	check "both_pings_ran_$p" grep -Eq 'sent=([1-9][0-9]) received=\1 packet-loss=0%' "$TMP/$p.out"
 done
 
+# ---- lines reach the console as they are emitted, not at the command's end ----
+cli /ping 192.0.2.2 count=6 interval=500ms >"$TMP/live.out" 2>&1 &
+LIVE=$!
+sleep 1.3
+check lines_shown_while_running bash -c "[ \$(grep -Ec '^ +[0-9]+ 192\.0\.2\.2 +56 ' $TMP/live.out) -ge 2 ] && ! grep -q sent= $TMP/live.out"
+wait "$LIVE"
+check lines_then_summary grep -q 'sent=6 received=6 packet-loss=0%' "$TMP/live.out"
+
 # ---- unreachable TEST-NET addresses ----
 cli /ping 198.51.100.1 count=3 >"$TMP/noroute.out" 2>&1
 check no_route_each_probe bash -c "[ \$(grep -c 'no route to host' $TMP/noroute.out) = 3 ]"
