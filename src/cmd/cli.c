@@ -146,7 +146,12 @@ static int run_stdin(void)
 {
 	struct sbuf b;
 	sb_init(&b);
-	int rc = sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0 ? too_long() : request_n('S', sb_str(&b), b.len, NULL);
+	if (sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0) {
+		sb_free(&b);
+		return too_long();
+	}
+	catch_sigint(); /* not before: Ctrl-C while the script is still coming ends the cli */
+	int rc = request_n('S', sb_str(&b), b.len, NULL);
 	sb_free(&b);
 	return rc;
 }
@@ -330,11 +335,15 @@ static int run(int argc, char **argv)
 {
 	if (argc) {
 		char *line = join_args(argc, argv);
+		catch_sigint();
 		int rc = request('R', line, NULL);
 		free(line);
 		return rc;
 	}
-	return isatty(STDIN_FILENO) ? interactive() : run_stdin();
+	if (!isatty(STDIN_FILENO))
+		return run_stdin();
+	catch_sigint();
+	return interactive();
 }
 
 #define USAGE "Usage: wgrouter cli [--state-dir DIR] [COMMAND ...]\n"
@@ -373,7 +382,6 @@ int cmd_cli(int argc, char **argv)
 		dir = optarg;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a router that closed the connection is reported, not a silent exit 141 */
-	catch_sigint();
 	if ((ctl_fd = connect_daemon(wg_ctl_state_dir(dir))) < 0)
 		return 1;
 	char cwd[4096];

@@ -106,6 +106,16 @@ rc=0
 wait $! || rc=$?
 check argument_form_exits_130 test "$rc" -eq 130
 check argument_form_summary grep -Eq 'sent=[0-9]+ received=[0-9]+ packet-loss=0%' "$TMP/arg.out"
+# the script form: Ctrl-C stops the running command and the script, exit 130
+printf '/ping 127.0.0.1 count=100 interval=100ms\n/system identity print\n' >"$TMP/long.rsc"
+ip netns exec "$(ns r)" "$WGR" cli --state-dir "$S" <"$TMP/long.rsc" >"$TMP/scr.out" 2>&1 &
+sleep 1
+kill -INT $!
+rc=0
+wait $! || rc=$?
+check script_form_exits_130 test "$rc" -eq 130
+check script_form_summary grep -Eq 'sent=[0-9]+ received=[0-9]+ packet-loss=0%' "$TMP/scr.out"
+check script_form_stops_script bash -c "! grep -q 'name:' $TMP/scr.out"
 # a script on stdin: nobody could stop it, so a ping without count sends 4
 echo '/ping 127.0.0.1 interval=100ms' | cli >"$TMP/script.out" 2>&1
 check script_ping_bounded grep -q 'sent=4 received=4 packet-loss=0%' "$TMP/script.out"
