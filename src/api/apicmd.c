@@ -134,11 +134,13 @@ static void interrupted(struct sbuf *out, const char *tag)
 
 void wg_api_command(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out)
 {
-	wg_api_command_streamed(s, in, out, false);
+	wg_api_command_streamed(s, in, out, NULL);
 }
 
-void wg_api_command_streamed(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out, bool streamed)
+void wg_api_command_streamed(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out,
+			     const bool *rows_streamed)
 {
+	bool streamed = rows_streamed != NULL;
 	const char *tag = wg_api_tag(in);
 	const char *word = in->n ? in->w[0] : "";
 	const char *slash = strrchr(word, '/');
@@ -162,7 +164,7 @@ void wg_api_command_streamed(struct wg_session *s, const struct wg_api_sentence 
 		interrupted(out, tag);
 	else if (!strcmp(cmd, "print") || r.has_rows)
 		print_rows(out, tag, &r, &p);
-	else if (streamed && r.text && !r.ret) /* the rows went out as !re; the text is the console's */
+	else if (streamed && *rows_streamed && !r.ret) /* the rows went out as !re; the text is the console's */
 		wg_api_reply(out, "!done", tag, NULL, 0);
 	else
 		done(out, tag, &r);

@@ -29,8 +29,10 @@ struct job {
 	struct conn *c;
 	struct wg_api_sentence in;
 	char *tag;                     /* NULL: untagged */
+	struct strvec proplist;        /* =.proplist=: the properties its rows carry */
 	struct wg_session *s;
 	struct sbuf out;               /* its !re rows not yet sent (sent before each wait) */
+	bool streamed;                 /* it has emitted rows */
 	pthread_t th;
 	bool detached, done;           /* under c->jlock */
 };
@@ -191,8 +193,10 @@ static void job_row(void *ctx, const struct wg_row *row)
 {
 	struct job *j = ctx;
 	struct strvec words = { 0 };
+	j->streamed = true;
 	for (size_t i = 0; i < row->n; i++)
-		sv_push_take(&words, xasprintf("=%s=%s", row->names[i], row->values[i]));
+		if (!j->proplist.n || sv_has(&j->proplist, row->names[i]))
+			sv_push_take(&words, xasprintf("=%s=%s", row->names[i], row->values[i]));
 	wg_api_reply(&j->out, "!re", j->tag, (const char *const *)words.v, words.n);
 	sv_free(&words);
 }
@@ -223,7 +227,7 @@ static void *job_main(void *arg)
 	struct sbuf out = { 0 };
 	pthread_mutex_t *lock = j->c->srv->hooks.router_lock;
 	pthread_mutex_lock(lock);
-	wg_api_command_streamed(j->s, &j->in, &out, true);
+	wg_api_command_streamed(j->s, &j->in, &out, &j->streamed);
 	pthread_mutex_unlock(lock);
 	job_flush(j);
 	conn_write(j->c, out.s, out.len);
@@ -248,6 +252,7 @@ static void job_free(struct job *j)
 	if (j->out.s)
 		explicit_bzero(j->out.s, j->out.len);
 	sb_free(&j->out);
+	sv_free(&j->proplist);
 	free(j->tag);
 	free(j);
 }
@@ -316,6 +321,9 @@ static void run_job(struct conn *c, struct wg_api_sentence *in, struct sbuf *out
 	j->in = *in; /* taken over */
 	memset(in, 0, sizeof(*in));
 	j->tag = tag ? xstrdup(tag) : NULL;
+	const char *pl = wg_api_attr(&j->in, ".proplist");
+	if (pl)
+		sv_split(&j->proplist, pl, ',');
 	pthread_mutex_lock(c->srv->hooks.router_lock);
 	j->s = wg_session_new(c->srv->hooks.r, NULL, NULL);
 	pthread_mutex_unlock(c->srv->hooks.router_lock);
@@ -325,13 +333,16 @@ static void run_job(struct conn *c, struct wg_api_sentence *in, struct sbuf *out
 	pthread_mutex_lock(&c->jlock);
 	if (pthread_create(&j->th, NULL, job_main, j)) {
 		pthread_mutex_unlock(&c->jlock);
+		const char *w[1] = { "=message=cannot run the command now" };
+		wg_api_reply(out, "!trap", j->tag, w, 1); /* tag pointed into the words moved to j */
+		wg_api_reply(out, "!done", j->tag, NULL, 0);
+		pthread_mutex_lock(c->srv->hooks.router_lock);
 		wg_session_free(j->s);
+		pthread_mutex_unlock(c->srv->hooks.router_lock);
 		wg_api_sentence_free(&j->in);
+		sv_free(&j->proplist);
 		free(j->tag);
 		free(j);
-		const char *w[1] = { "=message=cannot run the command now" };
-		wg_api_reply(out, "!trap", tag, w, 1);
-		wg_api_reply(out, "!done", tag, NULL, 0);
 		return;
 	}
 	c->jobs[c->njobs++] = j;

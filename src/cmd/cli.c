@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -26,34 +27,45 @@
 
 static int ctl_fd = -1;
 static char *prompt;
-static volatile sig_atomic_t got_sigint;
+static int sigint_fd = -1;  /* SIGINT is blocked and read here (signalfd) */
 static bool interrupted;   /* a command was cancelled with Ctrl-C */
 static bool abandoned;     /* Ctrl-C at the prompt: the line being typed is dropped */
 
-static void on_sigint(int sig)
-{
-	got_sigint = 1;
-}
-
-/* No SA_RESTART: a blocking read or poll returns EINTR and the flag is looked at. */
+/* SIGINT never interrupts anything: it waits, blocked, on a signalfd that readline's
+ * event hook and the wait for the daemon's answer look at. No handler runs at an
+ * arbitrary point (readline's state, a half-read frame), and no signal is lost
+ * between two reads. */
 static void catch_sigint(void)
 {
-	struct sigaction sa = { .sa_handler = on_sigint };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == 0)
+		sigint_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* Was Ctrl-C pressed since the last look? */
+static bool took_sigint(void)
+{
+	struct signalfd_siginfo si;
+	bool any = false;
+	while (sigint_fd >= 0 && read(sigint_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		any = true;
+	return any;
 }
 
 /* Waits for the daemon's next frame; Ctrl-C meanwhile sends a cancel frame. */
 static void await_frame(void)
 {
 	for (;;) {
-		if (got_sigint) {
-			got_sigint = 0;
+		struct pollfd p[2] = { { .fd = ctl_fd, .events = POLLIN }, { .fd = sigint_fd, .events = POLLIN } };
+		if (poll(p, sigint_fd >= 0 ? 2 : 1, -1) < 0)
+			continue;
+		if (took_sigint()) {
 			interrupted = true;
 			wg_ctl_send(ctl_fd, 'K', "", 0);
 		}
-		struct pollfd p = { .fd = ctl_fd, .events = POLLIN };
-		if (poll(&p, 1, -1) > 0)
+		if (p[0].revents)
 			return;
 	}
 }
@@ -118,7 +130,7 @@ static int request_n(char type, const char *text, size_t len, struct strvec *lis
 {
 	if (len > WG_SCRIPT_MAX)
 		return too_long();
-	got_sigint = 0; /* a Ctrl-C from before cancels nothing of this request */
+	took_sigint(); /* a Ctrl-C from before cancels nothing of this request */
 	wg_ctl_send(ctl_fd, type, text, len);
 	return finish(list);
 }
@@ -134,7 +146,12 @@ static int run_stdin(void)
 {
 	struct sbuf b;
 	sb_init(&b);
-	int rc = sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0 ? too_long() : request_n('S', sb_str(&b), b.len, NULL);
+	if (sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0) {
+		sb_free(&b);
+		return too_long();
+	}
+	catch_sigint(); /* not before: Ctrl-C while the script is still coming ends the cli */
+	int rc = request_n('S', sb_str(&b), b.len, NULL);
 	sb_free(&b);
 	return rc;
 }
@@ -243,9 +260,8 @@ static char *history_path(void)
 /* Ctrl-C while readline waits for a key: the line is dropped, a fresh prompt shown. */
 static int on_readline_signal(void)
 {
-	if (!got_sigint)
+	if (!took_sigint())
 		return 0;
-	got_sigint = 0;
 	abandoned = true;
 	rl_replace_line("", 0);
 	rl_crlf();
@@ -291,8 +307,8 @@ static int interactive(void)
 	char *hist = history_path();
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " ";
-	rl_catch_signals = 0; /* SIGINT is ours: on_sigint, then on_readline_signal */
-	rl_signal_event_hook = on_readline_signal;
+	rl_catch_signals = 0; /* SIGINT is ours: blocked, read from sigint_fd */
+	rl_event_hook = on_readline_signal; /* called while readline polls for keys (0.1 s) */
 	rl_bind_key('?', help_key);
 	if (hist)
 		read_history(hist);
@@ -319,11 +335,15 @@ static int run(int argc, char **argv)
 {
 	if (argc) {
 		char *line = join_args(argc, argv);
+		catch_sigint();
 		int rc = request('R', line, NULL);
 		free(line);
 		return rc;
 	}
-	return isatty(STDIN_FILENO) ? interactive() : run_stdin();
+	if (!isatty(STDIN_FILENO))
+		return run_stdin();
+	catch_sigint();
+	return interactive();
 }
 
 #define USAGE "Usage: wgrouter cli [--state-dir DIR] [COMMAND ...]\n"
@@ -362,7 +382,6 @@ int cmd_cli(int argc, char **argv)
 		dir = optarg;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a router that closed the connection is reported, not a silent exit 141 */
-	catch_sigint();
 	if ((ctl_fd = connect_daemon(wg_ctl_state_dir(dir))) < 0)
 		return 1;
 	char cwd[4096];

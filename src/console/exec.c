@@ -9,6 +9,8 @@
 #include "router/menus.h"
 #include "router/policy.h"
 
+enum { FOLLOW_MS = 500 };
+
 /* ---- the request as tokens ---- */
 
 static void push_tok(struct wg_tok **v, size_t *n, enum wg_tok_type type, const char *text, bool space)
@@ -118,11 +120,47 @@ static void item_row(struct wg_session *s, const struct wg_menu *m, const struct
 }
 
 /* print .id=*N: that item only (a reply to one add or set need not show every peer). */
+static bool has_attr(const struct wg_request *q, const char *name)
+{
+	for (size_t i = 0; i < q->nattrs; i++)
+		if (!strcmp(q->attrs[i].name, name))
+			return true;
+	return false;
+}
+
+/* print =follow= / =follow-only= where rows stream (the binary API): the items there
+ * (follow), then each new one (by id) as it comes, until /cancel. The items are viewed
+ * afresh after every wait: nothing of the store is held across one. */
+static int follow_print(struct wg_session *s, const struct wg_menu *m, bool only_new)
+{
+	uint32_t seen = 0;
+	for (bool first = true;; first = false) {
+		struct wg_itemlist l;
+		wg_view_items(s, m, &l);
+		uint32_t before = seen;
+		for (size_t i = 0; i < l.n; i++) {
+			uint32_t id = l.v[i]->id;
+			seen = id > seen ? id : seen;
+			if ((first && only_new) || (!first && id <= before))
+				continue;
+			struct wg_row row = { 0 };
+			item_row(s, m, l.v[i], &row);
+			wg_emit_row(s, &row, NULL);
+			wg_row_clear(&row);
+		}
+		wg_itemlist_free(m, &l);
+		if (wg_wait(s, FOLLOW_MS) == 1)
+			return 0;
+	}
+}
+
 static int exec_print(struct wg_session *s, const struct wg_menu *m, const struct wg_request *q,
 		      struct wg_result *r)
 {
 	struct wg_itemlist l;
 	uint32_t only = 0;
+	if (s->row_fn && (has_attr(q, "follow") || has_attr(q, "follow-only")))
+		return follow_print(s, m, has_attr(q, "follow-only"));
 	for (size_t i = 0; i < q->nattrs; i++)
 		if (!strcmp(q->attrs[i].name, ".id") && q->attrs[i].value && !wg_id_parse(q->attrs[i].value, &only))
 			only = UINT32_MAX; /* not an id: matches nothing */

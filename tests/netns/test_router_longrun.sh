@@ -42,6 +42,14 @@ for p in p1 p2; do
 	check "both_pings_ran_$p" grep -Eq 'sent=([1-9][0-9]) received=\1 packet-loss=0%' "$TMP/$p.out"
 done
 
+# ---- lines reach the console as they are emitted, not at the command's end ----
+cli /ping 192.0.2.2 count=6 interval=500ms >"$TMP/live.out" 2>&1 &
+LIVE=$!
+sleep 1.3
+check lines_shown_while_running bash -c "[ \$(grep -Ec '^ +[0-9]+ 192\.0\.2\.2 +56 ' $TMP/live.out) -ge 2 ] && ! grep -q sent= $TMP/live.out"
+wait "$LIVE"
+check lines_then_summary grep -q 'sent=6 received=6 packet-loss=0%' "$TMP/live.out"
+
 # ---- unreachable TEST-NET addresses ----
 cli /ping 198.51.100.1 count=3 >"$TMP/noroute.out" 2>&1
 check no_route_each_probe bash -c "[ \$(grep -c 'no route to host' $TMP/noroute.out) = 3 ]"
@@ -51,6 +59,19 @@ check no_host_timeout_each_probe bash -c "[ \$(grep -Ec '^ +[0-9]+ 192\.0\.2\.77
 check no_host_counted grep -q 'sent=2 received=0 packet-loss=100%' "$TMP/nohost.out"
 cli /ping 192.0.2.2 count=1 size=1600 do-not-fragment >"$TMP/big.out" 2>&1
 check too_big_with_do_not_fragment grep -q 'packet too big' "$TMP/big.out"
+
+# ---- the arguments: src-address, interface, IPv6, bad values ----
+cli /ping 192.0.2.2 count=2 src-address=192.0.2.1 interface="$(ifn a)" ttl=9 >"$TMP/src.out" 2>&1
+check ping_src_address_and_interface grep -q 'sent=2 received=2 packet-loss=0%' "$TMP/src.out"
+cli /ping 192.0.2.2 count=1 src-address=203.0.113.9 >"$TMP/badsrc.out" 2>&1
+check ping_foreign_src_refused grep -q 'src-address is not an address of this router' "$TMP/badsrc.out"
+cli /ping 192.0.2.2 count=0 >"$TMP/badcount.out" 2>&1
+check ping_count_zero_refused grep -qx 'invalid value for argument count' "$TMP/badcount.out"
+nsx r ip -6 addr add 2001:db8:77::1/64 dev "$(ifn a)" nodad
+nsx c ip -6 addr add 2001:db8:77::2/64 dev "$(ifn b)" nodad
+cli /ping 2001:db8:77::2 count=2 >"$TMP/v6.out" 2>&1
+check ping_ipv6 grep -Eq '^ +1 2001:db8:77::2 +56 +64 ' "$TMP/v6.out"
+check ping_ipv6_summary grep -q 'sent=2 received=2 packet-loss=0%' "$TMP/v6.out"
 
 # ---- monitor-traffic, print interval=, /log/print follow-only ----
 nsx c ping -i 0.05 -c 60 -q 192.0.2.1 >/dev/null 2>&1 &
@@ -156,13 +177,16 @@ while time.time() - t0 < 3:
 result("api_cancel_traps_interrupted", ("!trap", "7", {"category": "2", "message": "interrupted"}) in seen, str(seen))
 result("api_cancelled_ends_with_done", ("!done", "7", {}) in seen, str(seen))
 result("api_cancel_answers_done", ("!done", "9", {}) in seen, str(seen))
-a.send("/ping", "=address=192.0.2.2", "=count=3", "=interval=100ms", ".tag=10")
-n, done = 0, None
+a.send("/ping", "=address=192.0.2.2", "=count=3", "=interval=100ms", "=.proplist=seq,time", ".tag=10")
+n, done, keys = 0, None, set()
 while done is None:
     w = a.sentence()
-    if w[0] == "!re" and tag(w) == "10": n += 1
+    if w[0] == "!re" and tag(w) == "10":
+        n += 1
+        keys |= set(attrs(w))
     if w[0] in ("!done", "!trap") and tag(w) == "10": done = w[0]
 result("api_counted_ping_ends_done", n == 3 and done == "!done", "%d rows, %s" % (n, done))
+result("api_streamed_rows_proplist", keys == {"seq", "time"}, str(keys))
 a.send("/interface/monitor-traffic", "=interface=lo", "=once=", ".tag=12")
 mon = []
 while True:
@@ -172,6 +196,25 @@ while True:
         if w[0] in ("!done", "!trap"): break
 result("api_monitor_traffic_row", len(mon) == 2 and mon[0][0] == "!re" and attrs(mon[0]).get("name") == "lo"
        and "rx-bits-per-second" in attrs(mon[0]) and mon[1][0] == "!done", str(mon))
+a.send("/log/print", "=follow-only=", ".tag=13")
+time.sleep(0.3)
+a.send("/interface/list/add", "=name=followlist", ".tag=14")  # a change: logged with its user and door
+found, t0 = None, time.time()
+while found is None and time.time() - t0 < 5:
+    w = a.sentence()
+    if w[0] == "!re" and tag(w) == "13": found = attrs(w)
+result("api_log_follow_only_streams_new", found is not None and "via api" in found.get("message", ""), str(found))
+print("the followed log line: %s" % (found or {}).get("message"))
+a.send("/cancel", "=tag=13", ".tag=15")
+ends = set()
+while not {"13", "15"} <= ends:
+    w = a.sentence()
+    if w[0] == "!done": ends.add(tag(w))
+result("api_log_follow_cancelled", True)
+a.send("/export", ".tag=20")  # a command that prints text, not rows: its text is =ret=
+w = a.sentence()
+while tag(w) != "20": w = a.sentence()
+result("api_text_command_answers_ret", w[0] == "!done" and "name=followlist" in attrs(w).get("ret", ""), str(w)[:200])
 a.send("/ping", "=address=192.0.2.2", "=interval=100ms", ".tag=11")
 a.sentence()
 a.s.close()  # a client gone cancels its commands
