@@ -124,7 +124,20 @@ static void done(struct sbuf *out, const char *tag, const struct wg_result *r)
 	free(w);
 }
 
+/* A long command stopped by /cancel (or its client gone): RouterOS's words for it. */
+static void interrupted(struct sbuf *out, const char *tag)
+{
+	const char *w[2] = { "=category=2", "=message=interrupted" };
+	wg_api_reply(out, "!trap", tag, w, 2);
+	wg_api_reply(out, "!done", tag, NULL, 0);
+}
+
 void wg_api_command(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out)
+{
+	wg_api_command_streamed(s, in, out, false);
+}
+
+void wg_api_command_streamed(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out, bool streamed)
 {
 	const char *tag = wg_api_tag(in);
 	const char *word = in->n ? in->w[0] : "";
@@ -145,8 +158,12 @@ void wg_api_command(struct wg_session *s, const struct wg_api_sentence *in, stru
 		trap(out, tag, qerr);
 	else if (wg_session_exec(s, &rq, &r) < 0)
 		trap(out, tag, r.error);
+	else if (streamed && wg_session_was_cancelled(s))
+		interrupted(out, tag);
 	else if (!strcmp(cmd, "print") || r.has_rows)
 		print_rows(out, tag, &r, &p);
+	else if (streamed && r.text && !r.ret) /* the rows went out as !re; the text is the console's */
+		wg_api_reply(out, "!done", tag, NULL, 0);
 	else
 		done(out, tag, &r);
 	wg_result_free(&r);

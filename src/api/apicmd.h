@@ -18,4 +18,8 @@ const char *wg_api_attr(const struct wg_api_sentence *in, const char *name);
 /* Appends a reply sentence: kind ("!done", "!trap" ...), the tag, then words. */
 void wg_api_reply(struct sbuf *out, const char *kind, const char *tag, const char *const *words, size_t n);
 void wg_api_command(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out);
+/* The same for a command whose rows the session's row sink streams as they come (a
+ * long command: ping): the console's text is not repeated as =ret=, and a command
+ * cancelled meanwhile ends with !trap =category=2 =message=interrupted, then !done. */
+void wg_api_command_streamed(struct wg_session *s, const struct wg_api_sentence *in, struct sbuf *out, bool streamed);
 #endif

@@ -14,8 +14,26 @@
 #include "api/apicmd.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/strvec.h"
 
-enum { LOGIN_MS = 30000, IDLE_MS = 600000, SENTENCE_MS = 30000, SLOTS_MAX = 1000 };
+enum { LOGIN_MS = 30000, IDLE_MS = 600000, SENTENCE_MS = 30000, SLOTS_MAX = 1000, JOBS_MAX = 16 };
+
+struct conn;
+
+/* One command of a connection, run on a thread of its own with a session of its own:
+ * the connection waits for it until it ends or first waits (a long command: ping);
+ * from then on it runs beside the connection's next commands, its rows streamed as
+ * !re with its .tag, until it ends or /cancel stops it (RouterOS runs tagged commands
+ * concurrently). */
+struct job {
+	struct conn *c;
+	struct wg_api_sentence in;
+	char *tag;                     /* NULL: untagged */
+	struct wg_session *s;
+	struct sbuf out;               /* its !re rows not yet sent (sent before each wait) */
+	pthread_t th;
+	bool detached, done;           /* under c->jlock */
+};
 
 struct conn {
 	struct wg_apisrv *srv;
@@ -26,7 +44,13 @@ struct conn {
 	struct sockaddr_storage from;
 	struct sbuf in;                /* bytes read, not yet a whole sentence */
 	struct wg_session *s;          /* after login */
+	struct wg_auth_user who;       /* the user logged in, for the jobs' sessions */
 	char *user;
+	pthread_mutex_t io;            /* writes (jobs and the connection), and TLS reads */
+	pthread_mutex_t jlock;         /* jobs */
+	pthread_cond_t jcond;
+	struct job *jobs[JOBS_MAX];
+	size_t njobs;
 };
 
 struct wg_apisrv {
@@ -46,9 +70,12 @@ struct wg_apisrv {
 
 static ssize_t conn_read(struct conn *c, void *buf, size_t n)
 {
-	if (c->ssl) {
+	if (c->ssl) { /* one SSL object is not for two threads at once: jobs write */
+		pthread_mutex_lock(&c->io);
 		int r = SSL_read(c->ssl, buf, (int)n);
-		return r > 0 ? r : (SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_READ ? -2 : -1);
+		int e = r > 0 ? 0 : SSL_get_error(c->ssl, r);
+		pthread_mutex_unlock(&c->io);
+		return r > 0 ? r : (e == SSL_ERROR_WANT_READ ? -2 : -1);
 	}
 	ssize_t r = recv(c->fd, buf, n, 0);
 	return r < 0 && errno == EINTR ? -2 : r;
@@ -57,14 +84,18 @@ static ssize_t conn_read(struct conn *c, void *buf, size_t n)
 static bool conn_write(struct conn *c, const void *buf, size_t n)
 {
 	const char *p = buf;
-	while (n) {
+	bool ok = true;
+	pthread_mutex_lock(&c->io); /* sentences of concurrent commands stay whole */
+	while (n && ok) {
 		ssize_t w = c->ssl ? SSL_write(c->ssl, p, (int)n) : send(c->fd, p, n, MSG_NOSIGNAL);
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
+		ok = w > 0;
+		if (ok) {
+			p += w;
+			n -= (size_t)w;
+		}
 	}
-	return true;
+	pthread_mutex_unlock(&c->io);
+	return ok;
 }
 
 /* Waits for input until deadline (0: none); false on timeout. Bytes TLS holds decrypted
@@ -136,6 +167,7 @@ static void login(struct conn *c, const struct wg_api_sentence *in, struct sbuf 
 		return;
 	}
 	c->user = xstrdup(name);
+	c->who = who;
 	pthread_mutex_lock(h->router_lock);
 	c->s = wg_session_new(h->r, NULL, NULL);
 	wg_session_set_user(c->s, &who);
@@ -143,8 +175,174 @@ static void login(struct conn *c, const struct wg_api_sentence *in, struct sbuf 
 	wg_api_reply(out, "!done", tag, NULL, 0);
 }
 
+/* ---- jobs: commands on threads of their own ---- */
+
+/* Sends the job's rows collected so far; the router is not held. */
+static void job_flush(struct job *j)
+{
+	if (!j->out.len)
+		return;
+	conn_write(j->c, j->out.s, j->out.len);
+	explicit_bzero(j->out.s, j->out.len);
+	sb_reset(&j->out);
+}
+
+static void job_row(void *ctx, const struct wg_row *row)
+{
+	struct job *j = ctx;
+	struct strvec words = { 0 };
+	for (size_t i = 0; i < row->n; i++)
+		sv_push_take(&words, xasprintf("=%s=%s", row->names[i], row->values[i]));
+	wg_api_reply(&j->out, "!re", j->tag, (const char *const *)words.v, words.n);
+	sv_free(&words);
+}
+
+/* A wait releases the router; the connection stops waiting for this job. */
+static void job_wait_enter(void *ctx)
+{
+	struct job *j = ctx;
+	pthread_mutex_unlock(j->c->srv->hooks.router_lock);
+	pthread_mutex_lock(&j->c->jlock);
+	if (!j->detached) {
+		j->detached = true;
+		pthread_cond_broadcast(&j->c->jcond);
+	}
+	pthread_mutex_unlock(&j->c->jlock);
+	job_flush(j);
+}
+
+static void job_wait_leave(void *ctx)
+{
+	struct job *j = ctx;
+	pthread_mutex_lock(j->c->srv->hooks.router_lock);
+}
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	struct sbuf out = { 0 };
+	pthread_mutex_t *lock = j->c->srv->hooks.router_lock;
+	pthread_mutex_lock(lock);
+	wg_api_command_streamed(j->s, &j->in, &out, true);
+	pthread_mutex_unlock(lock);
+	job_flush(j);
+	conn_write(j->c, out.s, out.len);
+	if (out.s)
+		explicit_bzero(out.s, out.len);
+	sb_free(&out);
+	pthread_mutex_lock(&j->c->jlock);
+	j->done = true;
+	pthread_cond_broadcast(&j->c->jcond);
+	pthread_mutex_unlock(&j->c->jlock);
+	return NULL;
+}
+
+static void job_free(struct job *j)
+{
+	pthread_join(j->th, NULL);
+	pthread_mutex_t *lock = j->c->srv->hooks.router_lock;
+	pthread_mutex_lock(lock);
+	wg_session_free(j->s);
+	pthread_mutex_unlock(lock);
+	wg_api_sentence_free(&j->in);
+	if (j->out.s)
+		explicit_bzero(j->out.s, j->out.len);
+	sb_free(&j->out);
+	free(j->tag);
+	free(j);
+}
+
+/* Joins the jobs that have ended. */
+static void reap_jobs(struct conn *c)
+{
+	pthread_mutex_lock(&c->jlock);
+	for (size_t i = 0; i < c->njobs;) {
+		struct job *j = c->jobs[i];
+		if (!j->done) {
+			i++;
+			continue;
+		}
+		c->jobs[i] = c->jobs[--c->njobs];
+		pthread_mutex_unlock(&c->jlock);
+		job_free(j);
+		pthread_mutex_lock(&c->jlock);
+	}
+	pthread_mutex_unlock(&c->jlock);
+}
+
+/* Cancels the jobs with this tag (NULL: all) ; how many there were. */
+static size_t cancel_jobs(struct conn *c, const char *tag)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&c->jlock);
+	for (size_t i = 0; i < c->njobs; i++) {
+		struct job *j = c->jobs[i];
+		if (!j->done && (!tag || (j->tag && !strcmp(j->tag, tag)))) {
+			wg_session_cancel(j->s);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&c->jlock);
+	return n;
+}
+
+/* A client gone: its commands are cancelled and waited for. */
+static void end_jobs(struct conn *c)
+{
+	cancel_jobs(c, NULL);
+	pthread_mutex_lock(&c->jlock);
+	while (c->njobs) {
+		struct job *j = c->jobs[--c->njobs];
+		pthread_mutex_unlock(&c->jlock);
+		job_free(j);
+		pthread_mutex_lock(&c->jlock);
+	}
+	pthread_mutex_unlock(&c->jlock);
+}
+
+/* Runs a command as a job; returns once it has ended or gone long. */
+static void run_job(struct conn *c, struct wg_api_sentence *in, struct sbuf *out)
+{
+	const char *tag = wg_api_tag(in);
+	reap_jobs(c);
+	if (c->njobs >= JOBS_MAX) {
+		const char *w[1] = { "=message=too many commands running on this connection" };
+		wg_api_reply(out, "!trap", tag, w, 1);
+		wg_api_reply(out, "!done", tag, NULL, 0);
+		return;
+	}
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->in = *in; /* taken over */
+	memset(in, 0, sizeof(*in));
+	j->tag = tag ? xstrdup(tag) : NULL;
+	pthread_mutex_lock(c->srv->hooks.router_lock);
+	j->s = wg_session_new(c->srv->hooks.r, NULL, NULL);
+	pthread_mutex_unlock(c->srv->hooks.router_lock);
+	wg_session_set_user(j->s, &c->who);
+	wg_session_set_wait_hooks(j->s, &(struct wg_wait_hooks){ .enter = job_wait_enter, .leave = job_wait_leave, .ctx = j });
+	wg_session_set_row_sink(j->s, job_row, j);
+	pthread_mutex_lock(&c->jlock);
+	if (pthread_create(&j->th, NULL, job_main, j)) {
+		pthread_mutex_unlock(&c->jlock);
+		wg_session_free(j->s);
+		wg_api_sentence_free(&j->in);
+		free(j->tag);
+		free(j);
+		const char *w[1] = { "=message=cannot run the command now" };
+		wg_api_reply(out, "!trap", tag, w, 1);
+		wg_api_reply(out, "!done", tag, NULL, 0);
+		return;
+	}
+	c->jobs[c->njobs++] = j;
+	while (!j->done && !j->detached)
+		pthread_cond_wait(&c->jcond, &c->jlock);
+	pthread_mutex_unlock(&c->jlock);
+	reap_jobs(c);
+}
+
 /* One sentence; false ends the connection. */
-static bool handle(struct conn *c, const struct wg_api_sentence *in, struct sbuf *out)
+static bool handle(struct conn *c, struct wg_api_sentence *in, struct sbuf *out)
 {
 	const char *cmd = in->n ? in->w[0] : "";
 	if (!strcmp(cmd, "/login")) {
@@ -154,12 +352,12 @@ static bool handle(struct conn *c, const struct wg_api_sentence *in, struct sbuf
 	} else if (!strcmp(cmd, "/quit")) {
 		return false;
 	} else if (!strcmp(cmd, "/cancel")) {
-		/* commands run to their end before the next sentence is read: nothing runs */
+		/* =tag=N stops that command, no tag every running one; the cancelled ones
+		 * answer for themselves (!trap interrupted, !done) */
+		cancel_jobs(c, wg_api_attr(in, "tag"));
 		wg_api_reply(out, "!done", wg_api_tag(in), NULL, 0);
 	} else {
-		pthread_mutex_lock(c->srv->hooks.router_lock);
-		wg_api_command(c->s, in, out);
-		pthread_mutex_unlock(c->srv->hooks.router_lock);
+		run_job(c, in, out);
 	}
 	return true;
 }
@@ -181,8 +379,8 @@ static void serve(struct conn *c)
 	const char *why;
 	while (read_sentence(c, &in, c->s ? IDLE_MS : LOGIN_MS, &why)) {
 		struct sbuf out = { 0 };
-		bool go_on = handle(c, &in, &out);
 		bool quit = in.n && !strcmp(in.w[0], "/quit");
+		bool go_on = handle(c, &in, &out);
 		wg_api_sentence_free(&in);
 		bool sent = conn_write(c, out.s, out.len);
 		sb_free(&out);
@@ -205,6 +403,7 @@ static void *conn_main(void *arg)
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)); /* TLS handshake */
 	if (tls_accept(c))
 		serve(c);
+	end_jobs(c);
 	struct wg_door_hooks *h = &c->srv->hooks;
 	if (c->s) {
 		pthread_mutex_lock(h->router_lock);
@@ -228,6 +427,9 @@ static void conn_free(struct conn *c)
 	if (c->ssl)
 		SSL_free(c->ssl);
 	close(c->fd);
+	pthread_mutex_destroy(&c->io);
+	pthread_mutex_destroy(&c->jlock);
+	pthread_cond_destroy(&c->jcond);
 	if (c->in.s)
 		explicit_bzero(c->in.s, c->in.len);
 	sb_free(&c->in);
@@ -266,6 +468,9 @@ static void start_conn(struct wg_apisrv *a, int fd, const struct sockaddr_storag
 	c->srv = a;
 	c->fd = fd;
 	c->from = *from;
+	pthread_mutex_init(&c->io, NULL);
+	pthread_mutex_init(&c->jlock, NULL);
+	pthread_cond_init(&c->jcond, NULL);
 	pthread_mutex_lock(&a->lock);
 	a->conns = xrealloc(a->conns, (a->nconns + 1) * sizeof(*a->conns));
 	a->conns[a->nconns++] = c;

@@ -12,7 +12,7 @@
 #include "util/alloc.h"
 #include "util/sbuf.h"
 
-enum { QUERY_MAX = 64, IDLE_TIMEOUT_S = 60 };
+enum { QUERY_MAX = 64, IDLE_TIMEOUT_S = 60, REQUEST_MS = 60000 };
 
 struct wg_http {
 	struct MHD_Daemon *d;
@@ -108,6 +108,17 @@ static enum MHD_Result serve_metrics(struct wg_http *h, struct MHD_Connection *c
 	return rc;
 }
 
+/* A long command (ping) releases the router while it waits, as on the console. */
+static void rest_wait_enter(void *ctx)
+{
+	pthread_mutex_unlock(ctx);
+}
+
+static void rest_wait_leave(void *ctx)
+{
+	pthread_mutex_lock(ctx);
+}
+
 /* /metrics from a source in /system/metrics anonymous-address= needs no login. */
 static bool anonymous_metrics(struct wg_http *h, const char *url, const struct sockaddr *from)
 {
@@ -147,6 +158,10 @@ static enum MHD_Result serve(struct wg_http *h, struct MHD_Connection *c, const 
 	pthread_mutex_lock(h->hooks.router_lock);
 	struct wg_session *s = wg_session_new(h->hooks.r, NULL, NULL);
 	wg_session_set_user(s, &who);
+	wg_session_set_wait_hooks(s, &(struct wg_wait_hooks){ .enter = rest_wait_enter, .leave = rest_wait_leave,
+							       .ctx = h->hooks.router_lock });
+	/* a request is cut after 60 s: a ping without count ends there with its rows */
+	wg_session_set_limits(s, REQUEST_MS, 0);
 	wg_rest_handle(s, &rr, &out);
 	wg_session_free(s);
 	pthread_mutex_unlock(h->hooks.router_lock);

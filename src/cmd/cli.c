@@ -2,9 +2,12 @@
  * With arguments it runs them as one command line, with a pipe or file on stdin it runs
  * that script, on a terminal it is an interactive console with the current menu in
  * the prompt, history and tab completion (asked from the daemon). Exit status 1 when a
- * command failed. */
+ * command failed. Ctrl-C never ends the cli: at the prompt it abandons the line, during
+ * a command it asks the daemon to cancel it (a K frame) and waits for its end (ping
+ * prints its summary); in the argument and script forms the cli then exits 130. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,37 @@
 
 static int ctl_fd = -1;
 static char *prompt;
+static volatile sig_atomic_t got_sigint;
+static bool interrupted;   /* a command was cancelled with Ctrl-C */
+static bool abandoned;     /* Ctrl-C at the prompt: the line being typed is dropped */
+
+static void on_sigint(int sig)
+{
+	got_sigint = 1;
+}
+
+/* No SA_RESTART: a blocking read or poll returns EINTR and the flag is looked at. */
+static void catch_sigint(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Waits for the daemon's next frame; Ctrl-C meanwhile sends a cancel frame. */
+static void await_frame(void)
+{
+	for (;;) {
+		if (got_sigint) {
+			got_sigint = 0;
+			interrupted = true;
+			wg_ctl_send(ctl_fd, 'K', "", 0);
+		}
+		struct pollfd p = { .fd = ctl_fd, .events = POLLIN };
+		if (poll(&p, 1, -1) > 0)
+			return;
+	}
+}
 
 static int connect_daemon(const char *dir)
 {
@@ -48,6 +82,7 @@ static int finish(struct strvec *list)
 	for (;;) {
 		char type, *data;
 		size_t len;
+		await_frame();
 		if (wg_ctl_recv(ctl_fd, &type, &data, &len) < 0) {
 			fputs("wgrouter: connection to the router lost\n", stderr);
 			return 1;
@@ -83,6 +118,7 @@ static int request_n(char type, const char *text, size_t len, struct strvec *lis
 {
 	if (len > WG_SCRIPT_MAX)
 		return too_long();
+	got_sigint = 0; /* a Ctrl-C from before cancels nothing of this request */
 	wg_ctl_send(ctl_fd, type, text, len);
 	return finish(list);
 }
@@ -98,7 +134,7 @@ static int run_stdin(void)
 {
 	struct sbuf b;
 	sb_init(&b);
-	int rc = sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0 ? too_long() : request_n('R', sb_str(&b), b.len, NULL);
+	int rc = sb_read_stream_max(&b, stdin, WG_SCRIPT_MAX) < 0 ? too_long() : request_n('S', sb_str(&b), b.len, NULL);
 	sb_free(&b);
 	return rc;
 }
@@ -204,14 +240,34 @@ static char *history_path(void)
 	return home ? xasprintf("%s/.wgrouter_history", home) : NULL;
 }
 
+/* Ctrl-C while readline waits for a key: the line is dropped, a fresh prompt shown. */
+static int on_readline_signal(void)
+{
+	if (!got_sigint)
+		return 0;
+	got_sigint = 0;
+	abandoned = true;
+	rl_replace_line("", 0);
+	rl_crlf();
+	rl_set_prompt(prompt ? prompt : "> ");
+	rl_on_new_line();
+	rl_redisplay();
+	return 0;
+}
+
 /* Lines ending in a backslash continue on the next one, as in RouterOS. */
 static char *read_command(void)
 {
 	struct sbuf b;
 	sb_init(&b);
 	const char *p = prompt ? prompt : "> ";
+	abandoned = false;
 	for (;;) {
 		char *line = readline(p);
+		if (abandoned) { /* what came before Ctrl-C (continued lines) is dropped too */
+			abandoned = false;
+			sb_reset(&b);
+		}
 		if (!line) {
 			if (!b.len) {
 				sb_free(&b);
@@ -236,6 +292,8 @@ static int interactive(void)
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " ";
 	rl_bind_key('?', help_key);
+	rl_catch_signals = 0; /* SIGINT is ours: on_sigint, then on_readline_signal */
+	rl_signal_event_hook = on_readline_signal;
 	if (hist)
 		read_history(hist);
 	request('P', "", NULL);
@@ -304,6 +362,7 @@ int cmd_cli(int argc, char **argv)
 		dir = optarg;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a router that closed the connection is reported, not a silent exit 141 */
+	catch_sigint();
 	if ((ctl_fd = connect_daemon(wg_ctl_state_dir(dir))) < 0)
 		return 1;
 	char cwd[4096];
@@ -312,5 +371,9 @@ int cmd_cli(int argc, char **argv)
 		rc = run(argc - optind, argv + optind);
 	close(ctl_fd);
 	free(prompt);
+	if (interrupted && optind < argc)
+		return 130; /* the argument form, stopped with Ctrl-C: as a shell reports it */
+	if (interrupted && !isatty(STDIN_FILENO))
+		return 130;
 	return rc ? 1 : 0;
 }

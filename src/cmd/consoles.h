@@ -5,6 +5,8 @@
  *  - a command runs holding the router lock, its output collected in memory and sent
  *    after the lock is released (a client that does not read holds nobody up);
  *  - waits that need no router (:delay, /ping) release the lock;
+ *  - a reader thread takes frames off the socket while a command runs: Ctrl-C (a K
+ *    frame) or the client hanging up cancels the command (wg_session_cancel);
  *  - an idle client (between commands) may stay connected indefinitely, as a console
  *    does, but when every slot is taken the one idle longest is closed for the newcomer.
  * The router lock is the daemon's: its loop takes it for the periodic tick. */

@@ -1,6 +1,8 @@
 /* The control protocol between `wgrouter cli` and the daemon, over the UNIX socket in
  * the state directory. Frames: 4-byte big-endian length, 1 type byte, payload.
- *   cli -> daemon: C cwd | R script | T line (complete) | P (prompt)
+ *   cli -> daemon: C cwd | R script | S script from a pipe or file (nobody can stop
+ *                  its commands: a ping without count is bounded) | T line (complete) |
+ *                  P (prompt) | K (Ctrl-C: cancel the running request; no answer)
  *   daemon -> cli: O stdout text | E stderr text | L candidates, one per line |
  *                  D "status\nprompt" (end of a request; status 0 = success)  */
 #ifndef WG_CMD_CTL_H

@@ -29,6 +29,7 @@ int wg_session_run_script(struct wg_router *r, const char *source, const char *o
 	if (hooks)
 		wg_session_set_wait_hooks(s, hooks);
 	wg_session_set_limits(s, SCRIPT_MAX_MS, SCRIPT_MAX_STEPS);
+	wg_session_set_batch(s, true);
 	int rc = wg_session_run(s, source);
 	wg_session_free(s);
 	return rc;

@@ -5,6 +5,7 @@
 
 static const struct wg_cmddef *const tables[] = {
 	wg_item_cmds, wg_print_cmds, wg_export_cmds, wg_wireguard_cmds, wg_system_cmds, wg_script_cmds,
+	wg_monitor_cmds,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]) + 1)
 

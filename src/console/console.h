@@ -65,7 +65,12 @@ void wg_session_wait_leave(struct wg_session *s);
  * client gone, the daemon stopping. The flag holds until wg_session_cancel_clear (the
  * front-end calls it before its next command). */
 void wg_session_cancel(struct wg_session *s);
+/* Commands will come from a script nobody watches (stdin, the scheduler): a ping
+ * without count sends 4, as nobody could stop it. */
+void wg_session_set_batch(struct wg_session *s, bool batch);
 void wg_session_cancel_clear(struct wg_session *s);
+/* Was the session cancelled since the last wg_session_cancel_clear? */
+bool wg_session_was_cancelled(struct wg_session *s);
 /* Where a long command's rows go while fn is set (the binary API streams each as !re);
  * without it the console prints the command's text line, and wg_session_exec collects
  * the rows into its result. */

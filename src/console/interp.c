@@ -63,6 +63,11 @@ void wg_session_set_wait_hooks(struct wg_session *s, const struct wg_wait_hooks 
 	s->wait = *h;
 }
 
+void wg_session_set_batch(struct wg_session *s, bool batch)
+{
+	s->batch = batch;
+}
+
 void wg_session_wait_enter(struct wg_session *s)
 {
 	if (s->wait.enter)
@@ -85,6 +90,8 @@ void wg_session_set_limits(struct wg_session *s, uint64_t max_ms, unsigned long 
 /* A script's bounds, checked before each command (loop bodies included). */
 static int over_limits(struct wg_session *s)
 {
+	if (wg_cancelled(s)) /* Ctrl-C or /cancel stops the script, not only its command */
+		return wg_err(s, "interrupted");
 	if (s->max_steps && ++s->steps > s->max_steps)
 		return wg_err(s, "failure: script ran too long (%lu commands)", s->max_steps);
 	if (s->deadline_ms && wg_mono_ms() > s->deadline_ms)

@@ -74,6 +74,9 @@ struct wg_session {
 	bool collect_emitted;
 	struct wg_row *emitted;
 	size_t nemitted;
+	/* Commands come from a script nobody watches (stdin, the scheduler): a long
+	 * command without an end of its own (ping without count) is bounded. */
+	bool batch;
 };
 
 /* One argument after the command word. */
@@ -131,6 +134,13 @@ void wg_row_clear(struct wg_row *row);
 /* Moves the rows collected since collect_emitted was set to *rows (appended). */
 void wg_take_emitted(struct wg_session *s, struct wg_row **rows, size_t *n);
 void wg_longrun_free(struct wg_session *s);
+
+/* ---- cmd_ping.c: RouterOS's ping output (also for the unit tests) ---- */
+void wg_ping_header(struct sbuf *b);
+void wg_ping_line(struct sbuf *b, unsigned long seq, const char *host, const char *size, const char *ttl,
+		  const char *time, const char *status);
+void wg_ping_summary(struct sbuf *b, unsigned long sent, unsigned long received, uint64_t min_us,
+		     uint64_t avg_us, uint64_t max_us);
 
 /* ---- interp.c ---- */
 /* Runs a resolved command: the policy check, then the command (console lines and
@@ -216,7 +226,9 @@ int wg_add_item(struct wg_call *c, struct wg_store *next, const struct wg_menu *
 
 /* ---- command tables ---- */
 extern const struct wg_cmddef wg_item_cmds[], wg_print_cmds[], wg_export_cmds[], wg_wireguard_cmds[],
-	wg_system_cmds[], wg_script_cmds[];
+	wg_system_cmds[], wg_script_cmds[], wg_monitor_cmds[];
+/* cmd_monitor.c: rates as RouterOS writes them (3.3kbps); buf >= 24 */
+void wg_bps_format(uint64_t bps, char *buf, size_t len);
 /* cmd_script.c: :execute */
 int wg_cmd_execute(struct wg_call *c);
 /* cmd_actions.c: the menus' own commands (router/schema.h, struct wg_action). */

@@ -51,6 +51,11 @@ bool wg_cancelled(struct wg_session *s)
 	return __atomic_load_n(&s->cancelled, __ATOMIC_ACQUIRE) != 0;
 }
 
+bool wg_session_was_cancelled(struct wg_session *s)
+{
+	return wg_cancelled(s);
+}
+
 void wg_longrun_free(struct wg_session *s)
 {
 	if (s->cancel_fd > 0)

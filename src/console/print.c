@@ -6,10 +6,17 @@
 #include <string.h>
 #include "console/interp.h"
 #include "router/units.h"
+#include "util/clock.h"
+
+/* print interval= bounds; follow looks for new items this often. */
+enum { PRINT_MIN_INTERVAL_MS = 100, PRINT_MAX_INTERVAL_MS = 86400000, PRINT_FOLLOW_MS = 500 };
 
 struct popts {
 	bool detail, terse, count, as_value, show_ids, stats, sensitive;
 	bool only_dynamic, only_static;  /* print dynamic, print static */
+	bool follow, follow_only;  /* then new items as they come, until Ctrl-C */
+	bool no_header;            /* follow: the items after the first print */
+	uint64_t interval_ms;      /* print again every interval until Ctrl-C (0: once) */
 	unsigned policies;   /* of the session's user: who may see sensitive values */
 	struct strvec proplist;
 	struct wg_expr *where;
@@ -298,7 +305,8 @@ static void print_table(struct wg_session *s, const struct wg_menu *m, struct wg
 			sv_push(&t.cols, cols[i]);
 	table_measure(&t, m, l, nums, o);
 	sb_init(&b);
-	table_header(&b, &t);
+	if (!o->no_header)
+		table_header(&b, &t);
 	for (size_t i = 0; i < l->n; i++)
 		table_row(&b, &t, m, l->v[i], nums[i], o);
 	wg_outs(s, sb_str(&b));
@@ -374,6 +382,14 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct popts *o)
 	o->sensitive = wg_arg_flag(a, "show-sensitive");
 	o->policies = wg_session_policies(c->s);
 	wg_arg_flag(a, "hide-sensitive");
+	o->follow = wg_arg_flag(a, "follow");
+	o->follow_only = wg_arg_flag(a, "follow-only");
+	const char *iv = wg_arg_value(a, "interval");
+	if (iv && (!wg_time_parse(iv, &o->interval_ms) || o->interval_ms < PRINT_MIN_INTERVAL_MS ||
+		   o->interval_ms > PRINT_MAX_INTERVAL_MS))
+		return wg_err(c->s, "invalid value for argument interval");
+	if ((o->follow || o->follow_only || o->interval_ms) && (o->count || o->as_value || !c->top))
+		return wg_err(c->s, "interval and follow print to the console only");
 	const char *pl = wg_arg_value(a, "proplist");
 	if (pl)
 		sv_split(&o->proplist, pl, ',');
@@ -406,6 +422,12 @@ static void emit(struct wg_call *c, const struct wg_menu *m, struct wg_itemlist 
 	} else if ((m->flags & MF_SETTINGS) && !o->terse) {
 		if (sel->n)
 			print_settings(s, m, sel->v[0], o);
+	} else if (o->no_header) {
+		bool table = (m->columns || o->stats) && !o->detail && !o->terse;
+		if (table && sel->n)
+			print_table(s, m, sel, nums, o);
+		for (size_t i = 0; !table && i < sel->n; i++)
+			(o->terse ? print_terse : print_pairs)(s, m, sel->v[i], nums[i], o);
 	} else { /* an empty print still has its legend, and a table its header */
 		if (!o->terse)
 			legend(s, m);
@@ -417,30 +439,77 @@ static void emit(struct wg_call *c, const struct wg_menu *m, struct wg_itemlist 
 	}
 }
 
-static int cmd_print(struct wg_call *c)
+/* One print of the items that match; with after, only those with a greater id (the
+ * new ones, for follow), *max_id set to the greatest id seen. */
+static void print_once(struct wg_call *c, const struct popts *o, bool only_new, uint32_t after, uint32_t *max_id)
 {
 	const struct wg_menu *m = c->menu;
+	struct wg_itemlist all, sel = { 0 };
+	wg_view_items(c->s, m, &all);
+	wg_remember_numbers(c->s, m, &all);
+	size_t *nums = xcalloc(all.n + 1, sizeof(size_t));
+	for (size_t i = 0; i < all.n; i++) {
+		uint32_t id = all.v[i]->id;
+		if (max_id && id > *max_id)
+			*max_id = id;
+		if ((only_new && id <= after) || !selected(m, all.v[i], o))
+			continue;
+		nums[sel.n] = i;
+		wg_itemlist_push(&sel, all.v[i]);
+	}
+	emit(c, m, &sel, nums, o);
+	free(nums);
+	free(sel.v);
+	wg_itemlist_free(m, &all);
+}
+
+/* Out of time: Ctrl-C, /cancel, or a script's time limit. */
+static bool stop_waiting(struct wg_session *s, unsigned ms)
+{
+	return wg_wait(s, ms) == 1 || (s->deadline_ms && wg_mono_ms() >= s->deadline_ms);
+}
+
+/* print interval=: everything again every interval; print follow / follow-only: the
+ * items there (follow), then each new one as it comes. Until Ctrl-C. Nothing of the
+ * store is held across a wait: every pass views the items afresh. */
+static void print_repeat(struct wg_call *c, struct popts *o)
+{
+	if (o->interval_ms && !o->follow && !o->follow_only) {
+		do
+			print_once(c, o, false, 0, NULL);
+		while (!stop_waiting(c->s, (unsigned)o->interval_ms));
+		return;
+	}
+	uint32_t seen = 0;
+	if (o->follow)
+		print_once(c, o, false, 0, &seen);
+	else { /* follow-only: what is there now is not shown */
+		struct wg_itemlist all;
+		wg_view_items(c->s, c->menu, &all);
+		for (size_t i = 0; i < all.n; i++)
+			seen = all.v[i]->id > seen ? all.v[i]->id : seen;
+		wg_itemlist_free(c->menu, &all);
+	}
+	o->no_header = o->follow;
+	unsigned every = o->interval_ms ? (unsigned)o->interval_ms : PRINT_FOLLOW_MS;
+	while (!stop_waiting(c->s, every)) {
+		uint32_t before = seen;
+		print_once(c, o, true, before, &seen);
+		o->no_header = true;
+	}
+}
+
+static int cmd_print(struct wg_call *c)
+{
 	struct wg_args a;
 	struct popts o = { 0 };
-	struct wg_itemlist all, sel = { 0 };
 	int rc = wg_collect_args(c, &a);
 	if (!rc)
 		rc = parse_opts(c, &a, &o);
-	if (!rc) {
-		wg_view_items(c->s, m, &all);
-		wg_remember_numbers(c->s, m, &all);
-		size_t *nums = xcalloc(all.n + 1, sizeof(size_t));
-		for (size_t i = 0; i < all.n; i++) {
-			if (!selected(m, all.v[i], &o))
-				continue;
-			nums[sel.n] = i;
-			wg_itemlist_push(&sel, all.v[i]);
-		}
-		emit(c, m, &sel, nums, &o);
-		free(nums);
-		free(sel.v);
-		wg_itemlist_free(m, &all);
-	}
+	if (!rc && (o.follow || o.follow_only || o.interval_ms))
+		print_repeat(c, &o);
+	else if (!rc)
+		print_once(c, &o, false, 0, NULL);
 	wg_expr_free(o.where);
 	sv_free(&o.proplist);
 	wg_args_free(&a);

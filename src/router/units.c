@@ -87,6 +87,18 @@ char *wg_time_format(uint64_t ms, char *buf, size_t len)
 	return buf;
 }
 
+char *wg_rtt_format(uint64_t us, char *buf, size_t len)
+{
+	uint64_t ms = us / 1000;
+	buf[0] = 0;
+	if (ms)
+		wg_time_format(ms, buf, len);
+	size_t o = strlen(buf);
+	if (us % 1000 || !ms)
+		snprintf(buf + o, len - o, "%lluus", (unsigned long long)(us % 1000));
+	return buf;
+}
+
 char *wg_bytes_format(uint64_t n, char *buf, size_t len)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -10,6 +10,8 @@
 bool wg_time_parse(const char *s, uint64_t *ms);
 /* Formats milliseconds as RouterOS does: 35s, 1m12s, 2d3h, 1w2d, 0s; buf >= 32. */
 char *wg_time_format(uint64_t ms, char *buf, size_t len);
+/* Round-trip times as RouterOS v7 prints them: 11ms578us, 578us, 1s2ms, 0us; buf >= 48. */
+char *wg_rtt_format(uint64_t us, char *buf, size_t len);
 /* Byte counts: below 1 KiB as a plain number, else one decimal with KiB/MiB/GiB/TiB. */
 char *wg_bytes_format(uint64_t n, char *buf, size_t len);
 /* Counters as RouterOS's print stats shows them: 50 507 925 242; buf >= 32. */
