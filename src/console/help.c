@@ -204,14 +204,28 @@ static void menu_help(struct wg_session *s, const char *path, const char *partia
 	}
 }
 
-static void print_args(struct strvec *out)
+static bool has_flag_prop(const struct wg_menu *m, const char *prop)
+{
+	for (const struct wg_flagdef *f = m->flagdefs; f && f->c; f++)
+		if (!strcmp(f->prop, prop))
+			return true;
+	return false;
+}
+
+/* print's arguments where this menu has them. */
+static void print_args(const struct wg_menu *m, struct strvec *out)
 {
 	static const char *const flags[] = { "detail", "terse", "brief", "count-only", "as-value", "show-ids",
-					     "stats", "all", "dynamic", "static", "without-paging", NULL };
+					     "without-paging", "follow", "follow-only", NULL };
 	addf(out, "where -- a condition the items must meet (name=x, disabled, a~\"regex\", and/or/not)");
 	addf(out, "proplist -- the properties to show, a list");
+	addf(out, "interval -- print again every interval until Ctrl-C (time)");
 	for (size_t i = 0; flags[i]; i++)
 		addf(out, "%s -- flag", flags[i]);
+	if ((m->flags & MF_COUNTERS) || m->stats_columns)
+		addf(out, "stats -- flag: the counters");
+	if (has_flag_prop(m, "dynamic"))
+		addf(out, "all, dynamic, static -- flags: every item, only dynamic ones, only static ones");
 }
 
 static void command_help(struct wg_session *s, const struct wg_menu *m, const char *cmd, const char *partial,
@@ -222,7 +236,7 @@ static void command_help(struct wg_session *s, const struct wg_menu *m, const ch
 	if (wg_cmd_takes_items(cmd))
 		addf(out, "numbers -- item numbers of the last print, names or *IDs, a list");
 	if (!strcmp(cmd, "print")) {
-		print_args(out);
+		print_args(m, out);
 		return;
 	}
 	if (strcmp(cmd, "add") && strcmp(cmd, "set") && strcmp(cmd, "unset") && strcmp(cmd, "find"))
