@@ -160,9 +160,10 @@ static void prop_line(struct wg_session *s, const struct wg_menu *m, const struc
 	sb_printf(&b, "%s -- %s", p->name, type_text(p));
 	if (p->type == PT_INT)
 		sb_printf(&b, " %lld..%lld", p->min, p->max);
-	if (p->type == PT_ENUM || p->type == PT_ENUMS) {
+	if (p->type == PT_ENUM || p->type == PT_ENUMS || p->type == PT_STR)
 		wg_prop_values(s, m, p, &vals);
-		sb_add(&b, ": ");
+	if (vals.n) { /* free text the router still knows words of (chain, protocol): e.g. */
+		sb_add(&b, p->type == PT_STR ? ", e.g.: " : ": ");
 		join_words(&b, &vals);
 	}
 	if (p->def)
@@ -260,7 +261,7 @@ static void value_help(struct wg_session *s, const struct wg_menu *m, const char
 	prop_line(s, m, &m->props[i], out);
 	struct strvec vals = { 0 };
 	wg_prop_values(s, m, &m->props[i], &vals);
-	if (vals.n && m->props[i].type != PT_ENUM && m->props[i].type != PT_ENUMS) {
+	if (vals.n && m->props[i].type != PT_ENUM && m->props[i].type != PT_ENUMS && m->props[i].type != PT_STR) {
 		struct sbuf b;
 		sb_init(&b);
 		sb_add(&b, "values: ");

@@ -26,6 +26,13 @@ TEST(complete_values)
 	CHECK(v.n == 1 && has(&v, "action=drop"));
 	complete(f, "/ip/firewall/filter/add ch", &v);
 	CHECK(has(&v, "chain="));
+	CHECK_EQ(fx_run(f, "/ip/firewall/filter/add chain=wg-in action=accept"), 0);
+	complete(f, "/ip/firewall/filter/add chain=", &v);
+	CHECK(has(&v, "chain=input") && has(&v, "chain=forward") && has(&v, "chain=wg-in") && !has(&v, "chain=srcnat"));
+	complete(f, "/ip/firewall/nat/add chain=", &v);
+	CHECK(v.n == 2 && has(&v, "chain=srcnat") && has(&v, "chain=dstnat"));
+	complete(f, "/ip/firewall/filter/add connection-state=established,re", &v);
+	CHECK(v.n == 1 && has(&v, "connection-state=established,related"));
 	complete(f, "/ip/firewall/filter/add protocol=ud", &v);
 	CHECK(has(&v, "protocol=udp"));
 	complete(f, "/ip/firewall/filter/add in-interface=", &v);
@@ -73,7 +80,8 @@ TEST(help_question_mark)
 	free(h);
 	h = help(f, "/ip/firewall/filter/add ");
 	CHECK(strstr(h, "add: Create a new item"));
-	CHECK(strstr(h, "\nchain -- "));
+	CHECK(strstr(h, "\nchain -- text, e.g.: input, forward, output"));
+	CHECK(strstr(h, "\nprotocol -- text, e.g.: tcp, udp"));
 	CHECK(strstr(h, "\naction -- one of: accept, drop"));
 	CHECK(strstr(h, "\nin-interface -- [!]interface name"));
 	free(h);
