@@ -74,6 +74,10 @@ static bool num_arg(struct wg_call *c, const struct wg_val *v, const char *name,
 static int fn_len(struct wg_call *c, struct fargs *a)
 {
 	struct strvec el = { 0 };
+	if (a->v[0].type == VT_ID) { /* [find] of one item */
+		result_num(c, 1);
+		return 0;
+	}
 	if (a->v[0].type != VT_ARRAY) {
 		result_num(c, (long long)strlen(a->v[0].s));
 		return 0;

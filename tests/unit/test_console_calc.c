@@ -65,6 +65,9 @@ TEST(calc_functions)
 	static const struct ecase v[] = {
 		{ ":put [:len \"hello\"]", "5\n" },
 		{ ":put [:len {1;2;3}]", "3\n" },
+		{ "/interface/wireguard/add name=a; /interface/wireguard/add name=b; :put [:len [/interface/wireguard/find]]", "2\n" },
+		{ ":put [:len [/interface/wireguard/find name=a]]", "1\n" },
+		{ ":put [:len [/interface/wireguard/find name=zz]]", "0\n" },
 		{ ":put ([:len \"abc\"] * 2)", "6\n" },
 		{ ":put [:pick \"hello\" 1 3]", "el\n" },
 		{ ":put [:pick \"hello\" 4]", "o\n" },
