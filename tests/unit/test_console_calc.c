@@ -117,6 +117,8 @@ TEST(calc_errors_and_bounds)
 	CHECK(fx_run(f, ":put (9223372036854775807 + 1)") != 0);
 	CHECK(fx_run(f, ":put [:pick \"abc\"]") != 0);
 	CHECK(fx_run(f, ":put [:len \"a\" \"b\"]") != 0);
+	CHECK(fx_run(f, ":put \"$[:len \"x\"\"") != 0); /* the string ends inside $[ */
+	CHECK(strstr(fx_err(f), "syntax error"));
 	CHECK(fx_run(f, ":put [:resolve \"bad name!\"]") != 0);
 	wg_session_cancel(f->s); /* Ctrl-C ends a look-up's wait at once */
 	CHECK(fx_run(f, ":put [:resolve name.invalid]") != 0);
@@ -168,6 +170,8 @@ TEST(calc_strings_interpolate_variables)
 		{ ":put \"a $ b\"", "a $ b\n" },
 		{ ":local n 2; :put [:typeof \"$n\"]", "str\n" },
 		{ ":local n 2; :put (\"n=$n\" . \"!\")", "n=2!\n" },
+		{ ":local s abc; :put \"len=$[:len $s] next=$($n + 1)\"", "len=3 next=3\n" },
+		{ ":put \"$[:pick \"a]b\" 1 2]|$((2 * (3 + 1)))\"", "]|8\n" },
 	};
 	run_cases(v, sizeof(v) / sizeof(v[0]));
 	struct fx *f = fx_new(); /* exported strings escape $, so they import unchanged */
