@@ -291,9 +291,9 @@ static int interactive(void)
 	char *hist = history_path();
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " ";
-	rl_bind_key('?', help_key);
 	rl_catch_signals = 0; /* SIGINT is ours: on_sigint, then on_readline_signal */
 	rl_signal_event_hook = on_readline_signal;
+	rl_bind_key('?', help_key);
 	if (hist)
 		read_history(hist);
 	request('P', "", NULL);

@@ -619,8 +619,9 @@ static int resolve(struct wg_session *s, const struct wg_cmdline *cl, struct res
 /* Commands that change nothing; everything else needs the write policy. */
 static bool read_only(const char *name)
 {
-	static const char *const ro[] = { "print", "get", "find", "export", "ping", "wg-genkey",
-					   "show-client-config", "wg-export", "traffic-history", NULL };
+	static const char *const ro[] = { "print", "get", "find", "export", "ping", "wg-genkey", "bandwidth-test",
+					   "show-client-config", "wg-export", "traffic-history",
+					   "traceroute", "torch", "quick", NULL };
 	for (size_t i = 0; ro[i]; i++)
 		if (!strcmp(ro[i], name))
 			return true;
@@ -638,6 +639,8 @@ bool wg_may_run(const struct wg_session *s, const char *name)
 	unsigned pol = wg_session_policies(s);
 	if (!(pol & WG_POL_WRITE) && !read_only(name))
 		return false; /* refused before any check runs (the commit would refuse too) */
+	if (!strcmp(name, "bandwidth-test") && !(pol & WG_POL_TEST))
+		return false; /* RouterOS's test policy */
 	return (pol & WG_POL_SENSITIVE) || !reveals_keys(name);
 }
 

@@ -13,10 +13,10 @@ enum { PRINT_MIN_INTERVAL_MS = 100, PRINT_MAX_INTERVAL_MS = 86400000, PRINT_FOLL
 
 struct popts {
 	bool detail, terse, count, as_value, show_ids, stats, sensitive;
-	bool only_dynamic, only_static;  /* print dynamic, print static */
 	bool follow, follow_only;  /* then new items as they come, until Ctrl-C */
 	bool no_header;            /* follow: the items after the first print */
 	uint64_t interval_ms;      /* print again every interval until Ctrl-C (0: once) */
+	bool only_dynamic, only_static;  /* print dynamic, print static */
 	unsigned policies;   /* of the session's user: who may see sensitive values */
 	struct strvec proplist;
 	struct wg_expr *where;
@@ -104,10 +104,6 @@ static void pair(struct sbuf *b, const struct wg_menu *m, int i, const char *v, 
 {
 	sb_printf(b, "%s=", m->props[i].name);
 	enum wg_ptype t = m->props[i].type;
-	if (t == PT_NUM || t == PT_BYTES) { /* counters: 50 507 925 242 in print stats, as RouterOS */
-		sb_add(b, v);
-		return;
-	}
 	wg_quote_value(b, v, quote && !(m->flags & MF_PLAIN) && (t == PT_STR || t == PT_KEY));
 }
 
