@@ -32,6 +32,11 @@ static const struct desc cmd_descs[] = {
 	{ "wg-export", "Write a peer's configuration as a wg-quick file" },
 	{ "run", "Run the script" },
 	{ "traffic-history", "Print the traffic history of a peer" },
+	{ "bandwidth-test", "Measure throughput to another router (btest)" },
+	{ "traceroute", "Show the hops to a host" },
+	{ "torch", "Show the flows through an interface and their rates" },
+	{ "quick", "Show the packets through an interface as they pass" },
+	{ "monitor-traffic", "Show an interface's traffic rates" },
 	{ NULL, NULL },
 };
 
@@ -69,6 +74,7 @@ static const struct desc menu_descs[] = {
 	{ "/system/package", "Installed packages" },
 	{ "/system/resource", "System resources" },
 	{ "/tool", "Tools" },
+	{ "/tool/sniffer", "Packet sniffer" },
 	{ "/user", "Users" },
 	{ "/certificate", "Certificates" },
 	{ "/file", "Files" },
