@@ -98,6 +98,18 @@ TEST(help_question_mark)
 	h = help(f, "");
 	CHECK(strstr(h, "\ninterface/ -- ") && strstr(h, "\nip/ -- "));
 	free(h);
+	h = help(f, "/ip/firewall/");
+	CHECK(strstr(h, "\nfilter/ -- Firewall filter rules") && strstr(h, "\naddress-list/ -- Firewall address lists"));
+	free(h);
+	h = help(f, "/ipv6/firewall/");
+	CHECK(strstr(h, "\nfilter/ -- Firewall filter rules"));
+	free(h);
+	h = help(f, "/ip/firewall/filter/print ");
+	CHECK(strstr(h, "\nstats -- ") && strstr(h, "\nall, dynamic, static -- "));
+	free(h);
+	h = help(f, "/interface/wireguard/print ");
+	CHECK(!strstr(h, "\nstats -- ") && !strstr(h, "dynamic, static"));
+	free(h);
 	h = help(f, "/nosuch/");
 	CHECK(strstr(h, "bad command name"));
 	free(h);
