@@ -101,6 +101,7 @@ TEST(calc_functions)
 		{ ":put [:resolve localhost]", "127.0.0.1\n" },
 		{ "/ip/dns/static/add name=nas.lab address=192.0.2.50; :put [:resolve NAS.lab]", "192.0.2.50\n" },
 		{ ":foreach i in={1;2;3} do={ :put ($i * 10) }", "10\n20\n30\n" },
+		{ ":if (1 < 2)do={ :put yes }", "yes\n" },
 	};
 	run_cases(v, sizeof(v) / sizeof(v[0]));
 }
