@@ -280,7 +280,14 @@ void wg_session_complete(struct wg_session *s, const char *line, struct strvec *
 	}
 	struct wg_pos p;
 	wg_pos_locate(s, line, &p);
-	if (p.cmd_menu && strchr(p.prefix, '=')) {
+	if (p.prefix == line && p.prefix[0] == ':') { /* :put, :len ... */
+		const char *name, *help;
+		for (size_t i = 0; wg_global_at(i, &name, &help); i++) {
+			char *w = xasprintf(":%s", name);
+			add_matching(out, p.prefix, w, "");
+			free(w);
+		}
+	} else if (p.cmd_menu && strchr(p.prefix, '=')) {
 		value_words(s, p.cmd_menu, p.prefix, out);
 	} else if (p.cmd_menu) {
 		if (wg_cmd_takes_items(p.cmd) && !p.unnamed)

@@ -299,11 +299,25 @@ static void menu_position(struct wg_session *s, const struct wg_pos *p, struct s
 	free(dir_word);
 }
 
+/* ":" or ":p": the global commands and functions (that start so); ":put ": its line. */
+static void global_help(const char *line, struct strvec *out)
+{
+	const char *name, *help;
+	size_t len = strcspn(line + 1, " ");
+	bool whole = line[1 + len] == ' ';
+	for (size_t i = 0; wg_global_at(i, &name, &help); i++)
+		if (whole ? strlen(name) == len && !strncmp(name, line + 1, len) : !strncmp(name, line + 1, len))
+			addf(out, ":%s -- %s", name, help);
+}
+
 void wg_session_help(struct wg_session *s, const char *line, struct strvec *out)
 {
 	struct wg_pos p;
+	line += strspn(line, " ");
 	wg_pos_locate(s, line, &p);
-	if (p.cmd_menu && strchr(p.prefix, '='))
+	if (line[0] == ':')
+		global_help(line, out);
+	else if (p.cmd_menu && strchr(p.prefix, '='))
 		value_help(s, p.cmd_menu, p.prefix, out);
 	else if (p.cmd_menu)
 		command_help(s, p.cmd_menu, p.cmd, p.prefix, out);

@@ -24,6 +24,8 @@ TEST(complete_values)
 	CHECK(has(&v, "action=accept") && has(&v, "action=drop") && has(&v, "action=add-src-to-address-list"));
 	complete(f, "/ip/firewall/filter/add chain=input action=dr", &v);
 	CHECK(v.n == 1 && has(&v, "action=drop"));
+	complete(f, ":p", &v);
+	CHECK(v.n == 2 && has(&v, ":put") && has(&v, ":pick"));
 	complete(f, "/ip/firewall/filter/add ch", &v);
 	CHECK(has(&v, "chain="));
 	CHECK_EQ(fx_run(f, "/ip/firewall/filter/add chain=wg-in action=accept"), 0);
@@ -109,6 +111,12 @@ TEST(help_question_mark)
 	free(h);
 	h = help(f, "/interface/wireguard/print ");
 	CHECK(!strstr(h, "\nstats -- ") && !strstr(h, "dynamic, static"));
+	free(h);
+	h = help(f, ":");
+	CHECK(strstr(h, ":put -- Print a value") && strstr(h, ":len -- Length"));
+	free(h);
+	h = help(f, ":pick ");
+	CHECK(strstr(h, ":pick -- Part of a string") && !strstr(h, ":put"));
 	free(h);
 	h = help(f, "/nosuch/");
 	CHECK(strstr(h, "bad command name"));
