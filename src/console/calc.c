@@ -503,6 +503,38 @@ static int substitution(struct wg_call *c, const struct wg_tok *t, struct wg_val
 	return rc;
 }
 
+/* "$[cmd]" or "$(expr)" in a string: its text parsed and evaluated as that value; the
+ * nesting is bounded by wg_run_nested's depth, as for [...] anywhere. */
+static int code_value(struct wg_call *c, const struct wg_tok *code, struct sbuf *b)
+{
+	char err[128];
+	struct wg_script *sc = wg_parse(code->text, strlen(code->text), err, sizeof(err));
+	if (!sc)
+		return wg_err(c->s, "%s", err);
+	int rc = -1;
+	if (c->s->depth > 16) {
+		rc = wg_err(c->s, "failure: script nesting too deep");
+	} else if (sc->n == 1) { /* one value: [cmd] is one token, (expr) all of the line */
+		struct wg_call e = *c;
+		struct wg_val v = { 0 };
+		size_t used = 0;
+		e.t = sc->cmds[0].t;
+		e.n = sc->cmds[0].n;
+		c->s->depth++;
+		rc = wg_eval_typed(&e, 0, &v, &used);
+		c->s->depth--;
+		if (rc == 0 && used != e.n)
+			rc = wg_err(c->s, "syntax error (line %d column %d)", code->line, code->col);
+		if (rc == 0)
+			sb_add(b, v.s);
+		wg_val_free(&v);
+	} else {
+		rc = wg_err(c->s, "syntax error (line %d column %d)", code->line, code->col);
+	}
+	wg_script_free(sc);
+	return rc;
+}
+
 /* "count: $n": the string's pieces (lexer.c), text and variables, joined. */
 static int interpolated(struct wg_call *c, const struct wg_script *sc, struct wg_val *out)
 {
@@ -511,6 +543,13 @@ static int interpolated(struct wg_call *c, const struct wg_script *sc, struct wg
 	sb_init(&b);
 	for (size_t i = 0; i < sc->cmds[0].n; i++) {
 		const struct wg_tok *p = &sc->cmds[0].t[i];
+		if (p->type == TK_SUBST) {
+			if (code_value(c, p, &b) < 0) {
+				wg_wipe_sbuf(&b);
+				return -1;
+			}
+			continue;
+		}
 		const char *v = p->type == TK_VAR ? wg_var_get(c->s, p->text, &ty) : p->text;
 		sb_add(&b, v ? v : "");
 	}

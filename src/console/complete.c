@@ -135,8 +135,50 @@ static void item_values(struct wg_session *s, const char *path, const char *prop
 	wg_itemlist_free(m, &l);
 }
 
+static void push_words(struct strvec *out, const char *words)
+{
+	struct strvec v = { 0 };
+	sv_split(&v, words, ' ');
+	for (size_t i = 0; i < v.n; i++)
+		if (!sv_has(out, v.v[i]))
+			sv_push(out, v.v[i]);
+	sv_free(&v);
+}
+
+/* chain=: the table's built-in chains (by the menu: .../filter, nat, mangle, raw), then
+ * the chains the menu's rules already use (jump targets). */
+static void chain_values(struct wg_session *s, const struct wg_menu *m, bool builtin, struct strvec *out)
+{
+	static const struct { const char *table, *chains; } builtins[] = {
+		{ "/filter", "input forward output" }, { "/nat", "srcnat dstnat" },
+		{ "/mangle", "prerouting input forward output postrouting" }, { "/raw", "prerouting output" },
+	};
+	const char *slash = strrchr(m->path, '/');
+	for (size_t i = 0; builtin && slash && i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(slash, builtins[i].table))
+			push_words(out, builtins[i].chains);
+	item_values(s, m->path, "chain", out);
+}
+
+/* Values of free-text properties the firewall still knows the words of. */
+static bool named_values(struct wg_session *s, const struct wg_menu *m, const char *name, struct strvec *out)
+{
+	if (!strcmp(name, "chain") || !strcmp(name, "jump-target")) {
+		chain_values(s, m, !strcmp(name, "chain"), out);
+	} else if (!strcmp(name, "connection-state")) {
+		push_words(out, "established related new invalid untracked");
+	} else if (!strcmp(name, "connection-nat-state")) {
+		push_words(out, "srcnat dstnat");
+	} else {
+		return false;
+	}
+	return true;
+}
+
 void wg_prop_values(struct wg_session *s, const struct wg_menu *m, const struct wg_prop *p, struct strvec *out)
 {
+	if (p->type == PT_STR && named_values(s, m, p->name, out))
+		return;
 	bool v6 = !strncmp(m->path, "/ipv6/", 6);
 	const char *n = p->name;
 	size_t len = strlen(n);
@@ -238,7 +280,14 @@ void wg_session_complete(struct wg_session *s, const char *line, struct strvec *
 	}
 	struct wg_pos p;
 	wg_pos_locate(s, line, &p);
-	if (p.cmd_menu && strchr(p.prefix, '=')) {
+	if (p.prefix == line && p.prefix[0] == ':') { /* :put, :len ... */
+		const char *name, *help;
+		for (size_t i = 0; wg_global_at(i, &name, &help); i++) {
+			char *w = xasprintf(":%s", name);
+			add_matching(out, p.prefix, w, "");
+			free(w);
+		}
+	} else if (p.cmd_menu && strchr(p.prefix, '=')) {
 		value_words(s, p.cmd_menu, p.prefix, out);
 	} else if (p.cmd_menu) {
 		if (wg_cmd_takes_items(p.cmd) && !p.unnamed)

@@ -21,13 +21,28 @@ static const struct wg_tok *block_arg(const struct wg_call *c, size_t from, cons
 	return NULL;
 }
 
+/* The tokens of the condition: up to the ')' that closes the first '(' (parentheses are
+ * always tokens of their own), so that do= written without a space stays out of it. */
+static size_t condition_end(const struct wg_call *c)
+{
+	int depth = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		depth += c->t[i].type == TK_LPAREN ? 1 : c->t[i].type == TK_RPAREN ? -1 : 0;
+		if (depth == 0)
+			return i + 1;
+	}
+	return c->n;
+}
+
 int wg_cmd_if(struct wg_call *c)
 {
 	struct wg_val cond;
 	size_t used;
 	if (!c->n || c->t[0].type != TK_LPAREN)
 		return wg_err(c->s, "syntax error (line %d column %d)", c->line, c->col);
-	if (wg_eval_typed(c, 0, &cond, &used) < 0)
+	struct wg_call head = *c;
+	head.n = condition_end(c);
+	if (wg_eval_typed(&head, 0, &cond, &used) < 0)
 		return -1;
 	bool yes = wg_val_truthy(&cond);
 	wg_val_free(&cond);

@@ -74,6 +74,10 @@ static bool num_arg(struct wg_call *c, const struct wg_val *v, const char *name,
 static int fn_len(struct wg_call *c, struct fargs *a)
 {
 	struct strvec el = { 0 };
+	if (a->v[0].type == VT_ID) { /* [find] of one item */
+		result_num(c, 1);
+		return 0;
+	}
 	if (a->v[0].type != VT_ARRAY) {
 		result_num(c, (long long)strlen(a->v[0].s));
 		return 0;
@@ -219,22 +223,40 @@ struct func {
 	size_t min, max;
 	int (*fn)(struct wg_call *c, struct fargs *a);
 	enum wg_vtype to; /* conversions: the type */
+	const char *help;
 };
 
 static const struct func funcs[] = {
-	{ "len", 1, 1, fn_len, 0 },       { "typeof", 1, 1, fn_typeof, 0 },  { "pick", 2, 3, fn_pick, 0 },
-	{ "find", 2, 3, fn_find, 0 },     { "resolve", 1, 1, fn_resolve, 0 }, { "tostr", 1, 1, NULL, VT_STR },
-	{ "tonum", 1, 1, NULL, VT_NUM },  { "toip", 1, 1, NULL, VT_IP },     { "toip6", 1, 1, NULL, VT_IP6 },
-	{ "tobool", 1, 1, NULL, VT_BOOL }, { "totime", 1, 1, NULL, VT_TIME }, { "toarray", 1, 1, NULL, VT_ARRAY },
-	{ NULL, 0, 0, NULL, 0 },
+	{ "len", 1, 1, fn_len, 0, "Length of a string or an array" },
+	{ "typeof", 1, 1, fn_typeof, 0, "Type of a value" },
+	{ "pick", 2, 3, fn_pick, 0, "Part of a string or an array: VALUE START [END]" },
+	{ "find", 2, 3, fn_find, 0, "Position of a part: VALUE PART [START]" },
+	{ "resolve", 1, 1, fn_resolve, 0, "Address of a DNS name" },
+	{ "tostr", 1, 1, NULL, VT_STR, "Value as a string" },
+	{ "tonum", 1, 1, NULL, VT_NUM, "Value as a number" },
+	{ "toip", 1, 1, NULL, VT_IP, "Value as an IP address" },
+	{ "toip6", 1, 1, NULL, VT_IP6, "Value as an IPv6 address" },
+	{ "tobool", 1, 1, NULL, VT_BOOL, "Value as a boolean" },
+	{ "totime", 1, 1, NULL, VT_TIME, "Value as a time" },
+	{ "toarray", 1, 1, NULL, VT_ARRAY, "Value as an array" },
 };
+#define NFUNCS (sizeof(funcs) / sizeof(funcs[0]))
+
+bool wg_func_at(size_t i, const char **name, const char **help)
+{
+	if (i >= NFUNCS)
+		return false;
+	*name = funcs[i].name;
+	*help = funcs[i].help;
+	return true;
+}
 
 int wg_func_run(struct wg_call *c, const char *name)
 {
 	const struct func *f = funcs;
-	while (f->name && strcmp(f->name, name))
+	while (f < funcs + NFUNCS && strcmp(f->name, name))
 		f++;
-	if (!f->name)
+	if (f == funcs + NFUNCS)
 		return 1;
 	struct fargs a;
 	if (take_args(c, f->min, f->max, &a) < 0)

@@ -32,6 +32,11 @@ static const struct desc cmd_descs[] = {
 	{ "wg-export", "Write a peer's configuration as a wg-quick file" },
 	{ "run", "Run the script" },
 	{ "traffic-history", "Print the traffic history of a peer" },
+	{ "bandwidth-test", "Measure throughput to another router (btest)" },
+	{ "traceroute", "Show the hops to a host" },
+	{ "torch", "Show the flows through an interface and their rates" },
+	{ "quick", "Show the packets through an interface as they pass" },
+	{ "monitor-traffic", "Show an interface's traffic rates" },
 	{ NULL, NULL },
 };
 
@@ -69,6 +74,7 @@ static const struct desc menu_descs[] = {
 	{ "/system/package", "Installed packages" },
 	{ "/system/resource", "System resources" },
 	{ "/tool", "Tools" },
+	{ "/tool/sniffer", "Packet sniffer" },
 	{ "/user", "Users" },
 	{ "/certificate", "Certificates" },
 	{ "/file", "Files" },
@@ -160,9 +166,10 @@ static void prop_line(struct wg_session *s, const struct wg_menu *m, const struc
 	sb_printf(&b, "%s -- %s", p->name, type_text(p));
 	if (p->type == PT_INT)
 		sb_printf(&b, " %lld..%lld", p->min, p->max);
-	if (p->type == PT_ENUM || p->type == PT_ENUMS) {
+	if (p->type == PT_ENUM || p->type == PT_ENUMS || p->type == PT_STR)
 		wg_prop_values(s, m, p, &vals);
-		sb_add(&b, ": ");
+	if (vals.n) { /* free text the router still knows words of (chain, protocol): e.g. */
+		sb_add(&b, p->type == PT_STR ? ", e.g.: " : ": ");
 		join_words(&b, &vals);
 	}
 	if (p->def)
@@ -204,14 +211,28 @@ static void menu_help(struct wg_session *s, const char *path, const char *partia
 	}
 }
 
-static void print_args(struct strvec *out)
+static bool has_flag_prop(const struct wg_menu *m, const char *prop)
+{
+	for (const struct wg_flagdef *f = m->flagdefs; f && f->c; f++)
+		if (!strcmp(f->prop, prop))
+			return true;
+	return false;
+}
+
+/* print's arguments where this menu has them. */
+static void print_args(const struct wg_menu *m, struct strvec *out)
 {
 	static const char *const flags[] = { "detail", "terse", "brief", "count-only", "as-value", "show-ids",
-					     "stats", "all", "dynamic", "static", "without-paging", NULL };
+					     "without-paging", "follow", "follow-only", NULL };
 	addf(out, "where -- a condition the items must meet (name=x, disabled, a~\"regex\", and/or/not)");
 	addf(out, "proplist -- the properties to show, a list");
+	addf(out, "interval -- print again every interval until Ctrl-C (time)");
 	for (size_t i = 0; flags[i]; i++)
 		addf(out, "%s -- flag", flags[i]);
+	if ((m->flags & MF_COUNTERS) || m->stats_columns)
+		addf(out, "stats -- flag: the counters");
+	if (has_flag_prop(m, "dynamic"))
+		addf(out, "all, dynamic, static -- flags: every item, only dynamic ones, only static ones");
 }
 
 static void command_help(struct wg_session *s, const struct wg_menu *m, const char *cmd, const char *partial,
@@ -222,7 +243,7 @@ static void command_help(struct wg_session *s, const struct wg_menu *m, const ch
 	if (wg_cmd_takes_items(cmd))
 		addf(out, "numbers -- item numbers of the last print, names or *IDs, a list");
 	if (!strcmp(cmd, "print")) {
-		print_args(out);
+		print_args(m, out);
 		return;
 	}
 	if (strcmp(cmd, "add") && strcmp(cmd, "set") && strcmp(cmd, "unset") && strcmp(cmd, "find"))
@@ -246,7 +267,7 @@ static void value_help(struct wg_session *s, const struct wg_menu *m, const char
 	prop_line(s, m, &m->props[i], out);
 	struct strvec vals = { 0 };
 	wg_prop_values(s, m, &m->props[i], &vals);
-	if (vals.n && m->props[i].type != PT_ENUM && m->props[i].type != PT_ENUMS) {
+	if (vals.n && m->props[i].type != PT_ENUM && m->props[i].type != PT_ENUMS && m->props[i].type != PT_STR) {
 		struct sbuf b;
 		sb_init(&b);
 		sb_add(&b, "values: ");
@@ -278,11 +299,25 @@ static void menu_position(struct wg_session *s, const struct wg_pos *p, struct s
 	free(dir_word);
 }
 
+/* ":" or ":p": the global commands and functions (that start so); ":put ": its line. */
+static void global_help(const char *line, struct strvec *out)
+{
+	const char *name, *help;
+	size_t len = strcspn(line + 1, " ");
+	bool whole = line[1 + len] == ' ';
+	for (size_t i = 0; wg_global_at(i, &name, &help); i++)
+		if (whole ? strlen(name) == len && !strncmp(name, line + 1, len) : !strncmp(name, line + 1, len))
+			addf(out, ":%s -- %s", name, help);
+}
+
 void wg_session_help(struct wg_session *s, const char *line, struct strvec *out)
 {
 	struct wg_pos p;
+	line += strspn(line, " ");
 	wg_pos_locate(s, line, &p);
-	if (p.cmd_menu && strchr(p.prefix, '='))
+	if (line[0] == ':')
+		global_help(line, out);
+	else if (p.cmd_menu && strchr(p.prefix, '='))
 		value_help(s, p.cmd_menu, p.prefix, out);
 	else if (p.cmd_menu)
 		command_help(s, p.cmd_menu, p.cmd, p.prefix, out);

@@ -479,27 +479,45 @@ static int error_cmd(struct wg_call *c)
 	return -1;
 }
 
+static int var_named(struct wg_call *c)
+{
+	return var_cmd(c, c->name);
+}
+
+/* The global commands (:put ...), with a line of help each for `?`; then the functions
+ * (funcs.c). */
+static const struct { const char *name; wg_cmd_fn fn; const char *help; } globals[] = {
+	{ "put", put_cmd, "Print a value" },
+	{ "local", var_named, "Set a variable of this script" },
+	{ "global", var_named, "Set a variable of the router" },
+	{ "set", var_named, "Change a variable" },
+	{ "log", log_cmd, "Add a line to the log (info, warning, error, debug)" },
+	{ "delay", delay_cmd, "Wait a time" },
+	{ "execute", wg_cmd_execute, "Run code in the background" },
+	{ "error", error_cmd, "Fail with a message" },
+	{ "if", wg_cmd_if, "Run do={...} if the condition holds, else else={...}" },
+	{ "foreach", wg_cmd_foreach, "Run do={...} for each element of in=" },
+};
+#define NGLOBALS (sizeof(globals) / sizeof(globals[0]))
+
+bool wg_global_at(size_t i, const char **name, const char **help)
+{
+	if (i < NGLOBALS) {
+		*name = globals[i].name;
+		*help = globals[i].help;
+		return true;
+	}
+	return wg_func_at(i - NGLOBALS, name, help);
+}
+
 static int global_cmd(struct wg_session *s, const struct wg_cmdline *cl, struct sbuf *ret)
 {
 	const char *name = cl->t[0].text + 1;
 	struct wg_call c = { .s = s, .menu = wg_menu_find(s->menu), .name = name, .t = cl->t + 1,
 			     .n = cl->n - 1, .line = cl->line, .col = cl->col, .ret = ret, .top = true };
-	if (!strcmp(name, "put"))
-		return put_cmd(&c);
-	if (!strcmp(name, "local") || !strcmp(name, "global") || !strcmp(name, "set"))
-		return var_cmd(&c, name);
-	if (!strcmp(name, "log"))
-		return log_cmd(&c);
-	if (!strcmp(name, "delay"))
-		return delay_cmd(&c);
-	if (!strcmp(name, "execute"))
-		return wg_cmd_execute(&c);
-	if (!strcmp(name, "error"))
-		return error_cmd(&c);
-	if (!strcmp(name, "if"))
-		return wg_cmd_if(&c);
-	if (!strcmp(name, "foreach"))
-		return wg_cmd_foreach(&c);
+	for (size_t i = 0; i < NGLOBALS; i++)
+		if (!strcmp(name, globals[i].name))
+			return globals[i].fn(&c);
 	int rc = wg_func_run(&c, name);
 	if (rc <= 0)
 		return rc;

@@ -200,6 +200,11 @@ int wg_lookup(struct wg_session *s, const char *host, const struct strvec *serve
 /* ---- funcs.c: :len :tostr :pick :find :typeof :resolve ... ---- */
 /* Runs :name when it is a function (its value into c->ret); 1 when it is not one. */
 int wg_func_run(struct wg_call *c, const char *name);
+/* The i-th function's name and help; false past the last. */
+bool wg_func_at(size_t i, const char **name, const char **help);
+/* interp.c: the i-th global command (:put ...), then the functions: for completion and
+ * `?`. False past the last. */
+bool wg_global_at(size_t i, const char **name, const char **help);
 
 /* ---- control.c ---- */
 int wg_cmd_if(struct wg_call *c);

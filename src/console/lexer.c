@@ -163,6 +163,37 @@ static void interpolate(struct wg_lexer *lx, struct sbuf *b, struct sbuf *all, s
 	sb_addn(all, lx->s + start, lx->pos - start);
 }
 
+/* "$[cmd]" and "$(expr)" inside a string: the code up to the matching bracket (quoted
+ * strings inside skipped), kept as text and parsed when the value is evaluated. False
+ * when the string ends first. */
+static bool code_piece(struct wg_lexer *lx, struct sbuf *b, struct sbuf *all, struct pieces *p, const struct wg_tok *t)
+{
+	char open = peek(lx, 0), close = open == '[' ? ']' : ')';
+	size_t start = lx->pos;
+	int depth = 0;
+	bool quoted = false;
+	for (;;) {
+		char c = peek(lx, 0);
+		if (!c)
+			return false;
+		advance(lx);
+		if (quoted && c == '\\' && peek(lx, 0))
+			advance(lx);
+		else if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && c == open)
+			depth++;
+		else if (!quoted && c == close && --depth == 0)
+			break;
+	}
+	piece(p, TK_STR, xstrndup(sb_str(b), b->len), t);
+	sb_reset(b);
+	piece(p, TK_SUBST, xstrndup(lx->s + start, lx->pos - start), t);
+	sb_addc(all, '$');
+	sb_addn(all, lx->s + start, lx->pos - start);
+	return true;
+}
+
 static struct wg_tok string_done(struct wg_tok t, struct sbuf *b, struct sbuf *all, struct pieces *p)
 {
 	t.type = TK_STR;
@@ -215,6 +246,11 @@ static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t, bool inter
 		advance(lx);
 		if (c == '$' && interp && name_char(peek(lx, 0))) {
 			interpolate(lx, &b, &all, &p, &t);
+			continue;
+		}
+		if (c == '$' && interp && (peek(lx, 0) == '[' || peek(lx, 0) == '(')) {
+			if (!code_piece(lx, &b, &all, &p, &t))
+				return string_fail(lx, t, &b, &all, &p, line, col);
 			continue;
 		}
 		size_t before = b.len;

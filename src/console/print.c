@@ -104,6 +104,10 @@ static void pair(struct sbuf *b, const struct wg_menu *m, int i, const char *v, 
 {
 	sb_printf(b, "%s=", m->props[i].name);
 	enum wg_ptype t = m->props[i].type;
+	if (t == PT_NUM || t == PT_BYTES) { /* counters: 50 507 925 242 in print stats, as RouterOS */
+		sb_add(b, v);
+		return;
+	}
 	wg_quote_value(b, v, quote && !(m->flags & MF_PLAIN) && (t == PT_STR || t == PT_KEY));
 }
 

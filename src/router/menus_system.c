@@ -240,19 +240,21 @@ const struct wg_menu wg_menu_resource_cpu = {
 
 /* ---- /interface: every interface of the system ---- */
 
+/* The counters show in print stats only, as on RouterOS (get and the API read them
+ * always). */
 static const struct wg_prop interface_props[] = {
 	{ "name", PT_STR, PF_RO, NULL, NULL, 0, 0 },
 	{ "type", PT_STR, PF_RO, NULL, NULL, 0, 0 },
 	{ "actual-mtu", PT_NUM, PF_RO, NULL, NULL, 0, 0 },
 	{ "mac-address", PT_STR, PF_RO, NULL, NULL, 0, 0 },
-	{ "rx-byte", PT_BYTES, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "tx-byte", PT_BYTES, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "rx-packet", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "tx-packet", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "rx-drop", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "tx-drop", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "rx-error", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
-	{ "tx-error", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
+	{ "rx-byte", PT_BYTES, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "tx-byte", PT_BYTES, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "rx-packet", PT_NUM, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "tx-packet", PT_NUM, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "rx-drop", PT_NUM, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "tx-drop", PT_NUM, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "rx-error", PT_NUM, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
+	{ "tx-error", PT_NUM, PF_RO | PF_STATS, NULL, NULL, 0, 0 },
 	{ "running", PT_BOOL, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	{ "disabled", PT_BOOL, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	P_END,

@@ -65,6 +65,9 @@ TEST(calc_functions)
 	static const struct ecase v[] = {
 		{ ":put [:len \"hello\"]", "5\n" },
 		{ ":put [:len {1;2;3}]", "3\n" },
+		{ "/interface/wireguard/add name=a; /interface/wireguard/add name=b; :put [:len [/interface/wireguard/find]]", "2\n" },
+		{ ":put [:len [/interface/wireguard/find name=a]]", "1\n" },
+		{ ":put [:len [/interface/wireguard/find name=zz]]", "0\n" },
 		{ ":put ([:len \"abc\"] * 2)", "6\n" },
 		{ ":put [:pick \"hello\" 1 3]", "el\n" },
 		{ ":put [:pick \"hello\" 4]", "o\n" },
@@ -98,6 +101,7 @@ TEST(calc_functions)
 		{ ":put [:resolve localhost]", "127.0.0.1\n" },
 		{ "/ip/dns/static/add name=nas.lab address=192.0.2.50; :put [:resolve NAS.lab]", "192.0.2.50\n" },
 		{ ":foreach i in={1;2;3} do={ :put ($i * 10) }", "10\n20\n30\n" },
+		{ ":if (1 < 2)do={ :put yes }", "yes\n" },
 	};
 	run_cases(v, sizeof(v) / sizeof(v[0]));
 }
@@ -114,6 +118,8 @@ TEST(calc_errors_and_bounds)
 	CHECK(fx_run(f, ":put (9223372036854775807 + 1)") != 0);
 	CHECK(fx_run(f, ":put [:pick \"abc\"]") != 0);
 	CHECK(fx_run(f, ":put [:len \"a\" \"b\"]") != 0);
+	CHECK(fx_run(f, ":put \"$[:len \"x\"\"") != 0); /* the string ends inside $[ */
+	CHECK(strstr(fx_err(f), "syntax error"));
 	CHECK(fx_run(f, ":put [:resolve \"bad name!\"]") != 0);
 	wg_session_cancel(f->s); /* Ctrl-C ends a look-up's wait at once */
 	CHECK(fx_run(f, ":put [:resolve name.invalid]") != 0);
@@ -165,6 +171,8 @@ TEST(calc_strings_interpolate_variables)
 		{ ":put \"a $ b\"", "a $ b\n" },
 		{ ":local n 2; :put [:typeof \"$n\"]", "str\n" },
 		{ ":local n 2; :put (\"n=$n\" . \"!\")", "n=2!\n" },
+		{ ":local s abc; :put \"len=$[:len $s] next=$($n + 1)\"", "len=3 next=3\n" },
+		{ ":put \"$[:pick \"a]b\" 1 2]|$((2 * (3 + 1)))\"", "]|8\n" },
 	};
 	run_cases(v, sizeof(v) / sizeof(v[0]));
 	struct fx *f = fx_new(); /* exported strings escape $, so they import unchanged */

@@ -254,3 +254,15 @@ TEST(print_dynamic_route_distances)
 	CHECK(strstr(fx_last(f), "dst-address=203.0.113.0/24 gateway=ether1 distance=1"));
 	fx_free(f);
 }
+
+TEST(print_interface_counters_only_with_stats)
+{
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, "/interface/print detail where name=ether1"), 0);
+	CHECK(strstr(fx_last(f), "name=\"ether1\"") && !strstr(fx_last(f), "rx-byte"));
+	CHECK_EQ(fx_run(f, "/interface/print stats detail where name=ether1"), 0);
+	CHECK(strstr(fx_last(f), "rx-byte=50 507 925 242"));
+	CHECK_EQ(fx_run(f, ":put [/interface/get ether1 rx-byte]"), 0);
+	CHECK(!strcmp(fx_last(f), "50507925242\n"));
+	fx_free(f);
+}

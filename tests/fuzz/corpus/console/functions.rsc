@@ -25,3 +25,5 @@
 :local who "wg1"
 :put "interface $who has mtu $x, costs \$5"
 /interface/wireguard/add name="w$who" comment="made by $who"
+:put "len=$[:len $who] next=$($x + 1) nested=$[:pick "a]b" 1 2]"
+:log info "peer $[/interface/wireguard/get [find] name] has $($x * 2)"
