@@ -19,7 +19,7 @@ A() { cli a "$SA" "$@"; }
 B() { cli b "$SB" "$@"; }
 
 mkns a; mkns b
-link a "$(ifn a)" b "$(ifn b)" 192.0.2.1/24 192.0.2.2/24
+link a "$(ifn a)" b "$(ifn b)" 192.0.2.1/24 192.0.2.2/24 2001:db8::1/64 2001:db8::2/64
 nsx a "$WGR" daemon --state-dir "$SA" --uapi-dir "$TMP/ua" || { fail daemon_a_starts; finish; }
 nsx b "$WGR" daemon --state-dir "$SB" --uapi-dir "$TMP/ub" || { fail daemon_b_starts; finish; }
 genkeys ka; genkeys kb
@@ -108,6 +108,21 @@ compare udp_transmit_like_iperf3 "-u -b 40M -l 1472" "protocol=udp direction=tra
 compare udp_receive_like_iperf3 "-u -R -b 40M -l 1472" "protocol=udp direction=receive remote-tx-speed=40M" rx-total-average
 check udp_receive_counts_lost_packets grep -q 'lost-packets: [0-9]' "$TMP/bt.out"
 check status_block_fields bash -c "grep -q 'tx-10-second-average\|rx-10-second-average' '$TMP/bt.out' && grep -q 'local-cpu-load: [0-9]*%' '$TMP/bt.out' && grep -q 'direction: receive' '$TMP/bt.out'"
+
+# ---- speeds asked of TCP, random data, IPv6 (over the link, not the tunnel) ----
+btest "protocol=tcp direction=transmit tcp-connection-count=2 local-tx-speed=50M random-data=yes"
+T=$(bits tx-total-average)
+echo "FIGURE tcp_local_tx_speed_50M: bandwidth-test $(mbps "$T") Mbit/s"
+within "$T" 50000000 && grep -q 'random-data: yes' "$TMP/bt.out"
+check tcp_local_tx_speed_held test $? -eq 0
+btest "protocol=tcp direction=receive tcp-connection-count=1 remote-tx-speed=30M"
+T=$(bits rx-total-average)
+echo "FIGURE tcp_remote_tx_speed_30M: bandwidth-test $(mbps "$T") Mbit/s"
+check tcp_remote_tx_speed_held within "$T" 30000000
+B "/tool/bandwidth-test address=2001:db8::1 user=bt password=bt-secret duration=2s protocol=udp direction=both local-tx-speed=10M remote-tx-speed=10M" >"$TMP/bt.out" 2>&1
+T=$(bits tx-total-average rx-total-average)
+echo "FIGURE udp_both_ipv6_10M_each: bandwidth-test $(mbps "$T") Mbit/s"
+check udp_both_over_ipv6 within "$T" 20000000
 
 # ---- wrong password, user without a btest-password ----
 B "/tool/bandwidth-test address=10.99.0.1 user=bt password=wrong duration=2s" >"$TMP/bad.out" 2>&1
