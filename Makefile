@@ -5,7 +5,7 @@ CC      ?= gcc
 CFLAGS  ?= -O2 -g
 WG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
              -Werror=implicit-function-declaration -Isrc -MMD -MP -pthread
-LDLIBS  := -lssl -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lmicrohttpd -ljansson -lpthread
+LDLIBS  := -lssl -lcrypto -lsodium -lmnl -lnftables -lqrencode -lpng -lreadline -lmicrohttpd -ljansson -lpthread -lm -lpcap
 
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))

@@ -10,7 +10,7 @@ PKGS=(build-essential pkg-config libssl-dev libsodium-dev libmnl-dev libnftables
       libqrencode-dev libpng-dev libreadline-dev iproute2 nftables wireguard-tools
       wireguard-go iperf3 iputils-ping procps psmisc util-linux python3 openssl
       clang libclang-rt-dev libmicrohttpd-dev libjansson-dev python3-librouteros curl python3-prometheus-client
-      man-db tzdata chromium chromium-driver python3-selenium
+      man-db tzdata chromium chromium-driver python3-selenium libpcap-dev tcpdump
       "$@")
 fi
 missing=()

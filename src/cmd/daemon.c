@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "cmd/cmd.h"
 #include "cmd/consoles.h"
+#include "cmd/netwatch.h"
 #include "cmd/scheduler.h"
 #include "cmd/btest.h"
 #include "cmd/doors.h"
@@ -37,6 +38,7 @@ struct daemon {
 	struct wg_doors *doors;      /* www, www-ssl, api, api-ssl */
 	struct wg_btestd *btest;     /* /tool/bandwidth-server */
 	struct wg_scheduler *scheduler; /* /system/scheduler, :execute */
+	struct wg_netwatch *netwatch;   /* /tool/netwatch's probes */
 	int ep, lfd, sfd, tfd;
 	bool stop;
 	bool restart;                /* /system/reboot: re-execute after the shutdown */
@@ -261,6 +263,7 @@ static void loop(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d)
 {
+	wg_netwatch_stop(d->netwatch);
 	wg_scheduler_stop(d->scheduler);
 	wg_doors_free(d->doors);
 	wg_btestd_free(d->btest);
@@ -316,6 +319,7 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 	d->btest = wg_btestd_new(d->r, &d->router_lock);
 	watch(d, wg_btestd_fd(d->btest), &d->btest);
 	d->scheduler = wg_scheduler_start(d->r, &d->router_lock);
+	d->netwatch = wg_netwatch_start(d->r, &d->router_lock);
 	if (ready >= 0) {
 		redirect_output(d->dir);
 		if (write(ready, "", 1) != 1)

@@ -620,7 +620,8 @@ static int resolve(struct wg_session *s, const struct wg_cmdline *cl, struct res
 static bool read_only(const char *name)
 {
 	static const char *const ro[] = { "print", "get", "find", "export", "ping", "wg-genkey", "bandwidth-test",
-					   "show-client-config", "wg-export", "traffic-history", NULL };
+					   "show-client-config", "wg-export", "traffic-history",
+					   "traceroute", "torch", "quick", NULL };
 	for (size_t i = 0; ro[i]; i++)
 		if (!strcmp(ro[i], name))
 			return true;

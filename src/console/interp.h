@@ -226,7 +226,8 @@ int wg_add_item(struct wg_call *c, struct wg_store *next, const struct wg_menu *
 
 /* ---- command tables ---- */
 extern const struct wg_cmddef wg_item_cmds[], wg_print_cmds[], wg_export_cmds[], wg_wireguard_cmds[],
-	wg_system_cmds[], wg_script_cmds[], wg_monitor_cmds[];
+	wg_system_cmds[], wg_script_cmds[], wg_monitor_cmds[], wg_trace_cmds[], wg_torch_cmds[],
+	wg_sniffer_cmds[];
 /* cmd_monitor.c: rates as RouterOS writes them (3.3kbps); buf >= 24 */
 void wg_bps_format(uint64_t bps, char *buf, size_t len);
 /* cmd_btest.c: /tool/bandwidth-test */

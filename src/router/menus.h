@@ -35,6 +35,7 @@ extern const struct wg_menu wg_menu_identity, wg_menu_logging, wg_menu_log, wg_m
 	wg_menu_resource, wg_menu_resource_cpu;
 extern const struct wg_menu wg_menu_user, wg_menu_user_group, wg_menu_user_active, wg_menu_ip_service,
 	wg_menu_certificate;
+extern const struct wg_menu wg_menu_sniffer, wg_menu_netwatch;
 extern const struct wg_menu wg_menu_script, wg_menu_scheduler, wg_menu_backup, wg_menu_file, wg_menu_clock,
 	wg_menu_metrics;
 extern const struct wg_menu wg_menu_btest_server, wg_menu_btest_session;

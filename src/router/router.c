@@ -23,6 +23,7 @@
 #include "router/traffic.h"
 #include "router/menus.h"
 #include "router/scripts.h"
+#include "router/toolsrt.h"
 #include "router/users.h"
 #include "util/clock.h"
 
@@ -50,6 +51,7 @@ struct wg_router {
 	uint64_t last_sample;
 	struct wg_events events;
 	struct wg_ratesrt *rates;
+	struct wg_toolsrt *tools;     /* the sniffer, netwatch's states */
 };
 
 const struct wg_store *wg_router_store(const struct wg_router *r) { return r->st; }
@@ -60,6 +62,7 @@ size_t wg_router_dns_cache_used(struct wg_router *r) { return wg_dnsrt_cache_use
 struct wg_users_rt *wg_router_users(struct wg_router *r) { return r->users; }
 struct wg_auth_rt *wg_router_auth(struct wg_router *r) { return r->auth; }
 struct wg_scripts_rt *wg_router_scripts(struct wg_router *r) { return r->scripts; }
+struct wg_toolsrt *wg_router_tools(struct wg_router *r) { return r->tools; }
 void wg_router_request_restart(struct wg_router *r) { r->restart = true; }
 bool wg_router_restart_requested(const struct wg_router *r) { return r->restart; }
 
@@ -427,10 +430,12 @@ struct wg_router *wg_router_new(const struct wg_router_config *cfg, char *err, s
 	r->users = wg_users_rt_new();
 	r->auth = wg_auth_rt_new();
 	r->scripts = wg_scripts_rt_new();
+	r->tools = wg_toolsrt_new();
 	if (r->state_dir && wg_persist_load_state(r->state_dir, &r->st, &r->persist, err, errlen) < 0) {
 		wg_users_rt_free(r->users);
 		wg_auth_rt_free(r->auth);
 		wg_scripts_rt_free(r->scripts);
+		wg_toolsrt_free(r->tools);
 		wg_log_free(r->log);
 		free(r->state_dir);
 		free(r);
@@ -463,6 +468,7 @@ void wg_router_free(struct wg_router *r)
 	wg_users_rt_free(r->users);
 	wg_auth_rt_free(r->auth);
 	wg_scripts_rt_free(r->scripts);
+	wg_toolsrt_free(r->tools);
 	sv_free(&r->gnames);
 	sv_free(&r->gvals);
 	free(r->links);

@@ -15,7 +15,7 @@ const struct wg_menu *const wg_menus[] = {
 	&wg_menu_fw6_mangle, &wg_menu_fw6_raw,
 	&wg_menu_identity, &wg_menu_logging, &wg_menu_user_group, &wg_menu_user, &wg_menu_certificate,
 	&wg_menu_ip_service, &wg_menu_metrics, &wg_menu_clock, &wg_menu_script, &wg_menu_scheduler,
-	&wg_menu_btest_server,
+	&wg_menu_btest_server, &wg_menu_sniffer, &wg_menu_netwatch,
 	/* read-only views of the system */
 	&wg_menu_interface, &wg_menu_log, &wg_menu_package, &wg_menu_resource, &wg_menu_resource_cpu,
 	&wg_menu_fw_connection, &wg_menu_fw6_connection, &wg_menu_user_active, &wg_menu_file,

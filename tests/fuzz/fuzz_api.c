@@ -16,7 +16,7 @@
 
 static bool unsafe(const struct wg_api_sentence *s)
 {
-	static const char *const words[] = { "ping", "file", "import", "delay", "execute", NULL };
+	static const char *const words[] = { "ping", "file", "import", "delay", "execute", "trace", "torch", "sniff", NULL };
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t k = 0; words[k]; k++)
 			if (strstr(s->w[i], words[k]))

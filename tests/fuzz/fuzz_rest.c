@@ -29,7 +29,7 @@ static const char *method_of(uint8_t c)
 
 static bool unsafe(const char *text)
 {
-	static const char *const words[] = { "ping", "file", "import", "delay", "execute", NULL };
+	static const char *const words[] = { "ping", "file", "import", "delay", "execute", "trace", "torch", "sniff", NULL };
 	for (size_t k = 0; words[k]; k++)
 		if (strstr(text, words[k]))
 			return true;
