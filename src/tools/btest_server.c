@@ -294,10 +294,12 @@ static bool admit(struct session *me, const uint8_t *msg, struct wg_bt_cmd *cmd)
 		me->info.conns = 1;
 	}
 	pthread_mutex_unlock(&s->lock);
-	wg_bt_word_encode(room ? WG_BT_W_OK : WG_BT_W_FAILED, me->token, w);
-	if (!room)
+	if (!room) { /* closed without an answer: "failed" would read as a wrong password */
 		logf_(s, "btest,error", "bandwidth-test: too many sessions, refused %s%s", me->addr, "");
-	return wg_bt_write_full(me->fd, w, sizeof(w)) == 0 && room;
+		return false;
+	}
+	wg_bt_word_encode(WG_BT_W_OK, me->token, w);
+	return wg_bt_write_full(me->fd, w, sizeof(w)) == 0;
 }
 
 static void *session_main(void *arg)

@@ -180,6 +180,17 @@ else
 	echo "SKIP $TESTNAME:rest_and_api (needs curl and python3-librouteros)"
 fi
 
+# ---- max-sessions: a second test at once is refused (not as a wrong password) ----
+A '/tool/bandwidth-server/set max-sessions=1'
+sleep 1 # the server restarts with the new setting
+B "/tool/bandwidth-test address=10.99.0.1 user=bt password=bt-secret protocol=udp local-tx-speed=1M direction=transmit duration=4s" >"$TMP/one.out" 2>&1 &
+ONE=$!
+sleep 1.5
+B "/tool/bandwidth-test address=10.99.0.1 user=bt password=bt-secret duration=2s" >"$TMP/two.out" 2>&1
+check second_session_refused bash -c "grep -q 'failure: the server closed the connection' '$TMP/two.out' && ! grep -q 'authentication failed' '$TMP/two.out'"
+wait "$ONE"
+check first_session_unharmed grep -q 'status: done testing' "$TMP/one.out"
+
 # ---- server off again: the port is closed ----
 A '/tool/bandwidth-server/set enabled=no'
 check server_disabled_closes_port wait_for 5 bash -c "! ip netns exec $(ns a) ss -ltn | grep -q ':2000 '"
