@@ -180,6 +180,15 @@ else
 	echo "SKIP $TESTNAME:rest_and_api (needs curl and python3-librouteros)"
 fi
 
+# ---- no duration: runs until Ctrl-C, then the last block ----
+(cd "$TMP" && exec ip netns exec "$(ns b)" "$WGR" cli --state-dir "$SB" \
+	"/tool/bandwidth-test address=10.99.0.1 user=bt password=bt-secret protocol=tcp tcp-connection-count=1") >"$TMP/int.out" 2>&1 &
+INT=$!
+sleep 3
+kill -INT "$INT"
+wait_for 5 bash -c "! kill -0 $INT 2>/dev/null"
+check ctrl_c_ends_with_done_testing bash -c "grep -q 'status: running' '$TMP/int.out' && tail -16 '$TMP/int.out' | grep -q 'status: done testing'"
+
 # ---- max-sessions: a second test at once is refused (not as a wrong password) ----
 A '/tool/bandwidth-server/set max-sessions=1'
 sleep 1 # the server restarts with the new setting
