@@ -19,7 +19,7 @@
 #include "tools/btest_flow.h"
 #include "util/alloc.h"
 
-enum { HELLO_MS = 10000, JOIN_MS = 5000, SECRET_MAX = 256, MIN_RATE = 1000000 };
+enum { HELLO_MS = 10000, JOIN_MS = 5000, SECRET_MAX = 256, MIN_RATE = 1000000, PENDING_MAX = 64 };
 
 struct session {
 	struct wg_bt_server *srv;
@@ -294,10 +294,12 @@ static bool admit(struct session *me, const uint8_t *msg, struct wg_bt_cmd *cmd)
 		me->info.conns = 1;
 	}
 	pthread_mutex_unlock(&s->lock);
-	wg_bt_word_encode(room ? WG_BT_W_OK : WG_BT_W_FAILED, me->token, w);
-	if (!room)
+	if (!room) { /* closed without an answer: "failed" would read as a wrong password */
 		logf_(s, "btest,error", "bandwidth-test: too many sessions, refused %s%s", me->addr, "");
-	return wg_bt_write_full(me->fd, w, sizeof(w)) == 0 && room;
+		return false;
+	}
+	wg_bt_word_encode(WG_BT_W_OK, me->token, w);
+	return wg_bt_write_full(me->fd, w, sizeof(w)) == 0;
 }
 
 static void *session_main(void *arg)
@@ -371,8 +373,9 @@ static void accept_one(struct wg_bt_server *s)
 	me->plen = sizeof(me->peer);
 	me->fd = accept4(s->lfd, (struct sockaddr *)&me->peer, &me->plen, SOCK_CLOEXEC);
 	pthread_mutex_lock(&s->lock);
-	/* every test may bring up to 20 connections, each a thread while it says hello */
-	bool room = s->n < (size_t)s->cfg.max_sessions * WG_BT_CONN_MAX;
+	/* the tests, and up to PENDING_MAX connections still saying hello (an extra TCP
+	 * connection's thread ends as soon as it has joined its test) */
+	bool room = s->n < (size_t)s->cfg.max_sessions + PENDING_MAX;
 	pthread_mutex_unlock(&s->lock);
 	if (me->fd < 0 || !room) {
 		if (me->fd >= 0)
