@@ -2,7 +2,8 @@
  * RouterOS does (src-address=0.0.0.0/0 groups by source, port=any by ports, ...; none:
  * only the totals), a table every freeze-frame-interval until Ctrl-C or duration=.
  * The capture runs in the engine's thread (src/tools/torch.c); this thread only waits
- * with the router released and prints. */
+ * with the router released and prints. Without duration= it runs until Ctrl-C, or in a
+ * script nobody watches (stdin, the scheduler) for one table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,8 @@ static int parse_torch(struct wg_call *c, struct wg_args *a, struct torch_args *
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifn);
 	if (t->frame_ms < 100)
 		t->frame_ms = 100;
+	if (!t->duration_ms && c->s->batch)
+		t->duration_ms = t->frame_ms; /* nobody could stop it: one table, as monitor-traffic */
 	return 0;
 }
 
@@ -241,7 +244,7 @@ static int cmd_torch(struct wg_call *c)
 		wg_torch_take(w, &t);
 		frame(c->s, &t, ta.f.by, now > last ? now - last : 1, section);
 		last = now;
-		if (stop || (ta.duration_ms && now - start >= ta.duration_ms))
+		if (stop || (ta.duration_ms && now - start >= ta.duration_ms) || wg_tool_out_of_time(c->s))
 			break;
 	}
 	wg_torch_table_free(&t);

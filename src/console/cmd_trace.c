@@ -143,7 +143,7 @@ static int cmd_traceroute(struct wg_call *c)
 		return wg_err(c->s, "%s", err);
 	for (long r = 1; r <= ta.count; r++) {
 		uint64_t began = mono_us();
-		bool stop = one_round(c->s, t, ta.timeout_ms) == 1;
+		bool stop = one_round(c->s, t, ta.timeout_ms) == 1 || wg_tool_out_of_time(c->s);
 		header(c->s);
 		for (size_t i = 1; i <= wg_trace_nhops(t); i++)
 			hop_row(c->s, t, ta.o.family, i, (unsigned)r);

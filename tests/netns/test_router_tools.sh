@@ -149,4 +149,27 @@ check netwatch_since_shown sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cl
 check netwatch_bad_interval fails_with "interval must be between" a /tool/netwatch/add host=192.0.2.2 interval=100ms
 check netwatch_bad_host fails_with "invalid value for argument host" a /tool/netwatch/add host=not-an-ip
 check netwatch_exported sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cli --state-dir '$TMP/a' /export | grep -q 'add comment=h down-script'"
+# ---- long commands: Ctrl-C ends them, other consoles are answered meanwhile ----
+# (ip netns exec execs the cli: $! is the cli itself)
+ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" /tool/torch eth1 >"$TMP/torch_int" 2>&1 &
+tp=$!
+sleep 1.5
+check console_answers_during_torch timeout 1 ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" /system/identity/print
+kill -INT $tp
+rc=0; t0=$(date +%s%N)
+wait $tp || rc=$?
+echo "# torch ended $(( ($(date +%s%N) - t0) / 1000000 )) ms after Ctrl-C"
+check torch_ctrl_c_exits_130 test "$rc" -eq 130
+check torch_printed_before_ctrl_c grep -q '^Columns: TX, RX' "$TMP/torch_int"
+ip netns exec "$(ns a)" "$WGR" cli --state-dir "$TMP/a" /tool/traceroute 203.0.113.2 count=100 >"$TMP/tr_int" 2>&1 &
+tp=$!
+sleep 2.5
+kill -INT $tp
+rc=0
+wait $tp || rc=$?
+check traceroute_ctrl_c_exits_130 test "$rc" -eq 130
+check traceroute_ctrl_c_after_some_rounds test "$(grep -c '^Columns:' "$TMP/tr_int")" -ge 2
+# a script on stdin: torch without duration= prints one table and ends
+echo '/tool/torch eth1' | timeout 5 ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" >"$TMP/torch_batch" 2>&1
+check torch_in_script_bounded test "$(grep -c '^Columns:' "$TMP/torch_batch")" = 1
 finish
