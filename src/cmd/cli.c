@@ -201,6 +201,39 @@ static char **complete(const char *text, int start, int end)
 	return m;
 }
 
+/* `?` prints the help of the line typed so far (asked from the daemon over the
+ * completion frame) and keeps the line, as RouterOS does; inside a quoted string it is
+ * just a character. */
+static bool in_quotes(const char *s, int end)
+{
+	bool q = false;
+	for (int i = 0; i < end; i++) {
+		if (s[i] == '\\' && i + 1 < end)
+			i++;
+		else if (s[i] == '"')
+			q = !q;
+	}
+	return q;
+}
+
+static int help_key(int count, int key)
+{
+	if (in_quotes(rl_line_buffer, rl_point))
+		return rl_insert(count, key);
+	struct strvec lines = { 0 };
+	char *line = xasprintf("%c%.*s", WG_HELP_MARK, rl_point, rl_line_buffer);
+	request('T', line, &lines);
+	free(line);
+	rl_crlf();
+	for (size_t i = 0; i < lines.n; i++)
+		printf("%s\n", lines.v[i]);
+	fflush(stdout);
+	sv_free(&lines);
+	rl_on_new_line();
+	rl_redisplay();
+	return 0;
+}
+
 static char *history_path(void)
 {
 	const char *home = getenv("HOME");
@@ -260,6 +293,7 @@ static int interactive(void)
 	rl_completer_word_break_characters = " ";
 	rl_catch_signals = 0; /* SIGINT is ours: on_sigint, then on_readline_signal */
 	rl_signal_event_hook = on_readline_signal;
+	rl_bind_key('?', help_key);
 	if (hist)
 		read_history(hist);
 	request('P', "", NULL);

@@ -24,6 +24,7 @@
 #include "cmd/consoles.h"
 #include "cmd/netwatch.h"
 #include "cmd/scheduler.h"
+#include "cmd/btest.h"
 #include "cmd/doors.h"
 #include "cmd/ctl.h"
 #include "router/router.h"
@@ -35,6 +36,7 @@ struct daemon {
 	pthread_mutex_t router_lock; /* one command or one tick at a time */
 	struct wg_consoles *consoles;
 	struct wg_doors *doors;      /* www, www-ssl, api, api-ssl */
+	struct wg_btestd *btest;     /* /tool/bandwidth-server */
 	struct wg_scheduler *scheduler; /* /system/scheduler, :execute */
 	struct wg_netwatch *netwatch;   /* /tool/netwatch's probes */
 	int ep, lfd, sfd, tfd;
@@ -252,6 +254,8 @@ static void loop(struct daemon *d)
 					tick(d);
 			} else if (tag == &d->doors) {
 				wg_doors_sync(d->doors); /* /ip/service or /certificate changed */
+			} else if (tag == &d->btest) {
+				wg_btestd_sync(d->btest); /* /tool/bandwidth-server changed */
 			}
 		}
 	}
@@ -262,6 +266,7 @@ static void shutdown_daemon(struct daemon *d)
 	wg_netwatch_stop(d->netwatch);
 	wg_scheduler_stop(d->scheduler);
 	wg_doors_free(d->doors);
+	wg_btestd_free(d->btest);
 	wg_consoles_free(d->consoles);
 	wg_router_free(d->r);
 	unlink(d->sock_path);
@@ -311,6 +316,8 @@ static int serve_forever(struct daemon *d, const struct options *o, int ready)
 	d->consoles = wg_consoles_new(d->r, &d->router_lock);
 	d->doors = wg_doors_new(d->r, &d->router_lock);
 	watch(d, wg_doors_fd(d->doors), &d->doors);
+	d->btest = wg_btestd_new(d->r, &d->router_lock);
+	watch(d, wg_btestd_fd(d->btest), &d->btest);
 	d->scheduler = wg_scheduler_start(d->r, &d->router_lock);
 	d->netwatch = wg_netwatch_start(d->r, &d->router_lock);
 	if (ready >= 0) {

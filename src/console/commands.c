@@ -5,7 +5,7 @@
 
 static const struct wg_cmddef *const tables[] = {
 	wg_item_cmds, wg_print_cmds, wg_export_cmds, wg_wireguard_cmds, wg_system_cmds, wg_script_cmds,
-	wg_monitor_cmds, wg_trace_cmds, wg_torch_cmds, wg_sniffer_cmds,
+	wg_monitor_cmds, wg_btest_cmds, wg_trace_cmds, wg_torch_cmds, wg_sniffer_cmds,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]) + 1)
 

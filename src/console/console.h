@@ -37,8 +37,12 @@ void wg_session_set_cwd(struct wg_session *s, const char *dir);
  * change and whether they see sensitive values. NULL (the default): the local console,
  * root, every policy. */
 void wg_session_set_user(struct wg_session *s, const struct wg_auth_user *u);
-/* Completions of the last word of line: menus, commands, then property names. */
+/* Completions of the last word of line: menus, commands, property names, then the
+ * values of name= and the items of set/remove. A line that starts with WG_HELP_MARK
+ * asks for the `?` help of the rest instead: lines of text, one per entry. */
 void wg_session_complete(struct wg_session *s, const char *line, struct strvec *out);
+#define WG_HELP_MARK '\x1f'
+
 
 /* Called around a wait that needs no router (:delay, the ping child running): the
  * daemon releases the router to other consoles meanwhile and sends the output so far.

@@ -54,6 +54,7 @@ struct wg_session *wg_session_new(struct wg_router *r, wg_out_fn out, void *out_
 	s->out = out;
 	s->out_ctx = out_ctx;
 	s->menu = xstrdup("/");
+	s->rtype = -1;
 	return s;
 }
 
@@ -109,6 +110,7 @@ void wg_session_free(struct wg_session *s)
 	for (size_t i = 0; i < s->lvals.n; i++)
 		xfree_secret(s->lvals.v[i]);
 	free(s->lvals.v);
+	free(s->ltypes);
 	xfree_secret(s->last_genkey);
 	wg_store_free(s->shadow);
 	wg_longrun_free(s);
@@ -201,71 +203,46 @@ static int local_index(struct wg_session *s, const char *name)
 	return -1;
 }
 
-static const char *var_get(struct wg_session *s, const char *name)
+const char *wg_var_get(struct wg_session *s, const char *name, enum wg_vtype *t)
 {
 	int i = local_index(s, name);
-	if (i >= 0)
-		return s->lvals.v[i];
-	return wg_router_global(s->r, name);
+	const char *v = i >= 0 ? s->lvals.v[i] : wg_router_global(s->r, name);
+	*t = !v ? VT_NOTHING : i >= 0 ? s->ltypes[i] : wg_val_infer(v);
+	return v;
 }
 
-void wg_set_local(struct wg_session *s, const char *name, const char *val)
+void wg_set_local_typed(struct wg_session *s, const char *name, const char *val, enum wg_vtype t)
 {
 	int i = local_index(s, name);
 	if (i >= 0) {
 		xset(&s->lvals.v[i], val);
+		s->ltypes[i] = t;
 		return;
 	}
 	sv_push(&s->lnames, name);
 	sv_push(&s->lvals, val);
+	s->ltypes = xrealloc(s->ltypes, s->lnames.n * sizeof(*s->ltypes));
+	s->ltypes[s->lnames.n - 1] = t;
+}
+
+void wg_set_local(struct wg_session *s, const char *name, const char *val)
+{
+	wg_set_local_typed(s, name, val, wg_val_infer(val));
 }
 
 /* ---- values and arguments ---- */
 
 static bool is_value_tok(enum wg_tok_type t)
 {
-	return t == TK_WORD || t == TK_STR || t == TK_VAR || t == TK_SUBST;
-}
-
-static int eval_one(struct wg_call *c, const struct wg_tok *t, struct sbuf *b)
-{
-	const char *v;
-	switch (t->type) {
-	case TK_WORD:
-	case TK_STR:
-		sb_add(b, t->text);
-		return 0;
-	case TK_VAR:
-		v = var_get(c->s, t->text);
-		sb_add(b, v ? v : "");
-		return 0;
-	case TK_SUBST: {
-		struct sbuf r;
-		sb_init(&r);
-		int rc = wg_run_nested(c->s, t->sub, c->menu ? c->menu->path : c->s->menu, &r, false);
-		sb_add(b, sb_str(&r));
-		wg_wipe_sbuf(&r); /* [/tool wg-genkey] returns a private key */
-		return rc;
-	}
-	default:
-		return wg_err(c->s, "syntax error (line %d column %d)", t->line, t->col);
-	}
+	return t == TK_WORD || t == TK_STR || t == TK_VAR || t == TK_SUBST || t == TK_LPAREN || t == TK_BLOCK;
 }
 
 int wg_eval_value(struct wg_call *c, size_t i, char **out, size_t *used)
 {
-	struct sbuf b;
-	size_t j = i;
-	sb_init(&b);
-	do {
-		if (eval_one(c, &c->t[j], &b) < 0) {
-			wg_wipe_sbuf(&b);
-			return -1;
-		}
-		j++;
-	} while (j < c->n && !c->t[j].space && is_value_tok(c->t[j].type));
-	*out = sb_take(&b);
-	*used = j - i;
+	struct wg_val v;
+	if (wg_eval_typed(c, i, &v, used) < 0)
+		return -1;
+	*out = v.s;
 	return 0;
 }
 
@@ -414,22 +391,22 @@ int wg_args_done(struct wg_call *c, struct wg_args *a)
 
 static int var_cmd(struct wg_call *c, const char *which)
 {
-	char *val = NULL;
+	struct wg_val val = { 0 };
 	size_t used = 0;
 	if (!c->n || c->t[0].type != TK_WORD)
 		return wg_err(c->s, "expected variable name (line %d column %d)", c->line, c->col);
 	const char *name = c->t[0].text;
-	if (c->n > 1 && wg_eval_value(c, 1, &val, &used) < 0)
+	if (c->n > 1 && wg_eval_typed(c, 1, &val, &used) < 0)
 		return -1;
 	if (c->n > 1 + used) {
-		xfree_secret(val);
+		wg_val_free(&val);
 		return wg_err(c->s, "expected end of command (line %d column %d)", c->t[1 + used].line, c->t[1 + used].col);
 	}
 	if (!strcmp(which, "global") || (!strcmp(which, "set") && local_index(c->s, name) < 0))
-		wg_router_set_global(c->s->r, name, val ? val : "");
+		wg_router_set_global(c->s->r, name, val.s ? val.s : "");
 	else
-		wg_set_local(c->s, name, val ? val : "");
-	xfree_secret(val);
+		wg_set_local_typed(c->s, name, val.s ? val.s : "", val.s ? val.type : VT_NOTHING);
+	wg_val_free(&val);
 	return 0;
 }
 
@@ -523,6 +500,9 @@ static int global_cmd(struct wg_session *s, const struct wg_cmdline *cl, struct 
 		return wg_cmd_if(&c);
 	if (!strcmp(name, "foreach"))
 		return wg_cmd_foreach(&c);
+	int rc = wg_func_run(&c, name);
+	if (rc <= 0)
+		return rc;
 	return wg_err(s, "bad command name %s (line %d column %d)", name, cl->t[0].line, cl->t[0].col + 1);
 }
 
@@ -639,7 +619,7 @@ static int resolve(struct wg_session *s, const struct wg_cmdline *cl, struct res
 /* Commands that change nothing; everything else needs the write policy. */
 static bool read_only(const char *name)
 {
-	static const char *const ro[] = { "print", "get", "find", "export", "ping", "wg-genkey",
+	static const char *const ro[] = { "print", "get", "find", "export", "ping", "wg-genkey", "bandwidth-test",
 					   "show-client-config", "wg-export", "traffic-history",
 					   "traceroute", "torch", "quick", NULL };
 	for (size_t i = 0; ro[i]; i++)
@@ -659,6 +639,8 @@ bool wg_may_run(const struct wg_session *s, const char *name)
 	unsigned pol = wg_session_policies(s);
 	if (!(pol & WG_POL_WRITE) && !read_only(name))
 		return false; /* refused before any check runs (the commit would refuse too) */
+	if (!strcmp(name, "bandwidth-test") && !(pol & WG_POL_TEST))
+		return false; /* RouterOS's test policy */
 	return (pol & WG_POL_SENSITIVE) || !reveals_keys(name);
 }
 
@@ -674,6 +656,7 @@ static int run_cmdline(struct wg_session *s, const struct wg_cmdline *cl, struct
 {
 	if (over_limits(s) < 0)
 		return -1;
+	s->rtype = -1;
 	if (cl->t[0].type == TK_WORD && cl->t[0].text[0] == ':' && cl->t[0].text[1])
 		return global_cmd(s, cl, ret);
 	struct resolved r;

@@ -19,12 +19,36 @@ struct numbering {
 	size_t n;
 };
 
+/* ---- value.c: script values and their RouterOS types (:typeof names them) ---- */
+enum wg_vtype { VT_NOTHING, VT_NIL, VT_STR, VT_NUM, VT_BOOL, VT_IP, VT_IP6, VT_PREFIX, VT_PREFIX6, VT_TIME,
+		VT_ARRAY, VT_ID };
+struct wg_val {
+	enum wg_vtype type;
+	char *s;        /* the text (:put prints it); arrays as 1;2;3 */
+};
+const char *wg_vtype_name(enum wg_vtype t);
+/* The type a bare word has: 5 num, 10.0.0.1 ip, 10.0.0.0/8 ip-prefix, 1h time ... */
+enum wg_vtype wg_val_infer(const char *text);
+void wg_val_set(struct wg_val *v, enum wg_vtype t, char *text /* taken */);
+void wg_val_free(struct wg_val *v);
+bool wg_val_num(const char *s, int64_t *out);
+bool wg_val_ip4(const char *s, uint32_t *out);
+bool wg_val_time(const struct wg_val *v, uint64_t *ms);
+char *wg_val_time_text(uint64_t ms);
+bool wg_val_truthy(const struct wg_val *v);
+void wg_val_elements(const char *s, struct strvec *out);
+/* :tonum :tostr :toip :tobool :totime :toarray: nil when the value does not convert. */
+void wg_val_convert(enum wg_vtype t, const struct wg_val *in, struct wg_val *out);
+
 struct wg_session {
 	struct wg_router *r;
 	wg_out_fn out;
 	void *out_ctx;
 	char *menu;                 /* current menu path */
 	struct strvec lnames, lvals;/* :local variables */
+	enum wg_vtype *ltypes;      /* and their types */
+	int rtype;                  /* type of the value the last command returned (a
+				     * function's), -1: read from its text */
 	struct numbering *nums;     /* item numbers of the last print, per menu */
 	size_t nnums;
 	char *last_genkey;          /* what /tool wg-genkey made, for a following [get] */
@@ -157,6 +181,25 @@ int wg_run_nested(struct wg_session *s, const struct wg_script *sc, const char *
 char *wg_path_file(struct wg_session *s, const char *name);
 
 void wg_set_local(struct wg_session *s, const char *name, const char *val);
+void wg_set_local_typed(struct wg_session *s, const char *name, const char *val, enum wg_vtype t);
+/* A variable's value (NULL: none) and its type (VT_NOTHING when there is none). */
+const char *wg_var_get(struct wg_session *s, const char *name, enum wg_vtype *t);
+
+/* ---- calc.c: values with their types, ( expressions ) ---- */
+/* Evaluates the value at token i (and tokens glued to it): a word, "string", $variable,
+ * [substitution], ( expression ) or {array}. *used = tokens consumed. */
+int wg_eval_typed(struct wg_call *c, size_t i, struct wg_val *out, size_t *used);
+
+/* ---- lookup.c: :resolve's name look-ups ---- */
+enum { WG_LOOKUP_MS = 5000 };
+/* An address of host (text into out) through servers (/ip/dns; none: the host's
+ * resolver), waited for at most WG_LOOKUP_MS with the router released. 0, -1 (no
+ * answer in time), -2 (cancelled). */
+int wg_lookup(struct wg_session *s, const char *host, const struct strvec *servers, char *out, size_t len);
+
+/* ---- funcs.c: :len :tostr :pick :find :typeof :resolve ... ---- */
+/* Runs :name when it is a function (its value into c->ret); 1 when it is not one. */
+int wg_func_run(struct wg_call *c, const char *name);
 
 /* ---- control.c ---- */
 int wg_cmd_if(struct wg_call *c);
@@ -187,6 +230,8 @@ extern const struct wg_cmddef wg_item_cmds[], wg_print_cmds[], wg_export_cmds[],
 	wg_sniffer_cmds[];
 /* cmd_monitor.c: rates as RouterOS writes them (3.3kbps); buf >= 24 */
 void wg_bps_format(uint64_t bps, char *buf, size_t len);
+/* cmd_btest.c: /tool/bandwidth-test */
+extern const struct wg_cmddef wg_btest_cmds[];
 /* cmd_script.c: :execute */
 int wg_cmd_execute(struct wg_call *c);
 /* cmd_actions.c: the menus' own commands (router/schema.h, struct wg_action). */

@@ -128,18 +128,82 @@ static bool string_escape(struct wg_lexer *lx, struct sbuf *b)
 	return true;
 }
 
-static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t)
+/* "count: $n": a $name inside a string is the variable's value (RouterOS names: letters,
+ * digits, _). The string's pieces become a one-line script of glued tokens in t.sub,
+ * evaluated when the value is; t.text keeps the whole text as written. */
+struct pieces {
+	struct wg_cmdline line;
+	size_t cap;
+};
+
+static void piece(struct pieces *p, enum wg_tok_type type, char *text, const struct wg_tok *at)
 {
-	struct sbuf b;
+	if (p->line.n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 4;
+		p->line.t = xrealloc(p->line.t, p->cap * sizeof(*p->line.t));
+	}
+	p->line.t[p->line.n++] = (struct wg_tok){ .type = type, .text = text, .line = at->line, .col = at->col };
+}
+
+static bool name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* At an unescaped '$' followed by a name: the text so far and the variable. */
+static void interpolate(struct wg_lexer *lx, struct sbuf *b, struct sbuf *all, struct pieces *p, const struct wg_tok *t)
+{
+	size_t start = lx->pos;
+	while (name_char(peek(lx, 0)))
+		advance(lx);
+	piece(p, TK_STR, xstrndup(sb_str(b), b->len), t);
+	sb_reset(b);
+	piece(p, TK_VAR, xstrndup(lx->s + start, lx->pos - start), t);
+	sb_addc(all, '$');
+	sb_addn(all, lx->s + start, lx->pos - start);
+}
+
+static struct wg_tok string_done(struct wg_tok t, struct sbuf *b, struct sbuf *all, struct pieces *p)
+{
+	t.type = TK_STR;
+	if (!p->line.n) {
+		t.text = sb_take(b);
+		xfree_secret(sb_take(all));
+		return t;
+	}
+	piece(p, TK_STR, sb_take(b), &t);
+	t.text = sb_take(all);
+	t.sub = xcalloc(1, sizeof(*t.sub));
+	t.sub->cmds = xmalloc(sizeof(*t.sub->cmds));
+	t.sub->cmds[0] = p->line;
+	t.sub->n = 1;
+	return t;
+}
+
+static struct wg_tok string_fail(struct wg_lexer *lx, struct wg_tok t, struct sbuf *b, struct sbuf *all,
+				 struct pieces *p, int line, int col)
+{
+	xfree_secret(sb_take(b)); /* a string may hold a key */
+	xfree_secret(sb_take(all));
+	for (size_t i = 0; i < p->line.n; i++)
+		xfree_secret(p->line.t[i].text);
+	free(p->line.t);
+	return syntax_error(lx, t, line, col);
+}
+
+/* interp: a $name inside is a variable (not for $"name" itself). */
+static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t, bool interp)
+{
+	struct sbuf b, all;
+	struct pieces p = { 0 };
 	sb_init(&b);
+	sb_init(&all);
 	advance(lx); /* opening quote */
 	for (;;) {
 		char c = peek(lx, 0);
 		int line = lx->line, col = lx->col;
-		if (!c) {
-			xfree_secret(sb_take(&b)); /* a string may hold a key */
-			return syntax_error(lx, t, line, col);
-		}
+		if (!c)
+			return string_fail(lx, t, &b, &all, &p, line, col);
 		if (c == '"') {
 			advance(lx);
 			break;
@@ -149,16 +213,19 @@ static struct wg_tok lex_string(struct wg_lexer *lx, struct wg_tok t)
 			continue;
 		}
 		advance(lx);
+		if (c == '$' && interp && name_char(peek(lx, 0))) {
+			interpolate(lx, &b, &all, &p, &t);
+			continue;
+		}
+		size_t before = b.len;
 		if (c != '\\')
 			sb_addc(&b, c);
-		else if (!string_escape(lx, &b)) {
-			xfree_secret(sb_take(&b));
-			return syntax_error(lx, t, line, col);
-		}
+		else if (!string_escape(lx, &b))
+			return string_fail(lx, t, &b, &all, &p, line, col);
+		if (b.len > before)
+			sb_addn(&all, b.s + before, b.len - before);
 	}
-	t.type = TK_STR;
-	t.text = sb_take(&b);
-	return t;
+	return string_done(t, &b, &all, &p);
 }
 
 static bool var_char(char c)
@@ -170,7 +237,7 @@ static struct wg_tok lex_var(struct wg_lexer *lx, struct wg_tok t)
 {
 	advance(lx);
 	if (peek(lx, 0) == '"') {
-		t = lex_string(lx, t);
+		t = lex_string(lx, t, false);
 		if (t.type == TK_STR)
 			t.type = TK_VAR;
 		return t;
@@ -268,10 +335,10 @@ struct wg_tok wg_lex_next(struct wg_lexer *lx)
 		return wg_lex_next(lx);
 	}
 	if (c == '"')
-		return lex_string(lx, t);
+		return lex_string(lx, t, true);
 	if (c == '$')
 		return lex_var(lx, t);
-	if (strchr("()[]{};\n", c) && !(value && c == '('))
+	if (strchr("()[]{};\n", c)) /* name=( expression ) too */
 		return lex_punct(lx, t, c);
 	if (!value && strchr("=!<>~", c))
 		return lex_op(lx, t);

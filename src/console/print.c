@@ -16,6 +16,7 @@ struct popts {
 	bool follow, follow_only;  /* then new items as they come, until Ctrl-C */
 	bool no_header;            /* follow: the items after the first print */
 	uint64_t interval_ms;      /* print again every interval until Ctrl-C (0: once) */
+	bool only_dynamic, only_static;  /* print dynamic, print static */
 	unsigned policies;   /* of the session's user: who may see sensitive values */
 	struct strvec proplist;
 	struct wg_expr *where;
@@ -69,8 +70,14 @@ static const char *shown(const struct wg_menu *m, const struct wg_item *it, int 
 		return NULL;
 	if (vis == WG_VIS_MASKED)
 		return "(hidden)";
-	if (m->props[i].type == PT_BYTES && !o->as_value)
+	enum wg_ptype t = m->props[i].type;
+	if (o->stats && !o->as_value && (t == PT_BYTES || t == PT_NUM)) /* 50 507 925 242 */
+		return wg_count_format(strtoull(v, NULL, 10), buf, len);
+	if (t == PT_BYTES && !o->as_value)
 		return wg_bytes_format(strtoull(v, NULL, 10), buf, len);
+	uint64_t ms;
+	if (t == PT_TIME && wg_time_parse(v, &ms)) /* 59m58s, never 3598s */
+		return wg_time_format(ms, buf, len);
 	return v;
 }
 
@@ -338,6 +345,21 @@ static void print_log(struct wg_session *s, const struct wg_menu *m, struct wg_i
 
 /* ---- the command ---- */
 
+static bool has_dynamic(const struct wg_menu *m)
+{
+	for (const struct wg_flagdef *f = m->flagdefs; f && f->c; f++)
+		if (!strcmp(f->prop, "dynamic"))
+			return true;
+	return false;
+}
+
+static bool selected(const struct wg_menu *m, const struct wg_item *it, const struct popts *o)
+{
+	if ((o->only_dynamic && !it->dynamic) || (o->only_static && it->dynamic))
+		return false;
+	return !o->where || wg_expr_match(o->where, m, it);
+}
+
 static int parse_opts(struct wg_call *c, struct wg_args *a, struct popts *o)
 {
 	o->detail = wg_arg_flag(a, "detail");
@@ -348,6 +370,11 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct popts *o)
 	o->as_value = wg_arg_flag(a, "as-value");
 	o->show_ids = wg_arg_flag(a, "show-ids");
 	o->stats = wg_arg_flag(a, "stats");
+	if (has_dynamic(c->menu)) { /* where RouterOS has them: menus with dynamic items */
+		wg_arg_flag(a, "all");
+		o->only_dynamic = wg_arg_flag(a, "dynamic");
+		o->only_static = wg_arg_flag(a, "static");
+	}
 	o->sensitive = wg_arg_flag(a, "show-sensitive");
 	o->policies = wg_session_policies(c->s);
 	wg_arg_flag(a, "hide-sensitive");
@@ -362,7 +389,7 @@ static int parse_opts(struct wg_call *c, struct wg_args *a, struct popts *o)
 	const char *pl = wg_arg_value(a, "proplist");
 	if (pl)
 		sv_split(&o->proplist, pl, ',');
-	if (o->stats && !(c->menu->flags & MF_COUNTERS))
+	if (o->stats && !(c->menu->flags & MF_COUNTERS) && !c->menu->stats_columns)
 		return wg_err(c->s, "expected end of command (line %d column %d)", c->line, c->col);
 	for (size_t i = 0; i < o->proplist.n; i++)
 		if (wg_menu_prop(c->menu, o->proplist.v[i]) < 0)
@@ -397,7 +424,7 @@ static void emit(struct wg_call *c, const struct wg_menu *m, struct wg_itemlist 
 			print_table(s, m, sel, nums, o);
 		for (size_t i = 0; !table && i < sel->n; i++)
 			(o->terse ? print_terse : print_pairs)(s, m, sel->v[i], nums[i], o);
-	} else if (sel->n || (m->columns && !o->detail && !o->terse)) { /* an empty table still has its header */
+	} else { /* an empty print still has its legend, and a table its header */
 		if (!o->terse)
 			legend(s, m);
 		bool table = (m->columns || o->stats) && !o->detail && !o->terse;
@@ -421,7 +448,7 @@ static void print_once(struct wg_call *c, const struct popts *o, bool only_new, 
 		uint32_t id = all.v[i]->id;
 		if (max_id && id > *max_id)
 			*max_id = id;
-		if ((only_new && id <= after) || (o->where && !wg_expr_match(o->where, m, all.v[i])))
+		if ((only_new && id <= after) || !selected(m, all.v[i], o))
 			continue;
 		nums[sel.n] = i;
 		wg_itemlist_push(&sel, all.v[i]);

@@ -38,6 +38,7 @@ extern const struct wg_menu wg_menu_user, wg_menu_user_group, wg_menu_user_activ
 extern const struct wg_menu wg_menu_sniffer, wg_menu_netwatch;
 extern const struct wg_menu wg_menu_script, wg_menu_scheduler, wg_menu_backup, wg_menu_file, wg_menu_clock,
 	wg_menu_metrics;
+extern const struct wg_menu wg_menu_btest_server, wg_menu_btest_session;
 /* Every policy name and its !negation (the choices of a policy= property), and the
  * derive hook that writes policy= in RouterOS's order (menus_users.c). */
 extern const char *const wg_policy_words[];

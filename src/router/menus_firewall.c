@@ -523,8 +523,7 @@ static void conn_add(const struct wg_menu *m, const char *line, struct wg_itemli
 	}
 	if (!strcmp(proto, "tcp") && sscanf(line, "%*s %*d %*s %*d %*d %23s", st) == 1)
 		wg_item_set(m, it, "tcp-state", st);
-	snprintf(buf, sizeof(buf), "%ds", timeout);
-	wg_item_set(m, it, "timeout", buf);
+	wg_item_set(m, it, "timeout", wg_time_format((uint64_t)(timeout > 0 ? timeout : 0) * 1000, buf, sizeof(buf)));
 	wg_item_set(m, it, "assured", strstr(line, "[ASSURED]") ? "yes" : "no");
 	wg_itemlist_push(out, it);
 }

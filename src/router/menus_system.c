@@ -249,6 +249,10 @@ static const struct wg_prop interface_props[] = {
 	{ "tx-byte", PT_BYTES, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	{ "rx-packet", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	{ "tx-packet", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
+	{ "rx-drop", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
+	{ "tx-drop", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
+	{ "rx-error", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
+	{ "tx-error", PT_NUM, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	{ "running", PT_BOOL, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	{ "disabled", PT_BOOL, PF_RO | PF_NOPRINT, NULL, NULL, 0, 0 },
 	P_END,
@@ -257,6 +261,9 @@ static const struct wg_flagdef interface_flags[] = {
 	{ 'X', "disabled", "disabled" }, { 'R', "running", "running" }, { 0, NULL, NULL },
 };
 static const char *const interface_cols[] = { "name", "type", "actual-mtu", "mac-address", NULL };
+/* print stats, as RouterOS's columns (no tx-queue-drop: Linux has no such counter) */
+static const char *const interface_stats_cols[] = { "name", "rx-byte", "tx-byte", "rx-packet", "tx-packet",
+						    "rx-drop", "tx-drop", "rx-error", "tx-error", NULL };
 
 static const char *link_type(const struct wg_router *r, const struct wg_nl_link *l)
 {
@@ -284,6 +291,10 @@ static void link_item(struct wg_router *r, const struct wg_nl_link *l, struct wg
 	set_num(m, it, "tx-byte", l->tx_bytes);
 	set_num(m, it, "rx-packet", l->rx_packets);
 	set_num(m, it, "tx-packet", l->tx_packets);
+	set_num(m, it, "rx-drop", l->rx_dropped);
+	set_num(m, it, "tx-drop", l->tx_dropped);
+	set_num(m, it, "rx-error", l->rx_errors);
+	set_num(m, it, "tx-error", l->tx_errors);
 	wg_item_set(m, it, "running", l->running || (l->up && !strcmp(l->kind, "loopback")) ? "yes" : "no");
 	wg_item_set(m, it, "disabled", l->up ? "no" : "yes");
 	wg_itemlist_push(out, it);
@@ -324,5 +335,6 @@ static void interface_list(struct wg_router *r, struct wg_itemlist *out)
 const struct wg_menu wg_menu_interface = {
 	.path = "/interface", .flags = MF_VIRTUAL | MF_NOEXPORT, .props = interface_props,
 	.columns = interface_cols, .flagdefs = interface_flags, .name_prop = "name", .list = interface_list,
+	.stats_columns = interface_stats_cols,
 };
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "crypto/crypto.h"
 #include "router/auth.h"
+#include "router/btest.h"
 #include "router/menus.h"
 #include "router/policy.h"
 #include "router/units.h"
@@ -36,14 +37,34 @@ static const struct wg_prop user_props[] = {
 	P_DISABLED,
 	{ "last-logged-in", PT_STR, PF_RO | PF_RUNTIME, NULL, NULL, 0, 0 },
 	{ "password-hash", PT_STR, PF_RO | PF_HIDDEN, NULL, NULL, 0, 0 },
+	/* the bandwidth server's MD5 login needs the clear password (router/btest.h) */
+	{ "btest-password", PT_STR, PF_WRITEONLY, NULL, NULL, 0, 0 },
+	{ "btest-secret", PT_STR, PF_RO | PF_HIDDEN | PF_SENSITIVE, NULL, NULL, 0, 0 },
 	P_END,
 };
 static const struct wg_flagdef user_flags[] = { { 'X', "disabled", "disabled" }, { 0, NULL, NULL } };
 static const char *const user_cols[] = { "name", "group", "address", "last-logged-in", NULL };
 
+/* btest-password moves to the hidden btest-secret (secret memory). An empty value
+ * clears the argument itself before this runs: a user loses the bandwidth server by
+ * being disabled or by a group without the test policy. */
+static int btest_derive(struct wg_vctx *v, struct wg_item *it)
+{
+	int i = wg_menu_prop(v->menu, "btest-password");
+	if (!it->vals[i])
+		return 0;
+	bool too_long = strlen(it->vals[i]) > WG_BTEST_PASSWORD_MAX;
+	if (!too_long)
+		wg_item_set(v->menu, it, "btest-secret", it->vals[i]);
+	xset(&it->vals[i], NULL);
+	return too_long ? wg_fail(v, "invalid value for argument btest-password") : 0;
+}
+
 /* The password becomes its hash here; the clear text leaves the item at once. */
 static int user_derive(struct wg_vctx *v, struct wg_item *it)
 {
+	if (btest_derive(v, it) < 0)
+		return -1;
 	int i = wg_menu_prop(v->menu, "password");
 	char hash[WG_HASH_MAX];
 	if (!it->vals[i])

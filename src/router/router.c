@@ -360,6 +360,8 @@ static unsigned watched_changes(const struct wg_store *a, const struct wg_store 
 		what |= WG_WATCH_CERTS;
 	if (wg_store_table_differs(a, b, &wg_menu_user) || wg_store_table_differs(a, b, &wg_menu_user_group))
 		what |= WG_WATCH_USERS;
+	if (wg_store_table_differs(a, b, &wg_menu_btest_server))
+		what |= WG_WATCH_BTEST;
 	return what;
 }
 

@@ -119,10 +119,10 @@ bool wg_router_peer_totals(struct wg_router *r, const struct wg_item *peer, cons
 uint64_t wg_router_now_ms(struct wg_router *r);
 
 /* Told after a commit that changed what a server serves: /ip/service, /certificate,
- * /user or /user/group (bits of what). Called with the router lock held, after the
+ * /user or /user/group, /tool/bandwidth-server (bits of what). Called with the router lock held, after the
  * new configuration is in place: read it with wg_service_get (router/services.h),
  * wg_cert_material (router/certs.h), wg_auth_refresh (router/auth.h). */
-enum { WG_WATCH_SERVICES = 1, WG_WATCH_CERTS = 2, WG_WATCH_USERS = 4 };
+enum { WG_WATCH_SERVICES = 1, WG_WATCH_CERTS = 2, WG_WATCH_USERS = 4, WG_WATCH_BTEST = 8 };
 typedef void (*wg_watch_fn)(void *ctx, struct wg_router *r, unsigned what);
 /* Up to 8 watchers; 0, or -1 when full. */
 int wg_router_watch(struct wg_router *r, wg_watch_fn fn, void *ctx);

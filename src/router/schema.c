@@ -14,10 +14,12 @@ const struct wg_menu *const wg_menus[] = {
 	&wg_menu_fw6_filter, &wg_menu_fw6_nat, &wg_menu_ipv6_route, &wg_menu_fw_mangle, &wg_menu_fw_raw,
 	&wg_menu_fw6_mangle, &wg_menu_fw6_raw,
 	&wg_menu_identity, &wg_menu_logging, &wg_menu_user_group, &wg_menu_user, &wg_menu_certificate,
-	&wg_menu_ip_service, &wg_menu_metrics, &wg_menu_clock, &wg_menu_script, &wg_menu_scheduler, &wg_menu_sniffer, &wg_menu_netwatch,
+	&wg_menu_ip_service, &wg_menu_metrics, &wg_menu_clock, &wg_menu_script, &wg_menu_scheduler,
+	&wg_menu_btest_server, &wg_menu_sniffer, &wg_menu_netwatch,
 	/* read-only views of the system */
 	&wg_menu_interface, &wg_menu_log, &wg_menu_package, &wg_menu_resource, &wg_menu_resource_cpu,
 	&wg_menu_fw_connection, &wg_menu_fw6_connection, &wg_menu_user_active, &wg_menu_file,
+	&wg_menu_btest_session,
 	/* nodes of the tree */
 	&wg_menu_root, &wg_menu_ip, &wg_menu_ip_firewall, &wg_menu_ipv6, &wg_menu_ipv6_firewall,
 	&wg_menu_routing, &wg_menu_system, &wg_menu_tool, &wg_menu_backup,

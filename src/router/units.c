@@ -243,3 +243,17 @@ char *wg_datetime_format(uint64_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
 }
+
+char *wg_count_format(uint64_t n, char *buf, size_t len)
+{
+	char digits[24];
+	int nd = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n);
+	size_t o = 0;
+	for (int i = 0; i < nd && o + 2 < len; i++) {
+		if (i && (nd - i) % 3 == 0)
+			buf[o++] = ' ';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+	return buf;
+}

@@ -14,6 +14,8 @@ char *wg_time_format(uint64_t ms, char *buf, size_t len);
 char *wg_rtt_format(uint64_t us, char *buf, size_t len);
 /* Byte counts: below 1 KiB as a plain number, else one decimal with KiB/MiB/GiB/TiB. */
 char *wg_bytes_format(uint64_t n, char *buf, size_t len);
+/* Counters as RouterOS's print stats shows them: 50 507 925 242; buf >= 32. */
+char *wg_count_format(uint64_t n, char *buf, size_t len);
 /* Sizes (quotas): a number of bytes with an optional binary suffix k/K, M, G, T (or
  * KiB, MiB, GiB, TiB), e.g. 10G = 10 * 2^30. Formatted with the largest suffix that
  * divides exactly: 10G, 1536M, 1000. */

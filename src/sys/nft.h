@@ -154,4 +154,6 @@ int wg_nft_read_dynamic(struct wg_fw_dyn_entry **out);
 char *wg_nft_list(void);
 /* True when the kernel can create a flowtable (fasttrack offload); leaves nothing behind. */
 bool wg_nft_probe_flowtable(void);
+/* The RouterOS protocol names protocol= takes (completion, help): i-th, NULL past the end. */
+const char *wg_nft_proto_name(size_t i);
 #endif

@@ -30,6 +30,11 @@ static const struct proto protos[] = {
 	{ "rsvp", NULL, 46, false },     { "egp", NULL, 8, false },
 };
 
+const char *wg_nft_proto_name(size_t i)
+{
+	return i < sizeof(protos) / sizeof(protos[0]) ? protos[i].ros : NULL;
+}
+
 static const struct proto *proto_find(const char *v)
 {
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)

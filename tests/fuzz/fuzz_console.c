@@ -14,8 +14,9 @@
  *   text again (export.c promises it imports into an empty router identically).
  * Inputs that could leave the process's sandbox are skipped: /ping runs the system's
  * ping, file names (export file=, /import, show-client-config file=, wg-import
- * config-file=) reach the file system, :delay sleeps, traceroute, torch and the sniffer
- * send or capture packets for real. Run it with -max_len=4096 (as
+ * config-file=) reach the file system, :delay sleeps, :resolve asks a resolver,
+ * /tool/bandwidth-test connects, traceroute, torch and the sniffer send or capture
+ * packets for real. Run it with -max_len=4096 (as
  * tests/fuzz/run.sh does through tests/fuzz/fuzz_console.options).
  * With -DFUZZ_STANDALONE it replays the files named on the command line. */
 #include <stdio.h>
@@ -64,8 +65,8 @@ static void make_state_dir(void)
  * argument contains "file". */
 static bool unsafe(const char *s)
 {
-	if (strstr(s, "ping") || strstr(s, "file") || strstr(s, "delay") || strstr(s, "trace") || strstr(s, "torch") ||
-	    strstr(s, "sniff"))
+	if (strstr(s, "ping") || strstr(s, "file") || strstr(s, "delay") || strstr(s, "resolve") ||
+	    strstr(s, "bandwidth") || strstr(s, "trace") || strstr(s, "torch") || strstr(s, "sniff"))
 		return true;
 	for (const char *p = s; (p = strstr(p, "import")); p++)
 		if (p - s < 3 || strncmp(p - 3, "wg-", 3))

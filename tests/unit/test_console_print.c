@@ -184,3 +184,73 @@ TEST(import_dry_run_changes_nothing)
 	free(after);
 	fx_free(a);
 }
+
+/* RouterOS v7's print stats: counters as integers with spaces between thousands; the
+ * interface counters RouterOS shows; print dynamic/static/all where items can be
+ * dynamic; an empty print keeps its legend and header; durations as 59m58s. */
+TEST(print_stats_forms_and_empty_prints)
+{
+	char b[32];
+	CHECK(!strcmp(wg_count_format(50507925242ULL, b, sizeof(b)), "50 507 925 242"));
+	CHECK(!strcmp(wg_count_format(999, b, sizeof(b)), "999"));
+	CHECK(!strcmp(wg_count_format(1000, b, sizeof(b)), "1 000"));
+	CHECK(!strcmp(wg_count_format(0, b, sizeof(b)), "0"));
+	struct fx *f = fx_new();
+	CHECK_EQ(fx_run(f, "/interface/print stats where name=ether1"), 0);
+	CHECK(strstr(fx_last(f), "Columns: NAME, RX-BYTE, TX-BYTE, RX-PACKET, TX-PACKET, RX-DROP, TX-DROP, RX-ERROR, TX-ERROR\n"));
+	CHECK(strstr(fx_last(f), "ether1  50 507 925 242  1 234 567  40 123 456        999        3        0     1 000"));
+	CHECK(!strstr(fx_last(f), "GiB"));
+	CHECK_EQ(fx_run(f, "/ip/firewall/filter/add chain=input action=accept; /ip/firewall/filter/print stats"), 0);
+	CHECK(strstr(fx_last(f), "Columns: CHAIN, ACTION, BYTES, PACKETS\n"));
+	/* dynamic, static, all */
+	CHECK_EQ(fx_run(f, "/routing/table/add name=vpn fib; /routing/table/print dynamic"), 0);
+	CHECK(strstr(fx_last(f), "main") && !strstr(fx_last(f), "vpn"));
+	CHECK_EQ(fx_run(f, "/routing/table/print static"), 0);
+	CHECK(!strstr(fx_last(f), "main") && strstr(fx_last(f), "vpn"));
+	CHECK_EQ(fx_run(f, "/routing/table/print all"), 0);
+	CHECK(strstr(fx_last(f), "main") && strstr(fx_last(f), "vpn"));
+	CHECK(fx_run(f, "/interface/wireguard/print dynamic") != 0); /* no dynamic items there */
+	/* empty prints: the legend, and a table's header */
+	CHECK_EQ(fx_run(f, "/ip/firewall/address-list/print"), 0);
+	CHECK(!strcmp(fx_last(f), "Flags: X - disabled; I - invalid; D - dynamic\nColumns: LIST, ADDRESS, TIMEOUT\n"
+				  "# LIST  ADDRESS  TIMEOUT\n"));
+	CHECK_EQ(fx_run(f, "/ip/firewall/nat/print"), 0);
+	CHECK(!strncmp(fx_last(f), "Flags: X - disabled", 19));
+	CHECK_EQ(fx_run(f, "/interface/wireguard/print"), 0);
+	CHECK(!strncmp(fx_last(f), "Flags: X - disabled", 19));
+	/* durations */
+	CHECK_EQ(fx_run(f, "/ip/firewall/address-list/add list=a address=192.0.2.1 timeout=3598; /ip/firewall/address-list/print"), 0);
+	CHECK(strstr(fx_last(f), "59m58s"));
+	fx_free(f);
+}
+
+/* Dynamic routes show RouterOS's distances in both families: connected 0, a route
+ * without a metric (IPv6 keeps 1024 in Linux) 1, a set metric as it is. */
+TEST(print_dynamic_route_distances)
+{
+	struct fx *f = fx_new();
+	static const struct { const char *dst, *oif; uint32_t metric; uint8_t proto; } rt[] = {
+		{ "2001:db8:1::/64", "ether1", 256, WG_NL_PROTO_KERNEL },
+		{ "2001:db8:2::/64", "ether1", 1024, WG_NL_PROTO_BOOT },
+		{ "2001:db8:3::/64", "ether1", 20, WG_NL_PROTO_BOOT },
+		{ "198.51.100.0/24", "ether1", 0, WG_NL_PROTO_KERNEL },
+		{ "203.0.113.0/24", "ether1", 0, WG_NL_PROTO_BOOT },
+	};
+	for (size_t i = 0; i < sizeof(rt) / sizeof(rt[0]); i++) {
+		struct wg_nl_route *r = &f->routes[f->nroutes++];
+		memset(r, 0, sizeof(*r));
+		CHECK_EQ(wg_prefix_parse(&r->dst, rt[i].dst), 0);
+		snprintf(r->oif, sizeof(r->oif), "%s", rt[i].oif);
+		r->table = WG_NL_TABLE_MAIN;
+		r->metric = rt[i].metric;
+		r->protocol = rt[i].proto;
+	}
+	CHECK_EQ(fx_run(f, "/ipv6/route/print terse"), 0);
+	CHECK(strstr(fx_last(f), "dst-address=2001:db8:1::/64 gateway=ether1 distance=0"));
+	CHECK(strstr(fx_last(f), "dst-address=2001:db8:2::/64 gateway=ether1 distance=1"));
+	CHECK(strstr(fx_last(f), "dst-address=2001:db8:3::/64 gateway=ether1 distance=20"));
+	CHECK_EQ(fx_run(f, "/ip/route/print terse"), 0);
+	CHECK(strstr(fx_last(f), "dst-address=198.51.100.0/24 gateway=ether1 distance=0"));
+	CHECK(strstr(fx_last(f), "dst-address=203.0.113.0/24 gateway=ether1 distance=1"));
+	fx_free(f);
+}
