@@ -118,7 +118,7 @@ static void header(struct wg_session *s, unsigned by)
 	sb_init(&cols);
 	sb_init(&line);
 	static const struct { unsigned by; const char *name, *fmt; } c[] = {
-		{ WG_TORCH_BY_ETH, "ETH-PROTO", "%-10s" }, { WG_TORCH_BY_PROTO, "PROTOCOL", "%-10s" },
+		{ WG_TORCH_BY_ETH, "ETH-PROTO", "%-10s" }, { WG_TORCH_BY_PROTO, "PROTOCOL", "%-16s" },
 		{ WG_TORCH_BY_SRC, "SRC-ADDRESS", "%-40s" }, { WG_TORCH_BY_PORT, "SRC-PORT", "%-9s" },
 		{ WG_TORCH_BY_DST, "DST-ADDRESS", "%-40s" }, { WG_TORCH_BY_PORT, "DST-PORT", "%-9s" },
 	};
@@ -149,7 +149,7 @@ static void key_cells(const struct wg_torch_flow *fl, unsigned by, struct wg_row
 	}
 	if (by & WG_TORCH_BY_PROTO) {
 		snprintf(buf, sizeof(buf), "%u (%s)", fl->proto, wg_ip_proto_name(fl->proto, pn));
-		put(row, line, "ip-protocol", fl->family ? buf : "", "%-10s");
+		put(row, line, "ip-protocol", fl->family ? buf : "", "%-16s");
 	}
 	const char *addr_fmt = "%-40s", *port_fmt = "%-9s";
 	if (by & WG_TORCH_BY_SRC)
@@ -169,7 +169,7 @@ static void key_cells(const struct wg_torch_flow *fl, unsigned by, struct wg_row
 /* The width of the key columns (a total row leaves them blank). */
 static int key_width(unsigned by)
 {
-	return (by & WG_TORCH_BY_ETH ? 10 : 0) + (by & WG_TORCH_BY_PROTO ? 10 : 0) + (by & WG_TORCH_BY_SRC ? 40 : 0) +
+	return (by & WG_TORCH_BY_ETH ? 10 : 0) + (by & WG_TORCH_BY_PROTO ? 16 : 0) + (by & WG_TORCH_BY_SRC ? 40 : 0) +
 	       (by & WG_TORCH_BY_DST ? 40 : 0) + (by & WG_TORCH_BY_PORT ? 18 : 0);
 }
 

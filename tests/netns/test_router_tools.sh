@@ -7,6 +7,7 @@
 # /tool/torch on r2's interface shows a running iperf3's flow (paced at 1 Gbit/s, so that
 # the capture thread and iperf3 sharing two cores do not change the rate measured)
 # at iperf3's own rate;
+# torch on a WireGuard interface of our own data plane (a TUN device) sees the tunnel's ICMPv6;
 # /tool/sniffer writes a pcap that tcpdump -r reads with the packets sent;
 # /tool/netwatch runs its down-script when h goes away and its up-script when it is back.
 . "$(dirname "$0")/lib.sh"
@@ -149,6 +150,20 @@ check netwatch_since_shown sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cl
 check netwatch_bad_interval fails_with "interval must be between" a /tool/netwatch/add host=192.0.2.2 interval=100ms
 check netwatch_bad_host fails_with "invalid value for argument host" a /tool/netwatch/add host=not-an-ip
 check netwatch_exported sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cli --state-dir '$TMP/a' /export | grep -q 'add comment=h down-script'"
+# ---- torch on a WireGuard interface of our own data plane (a TUN device) ----
+WG=$(ifn t)
+for n in r1 r2; do cli $n /interface/wireguard/add name="$WG" listen-port=51900 >/dev/null; done
+cli r1 /ipv6/address/add address=2001:db8:99::1/64 interface="$WG" >/dev/null
+cli r2 /ipv6/address/add address=2001:db8:99::2/64 interface="$WG" >/dev/null
+pub1=$(cli r1 ":put [/interface/wireguard/get $WG public-key]")
+pub2=$(cli r2 ":put [/interface/wireguard/get $WG public-key]")
+cli r1 /interface/wireguard/peers/add interface="$WG" public-key="$pub2" endpoint-address=198.51.100.2 endpoint-port=51900 allowed-address=2001:db8:99::2/128 >/dev/null
+cli r2 /interface/wireguard/peers/add interface="$WG" public-key="$pub1" endpoint-address=198.51.100.1 endpoint-port=51900 allowed-address=2001:db8:99::1/128 >/dev/null
+check tunnel_up wait_for 10 nsx r1 ping -6 -c1 -W1 2001:db8:99::2
+(nsx r1 ping -6 -c 20 -i 0.1 2001:db8:99::2 >/dev/null 2>&1 &)
+cli r2 /tool/torch "$WG" ip-protocol=any src-address6=::/0 duration=2s >"$TMP/torch_wg" 2>&1
+check torch_on_wireguard_tun grep -Eq '^58 \(ipv6-icmp\) +2001:db8:99::2 +[0-9.]+[kM]?bps +[0-9.]+[kM]?bps +[1-9]' "$TMP/torch_wg"
+
 # ---- long commands: Ctrl-C ends them, other consoles are answered meanwhile ----
 # (ip netns exec execs the cli: $! is the cli itself)
 ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" /tool/torch eth1 >"$TMP/torch_int" 2>&1 &
