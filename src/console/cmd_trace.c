@@ -88,7 +88,7 @@ static void hop_row(struct wg_session *s, const struct wg_trace *t, int family, 
 				{ "std-dev", sd }, { "status", h->status } };
 	for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++)
 		wg_row_add(&row, kv[k][0], kv[k][1], WG_V_TEXT);
-	char line[256];
+	char line[384];
 	snprintf(line, sizeof(line), "%2zu  %-40s %5s %5s  %-8s %-6s %-6s %-6s %-8s %s\n", i, addr, loss, sent, last, avg,
 		 best, worst, sd, h->status);
 	size_t n = strlen(line) - 1; /* no blanks before the newline */
