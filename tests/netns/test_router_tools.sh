@@ -164,6 +164,16 @@ check tunnel_up wait_for 10 nsx r1 ping -6 -c1 -W1 2001:db8:99::2
 cli r2 /tool/torch "$WG" ip-protocol=any src-address6=::/0 duration=2s >"$TMP/torch_wg" 2>&1
 check torch_on_wireguard_tun grep -Eq '^58 \(ipv6-icmp\) +2001:db8:99::2 +[0-9.]+[kM]?bps +[0-9.]+[kM]?bps +[1-9]' "$TMP/torch_wg"
 
+# ---- the same commands through REST (POST /rest/tool/...): rows as JSON ----
+if command -v curl >/dev/null; then
+	cli a '/user/add name=op group=full password="s3cret-op"' >/dev/null && cli a '/ip/service/set www disabled=no' >/dev/null
+	rest() { nsx a curl -s -m 20 -u op:s3cret-op -X POST -H 'Content-Type: application/json' --data "$2" "http://192.0.2.1/rest/$1"; }
+	rest tool/traceroute '{"address":"203.0.113.2","count":"1"}' >"$TMP/rest_tr"
+	check rest_traceroute_rows $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["address"] for r in d] == ["192.0.2.2","198.51.100.2","203.0.113.2"], d' "$TMP/rest_tr"
+	rest tool/torch '{"interface":"eth0","duration":"1s"}' >"$TMP/rest_torch"
+	check rest_torch_rows $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d and d[-1]["total"] == "yes" and "tx" in d[-1], d' "$TMP/rest_torch"
+fi
+
 # ---- long commands: Ctrl-C ends them, other consoles are answered meanwhile ----
 # (ip netns exec execs the cli: $! is the cli itself)
 ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" /tool/torch eth1 >"$TMP/torch_int" 2>&1 &
