@@ -133,11 +133,12 @@ logged() { cli "$1" /log/print | grep -c -- "$2"; }
 at_least() { [ "$(logged "$1" "$2")" -ge "$3" ]; }
 nw_status() { cli a /tool/netwatch/print where host=203.0.113.2 | grep -Eq "203\.0\.113\.2 +simple +1s +300ms +$1 "; }
 script a <<'X' >/dev/null
-/tool/netwatch/add host=203.0.113.2 interval=1s timeout=300ms up-script=":log info nw-up-h" down-script=":log info nw-down-h" comment=h
+/tool/netwatch/add host=203.0.113.2 interval=1s timeout=300ms up-script=":log info nw-up-h; :put \"put-by-up-script\"" down-script=":log info nw-down-h" comment=h
 /tool/netwatch/add host=203.0.113.2 type=tcp-conn port=9 interval=1s timeout=300ms down-script=":log info nw-tcp-refused"
 X
 check netwatch_up_script wait_for 10 at_least a "script,info nw-up-h\|nw-up-h" 1
 check netwatch_status_up wait_for 5 nw_status up
+check netwatch_script_output_logged wait_for 5 at_least a "netwatch 203.0.113.2 up-script: put-by-up-script" 1
 check netwatch_tcp_refused_is_down wait_for 10 at_least a nw-tcp-refused 1
 nsx h ip link set eth0 down
 check netwatch_down_script wait_for 10 at_least a nw-down-h 1
