@@ -19,9 +19,15 @@ link r2 eth1 h eth0 203.0.113.1/24 203.0.113.2/24 2001:db8:3::1/64 2001:db8:3::2
 nsx h ip route add default via 203.0.113.1
 nsx h ip -6 route add default via 2001:db8:3::1
 
+# a's own hosts file and resolver (ip netns exec mounts /etc/netns/NAME/* over /etc): the
+# names traceroute use-dns=yes finds; no DNS query leaves the namespace
+ETCNS=/etc/netns/$(ns a)
+mkdir -p "$ETCNS" && printf '198.51.100.2 r2.example.net\n' >"$ETCNS/hosts" && printf 'nameserver 127.0.0.1\n' >"$ETCNS/resolv.conf"
+chmod 644 "$ETCNS/hosts" "$ETCNS/resolv.conf"
+
 DAEMONS=(a r1 r2)
 stop_daemons() { local n p; for n in "${DAEMONS[@]}"; do p=$(cat "$TMP/$n/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null; done; sleep 0.3; }
-trap 'stop_daemons; cleanup' EXIT
+trap 'stop_daemons; rm -rf "$ETCNS"; cleanup' EXIT
 for n in "${DAEMONS[@]}"; do
 	nsx $n "$WGR" daemon --state-dir "$TMP/$n" --uapi-dir "$TMP/run-$n" || { fail "daemon_starts_$n"; finish; }
 done
@@ -62,6 +68,8 @@ cli a /tool/traceroute 2001:db8:3::2 count=2 >"$TMP/tr6" 2>&1
 check traceroute_ipv6_icmp hops_are "$TMP/tr6" 2001:db8:1::2 2001:db8:2::2 2001:db8:3::2
 cli a /tool/traceroute 2001:db8:3::2 count=1 protocol=udp >"$TMP/tr6u" 2>&1
 check traceroute_ipv6_udp hops_are "$TMP/tr6u" 2001:db8:1::2 2001:db8:2::2 2001:db8:3::2
+cli a /tool/traceroute 203.0.113.2 count=1 use-dns=yes >"$TMP/trdns" 2>&1
+check traceroute_use_dns hops_are "$TMP/trdns" 192.0.2.2 r2.example.net 203.0.113.2
 # a hop that does not answer: the target gone, hops beyond r2 time out
 cli a /tool/traceroute 203.0.113.77 count=1 max-hops=4 timeout=300ms >"$TMP/trx" 2>&1
 check traceroute_timeout_rows awk '/^ *4  / && /100%/ && /timeout/ { ok = 1 } END { exit !ok }' "$TMP/trx"

@@ -43,6 +43,8 @@ TEST(traceroute_errors)
 	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 max-hops=0") != 0);
 	CHECK(strstr(sb_str(&f->err), "invalid value for argument max-hops"));
 	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 src-address=::1") != 0);
+	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 use-dns=maybe") != 0);
+	CHECK(strstr(sb_str(&f->err), "invalid value for argument use-dns"));
 	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 bogus=1") != 0);
 	CHECK(strstr(sb_str(&f->err), "expected end of command"));
 	fx_free(f);
