@@ -51,14 +51,17 @@ static int between(void *ctx)
 	return stopping(j->s) ? -1 : 0;
 }
 
-/* What a script prints is dropped, as RouterOS does for scheduled scripts; its errors
- * are logged. Called with the router lock held. */
+/* What a scheduled script prints is dropped, as RouterOS does; a netwatch script's
+ * output is logged (script,info), so that what an up- or down-script found is kept; a
+ * script's errors are logged. Called with the router lock held. */
 static void job_out(void *ctx, int stream, const char *text, size_t len)
 {
 	struct job_ctx *j = ctx;
+	int n = (int)(len && text[len - 1] == '\n' ? len - 1 : len);
 	if (stream == 2 && len)
-		wg_router_logf(j->s->r, "script,error", "%s: %.*s", j->origin, (int)(len && text[len - 1] == '\n' ? len - 1 : len),
-			       text);
+		wg_router_logf(j->s->r, "script,error", "%s: %.*s", j->origin, n, text);
+	else if (len && !strncmp(j->origin, "netwatch ", 9))
+		wg_router_logf(j->s->r, "script,info", "%s: %.*s", j->origin, n, text);
 }
 
 static void run_job(struct wg_scheduler *s, struct wg_script_job *job)

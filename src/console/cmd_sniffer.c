@@ -1,7 +1,8 @@
 /* /tool/sniffer quick: packets as they pass, a row each (interface, time, number,
  * direction, addresses with ports, protocol, size), until Ctrl-C or duration=. The
  * capture is polled with the router released; at most ROWS_PER_SECOND rows a second
- * are printed (a busy link would drown the console), the rest counted in a line. */
+ * are printed (a busy link would drown the console), the rest counted in a line. A
+ * script nobody watches (stdin, the scheduler) gets 5 s when it gives no duration. */
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "sys/prefix.h"
 #include "tools/sniffer.h"
 
-enum { ROWS_PER_SECOND = 100 };
+enum { ROWS_PER_SECOND = 100, BATCH_MS = 5000 };
 
 struct quick {
 	char iface[16];
@@ -32,6 +33,8 @@ static int parse_quick(struct wg_call *c, struct wg_args *a, struct quick *q)
 	if (ifn && (strlen(ifn) >= sizeof(q->iface) || strchr(ifn, '/')))
 		return wg_err(c->s, "invalid value for argument interface");
 	snprintf(q->iface, sizeof(q->iface), "%s", ifn && strcmp(ifn, "all") ? ifn : "");
+	if (!q->duration_ms && c->s->batch)
+		q->duration_ms = BATCH_MS; /* nobody could stop it */
 	if (wg_sniff_filter(addr, port, proto, q->filter, sizeof(q->filter), err, sizeof(err)) < 0)
 		return wg_err(c->s, "%s", strstr(err, "filter-ip-address") ? "invalid value for argument ip-address"
 					 : strstr(err, "filter-port") ? "invalid value for argument port"
@@ -133,7 +136,7 @@ static int cmd_quick(struct wg_call *c)
 		if (q.duration_ms && now - start >= q.duration_ms)
 			break;
 		int w = wg_wait_fd(c->s, wg_sniff_live_fd(l), POLLIN, (unsigned)(left < 200 ? left : 200));
-		if (w == 1)
+		if (w == 1 || wg_tool_out_of_time(c->s))
 			break;
 		drain(c->s, l, &q, &shown, &skipped);
 		if (mono_ms() - second >= 1000) {

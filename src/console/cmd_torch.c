@@ -2,7 +2,8 @@
  * RouterOS does (src-address=0.0.0.0/0 groups by source, port=any by ports, ...; none:
  * only the totals), a table every freeze-frame-interval until Ctrl-C or duration=.
  * The capture runs in the engine's thread (src/tools/torch.c); this thread only waits
- * with the router released and prints. */
+ * with the router released and prints. Without duration= it runs until Ctrl-C, or in a
+ * script nobody watches (stdin, the scheduler) for one table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,8 @@ static int parse_torch(struct wg_call *c, struct wg_args *a, struct torch_args *
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifn);
 	if (t->frame_ms < 100)
 		t->frame_ms = 100;
+	if (!t->duration_ms && c->s->batch)
+		t->duration_ms = t->frame_ms; /* nobody could stop it: one table, as monitor-traffic */
 	return 0;
 }
 
@@ -115,7 +118,7 @@ static void header(struct wg_session *s, unsigned by)
 	sb_init(&cols);
 	sb_init(&line);
 	static const struct { unsigned by; const char *name, *fmt; } c[] = {
-		{ WG_TORCH_BY_ETH, "ETH-PROTO", "%-10s" }, { WG_TORCH_BY_PROTO, "PROTOCOL", "%-10s" },
+		{ WG_TORCH_BY_ETH, "ETH-PROTO", "%-10s" }, { WG_TORCH_BY_PROTO, "PROTOCOL", "%-16s" },
 		{ WG_TORCH_BY_SRC, "SRC-ADDRESS", "%-40s" }, { WG_TORCH_BY_PORT, "SRC-PORT", "%-9s" },
 		{ WG_TORCH_BY_DST, "DST-ADDRESS", "%-40s" }, { WG_TORCH_BY_PORT, "DST-PORT", "%-9s" },
 	};
@@ -146,7 +149,7 @@ static void key_cells(const struct wg_torch_flow *fl, unsigned by, struct wg_row
 	}
 	if (by & WG_TORCH_BY_PROTO) {
 		snprintf(buf, sizeof(buf), "%u (%s)", fl->proto, wg_ip_proto_name(fl->proto, pn));
-		put(row, line, "ip-protocol", fl->family ? buf : "", "%-10s");
+		put(row, line, "ip-protocol", fl->family ? buf : "", "%-16s");
 	}
 	const char *addr_fmt = "%-40s", *port_fmt = "%-9s";
 	if (by & WG_TORCH_BY_SRC)
@@ -166,7 +169,7 @@ static void key_cells(const struct wg_torch_flow *fl, unsigned by, struct wg_row
 /* The width of the key columns (a total row leaves them blank). */
 static int key_width(unsigned by)
 {
-	return (by & WG_TORCH_BY_ETH ? 10 : 0) + (by & WG_TORCH_BY_PROTO ? 10 : 0) + (by & WG_TORCH_BY_SRC ? 40 : 0) +
+	return (by & WG_TORCH_BY_ETH ? 10 : 0) + (by & WG_TORCH_BY_PROTO ? 16 : 0) + (by & WG_TORCH_BY_SRC ? 40 : 0) +
 	       (by & WG_TORCH_BY_DST ? 40 : 0) + (by & WG_TORCH_BY_PORT ? 18 : 0);
 }
 
@@ -241,7 +244,7 @@ static int cmd_torch(struct wg_call *c)
 		wg_torch_take(w, &t);
 		frame(c->s, &t, ta.f.by, now > last ? now - last : 1, section);
 		last = now;
-		if (stop || (ta.duration_ms && now - start >= ta.duration_ms))
+		if (stop || (ta.duration_ms && now - start >= ta.duration_ms) || wg_tool_out_of_time(c->s))
 			break;
 	}
 	wg_torch_table_free(&t);

@@ -1,6 +1,8 @@
 /* /tool/traceroute: rounds of probes, one per hop, each round ending when every probe
  * is answered or timeout= passed; after each round the table of hops (one row per hop
- * through wg_emit_row), as RouterOS refreshes it, until count= rounds or Ctrl-C. */
+ * through wg_emit_row), as RouterOS refreshes it, until count= rounds or Ctrl-C. With
+ * use-dns=yes a hop shows its reverse DNS name where it has one. */
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +15,18 @@
 
 enum { ROUND_MS = 1000 };
 
+/* use-dns=yes: each hop's name, looked up once per address. */
+struct hop_name {
+	uint8_t addr[16];
+	bool tried;
+	char name[254];
+};
+
 struct trace_args {
 	struct wg_trace_opts o;
 	long count;
 	uint64_t timeout_ms;
+	bool use_dns;
 };
 
 static int parse_src(struct wg_call *c, struct wg_args *a, struct trace_args *t)
@@ -48,8 +58,9 @@ static int parse_trace(struct wg_call *c, struct wg_args *a, struct trace_args *
 	if ((v = wg_arg_value(a, "protocol")) && strcmp(v, "icmp") && strcmp(v, "udp"))
 		return wg_err(c->s, "invalid value for argument protocol");
 	t->o.udp = v && !strcmp(v, "udp");
-	if ((v = wg_arg_value(a, "use-dns")) && strcmp(v, "no"))
-		return wg_err(c->s, "failure: use-dns=yes is not supported, addresses are shown as numbers");
+	if ((v = wg_arg_value(a, "use-dns")) && strcmp(v, "no") && strcmp(v, "yes"))
+		return wg_err(c->s, "invalid value for argument use-dns");
+	t->use_dns = v && !strcmp(v, "yes");
 	const char *src = wg_arg_value(a, "src-address");
 	if (wg_args_done(c, a) < 0)
 		return -1;
@@ -73,12 +84,40 @@ static void header(struct wg_session *s)
 			   " #  ADDRESS                                  LOSS  SENT  LAST     AVG    BEST   WORST  STD-DEV  STATUS\n");
 }
 
-static void hop_row(struct wg_session *s, const struct wg_trace *t, int family, size_t i, unsigned round)
+/* The hop's name (reverse DNS, the router released meanwhile: the resolver may take
+ * seconds), looked up again only when the hop's address changed; "" when none. */
+static const char *hop_dns(struct wg_session *s, const struct wg_trace_hop *h, int family, struct hop_name *n)
+{
+	if (!h->has_addr)
+		return "";
+	if (n->tried && !memcmp(n->addr, h->addr, 16))
+		return n->name;
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, h->addr, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, h->addr, 16);
+	memcpy(n->addr, h->addr, 16);
+	n->tried = true;
+	wg_session_wait_enter(s);
+	if (getnameinfo((struct sockaddr *)&ss, sl, n->name, sizeof(n->name), NULL, 0, NI_NAMEREQD) != 0)
+		n->name[0] = 0;
+	wg_session_wait_leave(s);
+	return n->name;
+}
+
+static void hop_row(struct wg_session *s, const struct wg_trace *t, int family, size_t i, unsigned round,
+		    struct hop_name *dns)
 {
 	const struct wg_trace_hop *h = wg_trace_hop(t, i);
-	char loss[24], last[24], avg[24], best[24], worst[24], sd[24], addr[WG_PREFIX_STRLEN] = "", sent[16], sec[16];
+	char loss[24], last[24], avg[24], best[24], worst[24], sd[24], addr[256] = "", sent[16], sec[16];
 	wg_trace_hop_text(h, loss, last, avg, best, worst, sd);
-	if (h->has_addr)
+	const char *name = dns ? hop_dns(s, h, family, &dns[i]) : "";
+	if (*name)
+		snprintf(addr, sizeof(addr), "%s", name);
+	else if (h->has_addr)
 		wg_addr_format(family, h->addr, addr);
 	snprintf(sent, sizeof(sent), "%u", h->sent);
 	snprintf(sec, sizeof(sec), "%u", round);
@@ -88,7 +127,7 @@ static void hop_row(struct wg_session *s, const struct wg_trace *t, int family, 
 				{ "std-dev", sd }, { "status", h->status } };
 	for (size_t k = 0; k < sizeof(kv) / sizeof(kv[0]); k++)
 		wg_row_add(&row, kv[k][0], kv[k][1], WG_V_TEXT);
-	char line[256];
+	char line[384];
 	snprintf(line, sizeof(line), "%2zu  %-40s %5s %5s  %-8s %-6s %-6s %-6s %-8s %s\n", i, addr, loss, sent, last, avg,
 		 best, worst, sd, h->status);
 	size_t n = strlen(line) - 1; /* no blanks before the newline */
@@ -141,12 +180,13 @@ static int cmd_traceroute(struct wg_call *c)
 	struct wg_trace *t;
 	if (wg_trace_open(&t, &ta.o, err, sizeof(err)) < 0)
 		return wg_err(c->s, "%s", err);
+	struct hop_name *dns = ta.use_dns ? xcalloc(WG_TRACE_MAX_HOPS + 1, sizeof(*dns)) : NULL;
 	for (long r = 1; r <= ta.count; r++) {
 		uint64_t began = mono_us();
-		bool stop = one_round(c->s, t, ta.timeout_ms) == 1;
+		bool stop = one_round(c->s, t, ta.timeout_ms) == 1 || wg_tool_out_of_time(c->s);
 		header(c->s);
 		for (size_t i = 1; i <= wg_trace_nhops(t); i++)
-			hop_row(c->s, t, ta.o.family, i, (unsigned)r);
+			hop_row(c->s, t, ta.o.family, i, (unsigned)r, dns);
 		if (stop)
 			break;
 		if (r == ta.count)
@@ -158,6 +198,7 @@ static int cmd_traceroute(struct wg_call *c)
 			break;
 	}
 	wg_trace_close(t);
+	free(dns);
 	return 0;
 }
 

@@ -657,8 +657,11 @@ bool wg_may_run(const struct wg_session *s, const char *name)
 	unsigned pol = wg_session_policies(s);
 	if (!(pol & WG_POL_WRITE) && !read_only(name))
 		return false; /* refused before any check runs (the commit would refuse too) */
-	if (!strcmp(name, "bandwidth-test") && !(pol & WG_POL_TEST))
+	if ((!strcmp(name, "bandwidth-test") || !strcmp(name, "traceroute") || !strcmp(name, "torch")) &&
+	    !(pol & WG_POL_TEST))
 		return false; /* RouterOS's test policy */
+	if (!strcmp(name, "quick") && !(pol & WG_POL_SNIFF))
+		return false; /* the sniffer's */
 	return (pol & WG_POL_SENSITIVE) || !reveals_keys(name);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "router/units.h"
 #include "sys/prefix.h"
+#include "util/clock.h"
 
 static int resolve(const char *host, int want, int *family, uint8_t out[16])
 {
@@ -63,4 +64,9 @@ int wg_tool_time(struct wg_call *c, struct wg_args *a, const char *name, uint64_
 		return wg_err(c->s, "invalid value for argument %s", name);
 	*out = ms;
 	return 0;
+}
+
+bool wg_tool_out_of_time(struct wg_session *s)
+{
+	return s->deadline_ms && wg_mono_ms() >= s->deadline_ms;
 }

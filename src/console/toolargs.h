@@ -13,4 +13,7 @@ int wg_tool_addr(struct wg_call *c, const char *name, const char *text, int want
 int wg_tool_uint(struct wg_call *c, struct wg_args *a, const char *name, long min, long max, long *out);
 /* A duration argument (10s, 500ms, 1m) in ms; *out unchanged when absent. */
 int wg_tool_time(struct wg_call *c, struct wg_args *a, const char *name, uint64_t max_ms, uint64_t *out);
+/* The request's own limit passed (REST's 60 s, a script's): a long command ends there
+ * as on Ctrl-C. */
+bool wg_tool_out_of_time(struct wg_session *s);
 #endif

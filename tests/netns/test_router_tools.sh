@@ -7,6 +7,7 @@
 # /tool/torch on r2's interface shows a running iperf3's flow (paced at 1 Gbit/s, so that
 # the capture thread and iperf3 sharing two cores do not change the rate measured)
 # at iperf3's own rate;
+# torch on a WireGuard interface of our own data plane (a TUN device) sees the tunnel's ICMPv6;
 # /tool/sniffer writes a pcap that tcpdump -r reads with the packets sent;
 # /tool/netwatch runs its down-script when h goes away and its up-script when it is back.
 . "$(dirname "$0")/lib.sh"
@@ -18,9 +19,15 @@ link r2 eth1 h eth0 203.0.113.1/24 203.0.113.2/24 2001:db8:3::1/64 2001:db8:3::2
 nsx h ip route add default via 203.0.113.1
 nsx h ip -6 route add default via 2001:db8:3::1
 
+# a's own hosts file and resolver (ip netns exec mounts /etc/netns/NAME/* over /etc): the
+# names traceroute use-dns=yes finds; no DNS query leaves the namespace
+ETCNS=/etc/netns/$(ns a)
+mkdir -p "$ETCNS" && printf '198.51.100.2 r2.example.net\n' >"$ETCNS/hosts" && printf 'nameserver 127.0.0.1\n' >"$ETCNS/resolv.conf"
+chmod 644 "$ETCNS/hosts" "$ETCNS/resolv.conf"
+
 DAEMONS=(a r1 r2)
 stop_daemons() { local n p; for n in "${DAEMONS[@]}"; do p=$(cat "$TMP/$n/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null; done; sleep 0.3; }
-trap 'stop_daemons; cleanup' EXIT
+trap 'stop_daemons; rm -rf "$ETCNS"; cleanup' EXIT
 for n in "${DAEMONS[@]}"; do
 	nsx $n "$WGR" daemon --state-dir "$TMP/$n" --uapi-dir "$TMP/run-$n" || { fail "daemon_starts_$n"; finish; }
 done
@@ -61,6 +68,8 @@ cli a /tool/traceroute 2001:db8:3::2 count=2 >"$TMP/tr6" 2>&1
 check traceroute_ipv6_icmp hops_are "$TMP/tr6" 2001:db8:1::2 2001:db8:2::2 2001:db8:3::2
 cli a /tool/traceroute 2001:db8:3::2 count=1 protocol=udp >"$TMP/tr6u" 2>&1
 check traceroute_ipv6_udp hops_are "$TMP/tr6u" 2001:db8:1::2 2001:db8:2::2 2001:db8:3::2
+cli a /tool/traceroute 203.0.113.2 count=1 use-dns=yes >"$TMP/trdns" 2>&1
+check traceroute_use_dns hops_are "$TMP/trdns" 192.0.2.2 r2.example.net 203.0.113.2
 # a hop that does not answer: the target gone, hops beyond r2 time out
 cli a /tool/traceroute 203.0.113.77 count=1 max-hops=4 timeout=300ms >"$TMP/trx" 2>&1
 check traceroute_timeout_rows awk '/^ *4  / && /100%/ && /timeout/ { ok = 1 } END { exit !ok }' "$TMP/trx"
@@ -132,11 +141,12 @@ logged() { cli "$1" /log/print | grep -c -- "$2"; }
 at_least() { [ "$(logged "$1" "$2")" -ge "$3" ]; }
 nw_status() { cli a /tool/netwatch/print where host=203.0.113.2 | grep -Eq "203\.0\.113\.2 +simple +1s +300ms +$1 "; }
 script a <<'X' >/dev/null
-/tool/netwatch/add host=203.0.113.2 interval=1s timeout=300ms up-script=":log info nw-up-h" down-script=":log info nw-down-h" comment=h
+/tool/netwatch/add host=203.0.113.2 interval=1s timeout=300ms up-script=":log info nw-up-h; :put \"put-by-up-script\"" down-script=":log info nw-down-h" comment=h
 /tool/netwatch/add host=203.0.113.2 type=tcp-conn port=9 interval=1s timeout=300ms down-script=":log info nw-tcp-refused"
 X
 check netwatch_up_script wait_for 10 at_least a "script,info nw-up-h\|nw-up-h" 1
 check netwatch_status_up wait_for 5 nw_status up
+check netwatch_script_output_logged wait_for 5 at_least a "netwatch 203.0.113.2 up-script: put-by-up-script" 1
 check netwatch_tcp_refused_is_down wait_for 10 at_least a nw-tcp-refused 1
 nsx h ip link set eth0 down
 check netwatch_down_script wait_for 10 at_least a nw-down-h 1
@@ -149,4 +159,51 @@ check netwatch_since_shown sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cl
 check netwatch_bad_interval fails_with "interval must be between" a /tool/netwatch/add host=192.0.2.2 interval=100ms
 check netwatch_bad_host fails_with "invalid value for argument host" a /tool/netwatch/add host=not-an-ip
 check netwatch_exported sh -c "cd '$TMP' && ip netns exec '$(ns a)' '$WGR' cli --state-dir '$TMP/a' /export | grep -q 'add comment=h down-script'"
+# ---- torch on a WireGuard interface of our own data plane (a TUN device) ----
+WG=$(ifn t)
+for n in r1 r2; do cli $n /interface/wireguard/add name="$WG" listen-port=51900 >/dev/null; done
+cli r1 /ipv6/address/add address=2001:db8:99::1/64 interface="$WG" >/dev/null
+cli r2 /ipv6/address/add address=2001:db8:99::2/64 interface="$WG" >/dev/null
+pub1=$(cli r1 ":put [/interface/wireguard/get $WG public-key]")
+pub2=$(cli r2 ":put [/interface/wireguard/get $WG public-key]")
+cli r1 /interface/wireguard/peers/add interface="$WG" public-key="$pub2" endpoint-address=198.51.100.2 endpoint-port=51900 allowed-address=2001:db8:99::2/128 >/dev/null
+cli r2 /interface/wireguard/peers/add interface="$WG" public-key="$pub1" endpoint-address=198.51.100.1 endpoint-port=51900 allowed-address=2001:db8:99::1/128 >/dev/null
+check tunnel_up wait_for 10 nsx r1 ping -6 -c1 -W1 2001:db8:99::2
+(nsx r1 ping -6 -c 20 -i 0.1 2001:db8:99::2 >/dev/null 2>&1 &)
+cli r2 /tool/torch "$WG" ip-protocol=any src-address6=::/0 duration=2s >"$TMP/torch_wg" 2>&1
+check torch_on_wireguard_tun grep -Eq '^58 \(ipv6-icmp\) +2001:db8:99::2 +[0-9.]+[kM]?bps +[0-9.]+[kM]?bps +[1-9]' "$TMP/torch_wg"
+
+# ---- the same commands through REST (POST /rest/tool/...): rows as JSON ----
+if command -v curl >/dev/null; then
+	cli a '/user/add name=op group=full password="s3cret-op"' >/dev/null && cli a '/ip/service/set www disabled=no' >/dev/null
+	rest() { nsx a curl -s -m 20 -u op:s3cret-op -X POST -H 'Content-Type: application/json' --data "$2" "http://192.0.2.1/rest/$1"; }
+	rest tool/traceroute '{"address":"203.0.113.2","count":"1"}' >"$TMP/rest_tr"
+	check rest_traceroute_rows $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["address"] for r in d] == ["192.0.2.2","198.51.100.2","203.0.113.2"], d' "$TMP/rest_tr"
+	rest tool/torch '{"interface":"eth0","duration":"1s"}' >"$TMP/rest_torch"
+	check rest_torch_rows $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d and d[-1]["total"] == "yes" and "tx" in d[-1], d' "$TMP/rest_torch"
+fi
+
+# ---- long commands: Ctrl-C ends them, other consoles are answered meanwhile ----
+# (ip netns exec execs the cli: $! is the cli itself)
+ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" /tool/torch eth1 >"$TMP/torch_int" 2>&1 &
+tp=$!
+sleep 1.5
+check console_answers_during_torch timeout 1 ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" /system/identity/print
+kill -INT $tp
+rc=0; t0=$(date +%s%N)
+wait $tp || rc=$?
+echo "# torch ended $(( ($(date +%s%N) - t0) / 1000000 )) ms after Ctrl-C"
+check torch_ctrl_c_exits_130 test "$rc" -eq 130
+check torch_printed_before_ctrl_c grep -q '^Columns: TX, RX' "$TMP/torch_int"
+ip netns exec "$(ns a)" "$WGR" cli --state-dir "$TMP/a" /tool/traceroute 203.0.113.2 count=100 >"$TMP/tr_int" 2>&1 &
+tp=$!
+sleep 2.5
+kill -INT $tp
+rc=0
+wait $tp || rc=$?
+check traceroute_ctrl_c_exits_130 test "$rc" -eq 130
+check traceroute_ctrl_c_after_some_rounds test "$(grep -c '^Columns:' "$TMP/tr_int")" -ge 2
+# a script on stdin: torch without duration= prints one table and ends
+echo '/tool/torch eth1' | timeout 5 ip netns exec "$(ns r2)" "$WGR" cli --state-dir "$TMP/r2" >"$TMP/torch_batch" 2>&1
+check torch_in_script_bounded test "$(grep -c '^Columns:' "$TMP/torch_batch")" = 1
 finish

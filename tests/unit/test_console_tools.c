@@ -7,6 +7,8 @@
 #include "test.h"
 #include "test_console_fixture.h"
 #include "console/exec.h"
+#include "router/auth.h"
+#include "router/policy.h"
 
 #define A(n, v) { n, v }
 
@@ -43,6 +45,8 @@ TEST(traceroute_errors)
 	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 max-hops=0") != 0);
 	CHECK(strstr(sb_str(&f->err), "invalid value for argument max-hops"));
 	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 src-address=::1") != 0);
+	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 use-dns=maybe") != 0);
+	CHECK(strstr(sb_str(&f->err), "invalid value for argument use-dns"));
 	CHECK(fx_run(f, "/tool/traceroute 127.0.0.1 bogus=1") != 0);
 	CHECK(strstr(sb_str(&f->err), "expected end of command"));
 	fx_free(f);
@@ -74,5 +78,36 @@ TEST(sniffer_quick_errors)
 	CHECK(strstr(sb_str(&f->err), "invalid value for argument port"));
 	CHECK(fx_run(f, "/tool/sniffer/quick ip-address=\"1.2.3.4 or 1\"") != 0);
 	CHECK(fx_run(f, "/tool/sniffer/quick interface=no-such-if0 duration=1s") != 0);
+	fx_free(f);
+}
+
+/* RouterOS's policies: traceroute and torch need test, sniffer quick needs sniff. */
+TEST(policies_test_and_sniff)
+{
+	struct fx *f = fx_new();
+	struct wg_result r;
+	struct wg_auth_user u = { .id = 1, .name = "viewer", .group = "custom", .door = "rest-api",
+				  .policies = WG_POL_READ | WG_POL_REST_API };
+	wg_session_set_user(f->s, &u);
+	struct wg_attr tr[] = { A("address", "127.0.0.1"), A("protocol", "udp"), A("count", "1") };
+	CHECK(exec(f, "/tool", "traceroute", tr, 3, &r) < 0);
+	CHECK_EQ(r.status, WG_EXEC_DENIED);
+	wg_result_free(&r);
+	struct wg_attr to[] = { A("interface", "lo"), A("duration", "100ms") };
+	CHECK(exec(f, "/tool", "torch", to, 2, &r) < 0);
+	CHECK_EQ(r.status, WG_EXEC_DENIED);
+	wg_result_free(&r);
+	struct wg_attr q[] = { A("duration", "100ms") };
+	CHECK(exec(f, "/tool/sniffer", "quick", q, 1, &r) < 0);
+	CHECK_EQ(r.status, WG_EXEC_DENIED);
+	wg_result_free(&r);
+	CHECK(exec(f, "/tool/sniffer", "start", NULL, 0, &r) < 0);
+	wg_result_free(&r);
+	u.policies |= WG_POL_TEST;
+	wg_session_set_user(f->s, &u);
+	CHECK_EQ(exec(f, "/tool", "traceroute", tr, 3, &r), 0);
+	CHECK_EQ(r.nrows, 1);
+	wg_result_free(&r);
+	wg_session_set_user(f->s, NULL);
 	fx_free(f);
 }
