@@ -6,7 +6,7 @@
 # tests' pass/fail conventions.)
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WGR="$ROOT/build/wgrouter"
+WGR="${WGROUTER_BIN:-$ROOT/build/wgrouter}" # another build to compare with
 BENCH_BIN="$ROOT/build/bench"
 NS_PREFIX="wgb$$"
 TMP=$(mktemp -d "/tmp/wgbench.XXXXXX")
