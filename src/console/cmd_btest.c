@@ -216,7 +216,8 @@ static void emit_block(struct wg_session *s, struct bt_view *v, const char *stat
 	char buf[64];
 	sb_init(&text);
 	add_field(&row, &text, "status", status);
-	add_field(&row, &text, "duration", wg_time_format(v->started ? now - v->start.ms : 0, buf, sizeof(buf)));
+	uint64_t secs = v->started ? (now - v->start.ms) / 1000 : 0; /* RouterOS shows whole seconds */
+	add_field(&row, &text, "duration", wg_time_format(secs * 1000, buf, sizeof(buf)));
 	if (wg_bt_sends(cmd, 0))
 		add_rates(&row, &text, "tx", rate(v->prev.tx, cur.tx, now - v->prev.ms), rate(old->tx, cur.tx, now - old->ms),
 			  rate(v->start.tx, cur.tx, now - v->start.ms));

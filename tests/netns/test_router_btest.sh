@@ -144,6 +144,7 @@ A /tool/bandwidth-server/session/print >"$TMP/sessions.out"
 check server_lists_session grep -q '10.99.0.2 .*tcp *both' "$TMP/sessions.out"
 wait "$LONG"
 check long_test_done grep -q 'status: done testing' "$TMP/long.out"
+check duration_in_whole_seconds bash -c "grep 'duration:' '$TMP/long.out' | tail -1 | grep -qE 'duration: [0-9]+s$'"
 check daemons_still_up bash -c "kill -0 \$(cat '$SA/wgrouter.pid') && kill -0 \$(cat '$SB/wgrouter.pid')"
 
 # ---- the same command through REST and the RouterOS API (one row per block) ----
