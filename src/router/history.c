@@ -50,6 +50,8 @@ struct wg_hist {
 	struct live *live;       /* per record: the last sample's counters (not persisted) */
 	struct idx *index;       /* sorted by key, the used records */
 	size_t nindex;
+	size_t free_hint;        /* no free record below it: 10,000 new peers are not 10,000
+				  * scans of the file (each record a page of its own) */
 	/* the writer thread */
 	pthread_t th;
 	bool running, stop;
@@ -106,6 +108,23 @@ static void reindex(struct wg_hist *h)
 			h->index[h->nindex++] = (struct idx){ key_of(r->kind, r->id), i };
 	}
 	qsort(h->index, h->nindex, sizeof(*h->index), cmp_idx);
+}
+
+/* One record into the sorted index: a new peer costs a memmove, not a sort of them all. */
+static void index_insert(struct wg_hist *h, uint64_t key, size_t i)
+{
+	size_t lo = 0, hi = h->nindex;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->index[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	h->index = xrealloc(h->index, (h->cap + 1) * sizeof(*h->index));
+	memmove(&h->index[lo + 1], &h->index[lo], (h->nindex - lo) * sizeof(*h->index));
+	h->index[lo] = (struct idx){ key, i };
+	h->nindex++;
 }
 
 static struct rec *find(struct wg_hist *h, uint32_t kind, uint32_t id, size_t *pos)
@@ -272,7 +291,7 @@ static void rec_update(struct rec *r, uint64_t now, uint64_t drx, uint64_t dtx, 
 
 static struct rec *rec_new(struct wg_hist *h, uint32_t kind, uint32_t id, uint64_t now, size_t *pos)
 {
-	size_t i = 0;
+	size_t i = h->free_hint;
 	while (i < h->cap && rec_at(h, i)->kind)
 		i++;
 	if (i == h->cap && grow(h) < 0)
@@ -283,7 +302,8 @@ static struct rec *rec_new(struct wg_hist *h, uint32_t kind, uint32_t id, uint64
 	h->live[i] = (struct live){ 0 };
 	__atomic_store_n(&r->id, id, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->kind, kind, __ATOMIC_RELEASE); /* last: a half-made record is free */
-	reindex(h);
+	index_insert(h, key_of(kind, id), i);
+	h->free_hint = i + 1;
 	*pos = i;
 	return r;
 }
@@ -340,6 +360,7 @@ void wg_hist_apply(struct wg_hist *h, uint64_t now, const struct wg_hist_sample 
 			rec_update(r, now, ifd[i].rx, ifd[i].tx, 0);
 		else if (r->kind && !h->live[i].seen) {
 			__atomic_store_n(&r->kind, 0, __ATOMIC_RELEASE);
+			h->free_hint = i < h->free_hint ? i : h->free_hint;
 			removed = true;
 		}
 		h->live[i].seen = false;

@@ -31,16 +31,14 @@ static uint64_t total_rx(struct wg_hist *h, uint32_t kind, uint32_t id)
 
 static char *tmpdir(void)
 {
-	char *d = xstrdup("/tmp/wgr-hist-XXXXXX");
-	CHECK(mkdtemp(d) != NULL);
+	char *d = fx_tmpdir("hist");
+	CHECK(d != NULL);
 	return d;
 }
 
 static void rmdir_all(char *d)
 {
-	char *cmd = xasprintf("rm -rf %s", d);
-	CHECK(system(cmd) == 0);
-	free(cmd);
+	CHECK(fx_rmdir_all(d) == 0);
 	free(d);
 }
 
@@ -129,6 +127,44 @@ TEST(totals_and_points_survive_a_reopen_and_removed_series_go)
 	wg_hist_close(h);
 	free(path);
 	rmdir_all(d);
+}
+
+/* Series come and go in any id order (the index is kept sorted by insertion, free
+ * records are reused from the lowest): every one is found with its own total. */
+TEST(many_series_in_any_order_each_keep_their_own_total)
+{
+	enum { N = 600 };
+	struct wg_hist *h = wg_hist_open(NULL, NULL, 0);
+	struct wg_hist_sample s[N + 1];
+	size_t n = 0;
+	s[n++] = (struct wg_hist_sample){ .kind = WG_HIST_IFACE, .id = 1 };
+	for (uint32_t k = 0; k < N; k++) {
+		uint32_t id = (k * 7919u) % N + 10; /* a permutation of 10..N+9 */
+		s[n++] = peer(id, 1000 + id, id);
+	}
+	wg_hist_apply(h, T0, s, n);
+	/* every third peer removed, then back with other counters, and N new ones */
+	size_t m = 0;
+	struct wg_hist_sample t[2 * N + 1];
+	t[m++] = s[0];
+	for (size_t i = 1; i < n; i++)
+		if (s[i].id % 3)
+			t[m++] = s[i];
+	wg_hist_apply(h, T0 + 10, t, m);
+	for (uint32_t id = 10; id < N + 10; id++)
+		if (!(id % 3)) {
+			uint64_t rx, tx;
+			CHECK(!wg_hist_totals(h, WG_HIST_PEER, id, false, 0, 0, &rx, &tx, NULL), "peer %u removed", id);
+			t[m++] = peer(id, 7, 0);
+		}
+	for (uint32_t id = 5000 + N; id > 5000; id--)
+		t[m++] = peer(id, id, 0);
+	wg_hist_apply(h, T0 + 20, t, m);
+	for (uint32_t id = 10; id < N + 10; id++)
+		CHECK_EQ(total_rx(h, WG_HIST_PEER, id), id % 3 ? 1000 + id : 7);
+	for (uint32_t id = 5001; id <= 5000 + N; id++)
+		CHECK_EQ(total_rx(h, WG_HIST_PEER, id), id);
+	wg_hist_close(h);
 }
 
 /* A kill after a sample wrote the idle header copy but before it flipped: the file, as
