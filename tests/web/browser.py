@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-WAIT_S = 15
+WAIT_S = 30  # a loaded 2-vCPU machine: Chromium alone can take seconds
 
 
 def start(profile, downloads=None, width=1280, height=900, mobile=False):
