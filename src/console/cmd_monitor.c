@@ -10,6 +10,7 @@
 #include "console/exec.h"
 #include "console/interp.h"
 #include "sys/netlink.h"
+#include "tools/btest_proto.h"
 #include "util/clock.h"
 
 enum { MONITOR_MAX_IFACES = 16, MONITOR_MS = 1000 };
@@ -29,14 +30,7 @@ struct sample {
 /* Bits per second as RouterOS writes rates: 0bps, 950bps, 3.3kbps, 14.1Mbps, 1.2Gbps. */
 void wg_bps_format(uint64_t bps, char *buf, size_t len)
 {
-	if (bps < 1000)
-		snprintf(buf, len, "%llubps", (unsigned long long)bps);
-	else if (bps < 1000000)
-		snprintf(buf, len, "%.1fkbps", (double)bps / 1e3);
-	else if (bps < 1000000000)
-		snprintf(buf, len, "%.1fMbps", (double)bps / 1e6);
-	else
-		snprintf(buf, len, "%.1fGbps", (double)bps / 1e9);
+	wg_bt_rate_format(bps, buf, len); /* one way to write a rate: btest's */
 }
 
 static uint64_t per_second(uint64_t now, uint64_t before, uint64_t ms)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct wg_pkt {
 	int family;           /* AF_INET or AF_INET6 */
@@ -55,4 +56,6 @@ uint16_t wg_inet_csum(const uint8_t *p, size_t n);
 const char *wg_ip_proto_name(uint8_t proto, char *buf);
 /* The number of a protocol name or number; -1 when unknown. */
 int wg_ip_proto_parse(const char *name);
+/* The socket address of a (4 or 16 bytes of family) and port, for connect/sendto/bind. */
+socklen_t wg_pkt_sockaddr(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss);
 #endif

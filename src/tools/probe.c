@@ -23,23 +23,6 @@ struct wg_probe {
 	enum wg_probe_result result;
 };
 
-static socklen_t sockaddr_of(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a, 4);
-		return sizeof(*s4);
-	}
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	memcpy(&s6->sin6_addr, a, 16);
-	return sizeof(*s6);
-}
-
 static int send_echo(struct wg_probe *p)
 {
 	uint8_t m[16] = { p->family == AF_INET ? 8 : 128, 0, 0, 0, (uint8_t)(p->ident >> 8), (uint8_t)p->ident, 0, 1,
@@ -50,7 +33,7 @@ static int send_echo(struct wg_probe *p)
 		m[3] = (uint8_t)c;
 	}
 	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(p->family, p->addr, 0, &ss);
+	socklen_t sl = wg_pkt_sockaddr(p->family, p->addr, 0, &ss);
 	return sendto(p->fd, m, sizeof(m), 0, (struct sockaddr *)&ss, sl) < 0 ? -1 : 0;
 }
 
@@ -65,7 +48,7 @@ static int open_probe(struct wg_probe *p, uint16_t port)
 	if (p->fd < 0)
 		return -1;
 	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(fam, p->addr, port, &ss);
+	socklen_t sl = wg_pkt_sockaddr(fam, p->addr, port, &ss);
 	if (connect(p->fd, (struct sockaddr *)&ss, sl) == 0)
 		p->result = WG_PROBE_UP;
 	else if (errno != EINPROGRESS)

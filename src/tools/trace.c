@@ -57,23 +57,6 @@ static unsigned ttl_of(const struct wg_trace *t, uint16_t seq)
 	return seq % WG_TRACE_MAX_HOPS + 1u;
 }
 
-static socklen_t sockaddr_of(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a, 4);
-		return sizeof(*s4);
-	}
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	memcpy(&s6->sin6_addr, a, 16);
-	return sizeof(*s6);
-}
-
 static void addr_from(const struct sockaddr_storage *ss, uint8_t out[16])
 {
 	memset(out, 0, 16);
@@ -118,7 +101,7 @@ static int open_socket(struct wg_trace *t, char *err, size_t errlen)
 		icmp_filter(t->fd, fam);
 	if (t->o.have_src) {
 		struct sockaddr_storage ss;
-		socklen_t sl = sockaddr_of(fam, t->o.src, 0, &ss);
+		socklen_t sl = wg_pkt_sockaddr(fam, t->o.src, 0, &ss);
 		if (bind(t->fd, (struct sockaddr *)&ss, sl) < 0) {
 			snprintf(err, errlen, "failure: cannot use src-address (%s)", strerror(errno));
 			return -1;
@@ -177,7 +160,7 @@ static int send_probe(struct wg_trace *t, unsigned ttl, uint16_t seq)
 	struct sockaddr_storage ss;
 	set_ttl(t, ttl);
 	if (t->o.udp) {
-		socklen_t sl = sockaddr_of(t->o.family, t->o.dst, (uint16_t)(UDP_BASE_PORT + ttl - 1), &ss);
+		socklen_t sl = wg_pkt_sockaddr(t->o.family, t->o.dst, (uint16_t)(UDP_BASE_PORT + ttl - 1), &ss);
 		uint8_t *p = t->payload;
 		p[0] = (uint8_t)(seq >> 8);
 		p[1] = (uint8_t)seq;
@@ -189,7 +172,7 @@ static int send_probe(struct wg_trace *t, unsigned ttl, uint16_t seq)
 			rc = sendto(t->fd, p, n, 0, (struct sockaddr *)&ss, sl);
 		return (int)rc;
 	}
-	socklen_t sl = sockaddr_of(t->o.family, t->o.dst, 0, &ss);
+	socklen_t sl = wg_pkt_sockaddr(t->o.family, t->o.dst, 0, &ss);
 	size_t n = 8 + t->plen;
 	uint8_t *m = xcalloc(1, n);
 	m[0] = t->o.family == AF_INET ? 8 : 128;
