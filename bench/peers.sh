@@ -23,7 +23,7 @@
 #
 # Usage: bench/peers.sh [many|keepalive]... (default both). PEERS (256), STREAMS
 # (PEERS; how many iperf3 streams at once, from as many peers), PEERS_T (10 s per TCP
-# test), KEEPALIVE_PEERS (10000), IDLE_T (60). Prints markdown.
+# test), KEEPALIVE_PEERS (10000), IDLE_T (60), STEADY_AT (100 s: the second window). Prints markdown.
 # A benchmark: it reports what it measured and never fails on a figure.
 . "$(dirname "$0")/common.sh"
 N=${PEERS:-256}

@@ -10,8 +10,13 @@
 #   handshake   responder handshakes per second (bench/handshake.sh)
 #   scale       100,000 peers and 1,000,000 allowed-IPs prefixes (bench/scale.sh)
 #   flood       an established tunnel under handshake floods (bench/flood.sh)
+#   profile     where the time of one TCP stream goes: perf of both ends (bench/profile.sh)
+#   peers       256 peers with a stream each; 10,000 peers with keepalives (bench/peers.sh)
+#   router_path LAN host -> router's firewall -> tunnel -> road warrior (bench/router_path.sh)
 #
-# Usage: bench/run.sh [throughput|handshake|scale|flood]...   (default: all four)
+# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path]...
+#   (default: throughput handshake scale flood profile router_path; peers takes about
+#   five minutes and runs when named)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
 #
@@ -29,9 +34,10 @@ T=${BENCH_T:-5}
 TU=${BENCH_TU:-3}
 RESULTS="$ROOT/build/bench/results.md"
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood}"
+[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path}"
 for w in "${WHAT[@]}"; do
-	case $w in throughput|handshake|scale|flood) ;; *) echo "usage: $0 [throughput|handshake|scale|flood]..." >&2; exit 2 ;; esac
+	case $w in throughput|handshake|scale|flood|profile|peers|router_path) ;;
+	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path]..." >&2; exit 2 ;; esac
 done
 for tool in iperf3 wireguard-go wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
@@ -176,6 +182,9 @@ for w in "${WHAT[@]}"; do
 	handshake) child "$ROOT/bench/handshake.sh" all ;;
 	scale) child "$ROOT/bench/scale.sh" ;;
 	flood) child "$ROOT/bench/flood.sh" ;;
+	profile) child "$ROOT/bench/profile.sh" "$TMP/profile.md" >/dev/null; emit <"$TMP/profile.md" ;;
+	peers) child "$ROOT/bench/peers.sh" >"$TMP/peers.md"; emit <"$TMP/peers.md" ;;
+	router_path) child "$ROOT/bench/router_path.sh" >"$TMP/router_path.md"; emit <"$TMP/router_path.md" ;;
 	esac
 done
 echo "Whole run: $(calc "$(now_s) - $START" | cut -d. -f1) s." | emit
