@@ -150,10 +150,14 @@ check completion_userspace test "$(comp wgrouter-userspace --f)" = --foreground
 # ---- readiness (sd_notify) ----
 mkns r
 S=$TMP/state
-# A configuration to apply at the next start: an interface made by a first daemon.
+# A configuration to apply at the next start: an interface made by a first daemon, gone
+# for good (its interface removed and its lock on the state directory released: the
+# interface goes early in its shutdown, and a second daemon started before the first has
+# exited is refused, as systemd would never do).
 nsx r "$WGR" daemon --state-dir "$S" --uapi-dir "$TMP/run" \
 	&& nsx r "$WGR" cli --state-dir "$S" /interface/wireguard/add name=wgready listen-port=51999 >/dev/null \
 	&& kill "$(cat "$S/wgrouter.pid")" && wait_for 5 bash -c "! ip netns exec $(ns r) ip link show wgready" \
+	&& wait_for 10 flock -n "$S/wgrouter.pid" true \
 	|| fail notify_setup
 # notify NOTIFY_SOCKET: starts `daemon -f` with it; prints what arrived, one datagram a
 # line (newlines as |), and at READY whether the socket and the interface were there
