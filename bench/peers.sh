@@ -79,7 +79,7 @@ streams() {
 }
 
 many() {
-	local R C i keys line t0 t1 c0 c1 cc0 cc1
+	local R C i keys line
 	note "peers: $N clients in one namespace"
 	mkns r && mkns c && veth_pair r c || return 1
 	R=$(ifn r)

@@ -66,7 +66,6 @@ SA=$!
 perf stat -x, -e "$EV" -p "$PB" -o "$TMP/stat-b.csv" &
 SB=$!
 sleep 0.3
-t0=$(now_s)
 STAT=$(run stat)
 kill -INT "$SA" "$SB"; wait "$SA" "$SB" 2>/dev/null
 GB_STAT=$(calc "$(kv bytes "$STAT") / 1e9")
