@@ -10,8 +10,13 @@
 #   handshake   responder handshakes per second (bench/handshake.sh)
 #   scale       100,000 peers and 1,000,000 allowed-IPs prefixes (bench/scale.sh)
 #   flood       an established tunnel under handshake floods (bench/flood.sh)
+#   profile     where the time of one TCP stream goes: perf of both ends (bench/profile.sh)
+#   peers       256 peers with a stream each; 10,000 peers with keepalives (bench/peers.sh)
+#   router_path LAN host -> router's firewall -> tunnel -> road warrior (bench/router_path.sh)
 #
-# Usage: bench/run.sh [throughput|handshake|scale|flood]...   (default: all four)
+# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path]...
+#   (default: throughput handshake scale flood profile router_path; peers takes about
+#   five minutes and runs when named)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
 #
@@ -29,9 +34,10 @@ T=${BENCH_T:-5}
 TU=${BENCH_TU:-3}
 RESULTS="$ROOT/build/bench/results.md"
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood}"
+[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path}"
 for w in "${WHAT[@]}"; do
-	case $w in throughput|handshake|scale|flood) ;; *) echo "usage: $0 [throughput|handshake|scale|flood]..." >&2; exit 2 ;; esac
+	case $w in throughput|handshake|scale|flood|profile|peers|router_path) ;;
+	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path]..." >&2; exit 2 ;; esac
 done
 for tool in iperf3 wireguard-go wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
@@ -51,30 +57,6 @@ emit() { tee -a "$BENCH_OUT"; }
 kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TMP/results.tsv"; }
-
-# setup NAME IMPL_A IMPL_B: namespaces a and b; with IMPL "-" no tunnel. Sets TARGET
-# and the daemons' pids PA, PB (empty without a tunnel).
-setup() {
-	local ia=$2 ib=$3 A B ka kb
-	PA="" PB="" TARGET=192.0.2.2
-	mkns a && mkns b && veth_pair a b || return 1
-	[ "$ia" = - ] && return 0
-	A=$(ifn a) B=$(ifn b)
-	start_wg "$ia" a "$A" || return 1; PA=$WG_PID
-	start_wg "$ib" b "$B" || return 1; PB=$WG_PID
-	wg genkey >"$TMP/a.key"; wg genkey >"$TMP/b.key"
-	ka=$(wg pubkey <"$TMP/a.key"); kb=$(wg pubkey <"$TMP/b.key")
-	nsx a wg set "$A" private-key "$TMP/a.key" listen-port 51820 \
-		peer "$kb" endpoint 192.0.2.2:51820 allowed-ips 10.9.0.2/32 || return 1
-	nsx b wg set "$B" private-key "$TMP/b.key" listen-port 51820 \
-		peer "$ka" endpoint 192.0.2.1:51820 allowed-ips 10.9.0.1/32 || return 1
-	nsx a ip addr add 10.9.0.1/24 dev "$A"; nsx b ip addr add 10.9.0.2/24 dev "$B"
-	nsx a ip link set "$A" mtu 1420 up; nsx b ip link set "$B" mtu 1420 up
-	TARGET=10.9.0.2
-	for _ in $(seq 10); do nsx a ping -c 1 -W 1 "$TARGET" >/dev/null 2>&1 && return 0; done
-	note "  no handshake through the tunnel"
-	return 1
-}
 
 # iperf NAME ARGS...: one iperf3 client run; prints report.py's key=value line.
 iperf() {
@@ -200,6 +182,9 @@ for w in "${WHAT[@]}"; do
 	handshake) child "$ROOT/bench/handshake.sh" all ;;
 	scale) child "$ROOT/bench/scale.sh" ;;
 	flood) child "$ROOT/bench/flood.sh" ;;
+	profile) child "$ROOT/bench/profile.sh" "$TMP/profile.md" >/dev/null; emit <"$TMP/profile.md" ;;
+	peers) child "$ROOT/bench/peers.sh" >"$TMP/peers.md"; emit <"$TMP/peers.md" ;;
+	router_path) child "$ROOT/bench/router_path.sh" >"$TMP/router_path.md"; emit <"$TMP/router_path.md" ;;
 	esac
 done
 echo "Whole run: $(calc "$(now_s) - $START" | cut -d. -f1) s." | emit

@@ -48,6 +48,7 @@ struct wg_dataplane {
 	int timerfd, stopfd, uapi_fd;
 	char uapi_path[108];
 	_Atomic uint64_t armed;  /* deadline the timerfd is set to, UINT64_MAX = none */
+	uint64_t last_tick;      /* when the timerfd last fired (CLOCK_BOOTTIME ns), under the lock */
 	_Atomic bool stopping;
 	struct dp_hsq hsq;       /* rx thread -> handshake thread */
 	struct dp_admit admit;   /* the rx thread's per-source counts for the queue */
