@@ -100,24 +100,25 @@ need_bins() {
 	[ ${#missing[@]} -eq 0 ] || make -C "$ROOT" --no-print-directory "${missing[@]}" >&2
 }
 
-# setup NAME IMPL_A IMPL_B (run.sh, profile.sh): namespaces a and b; with IMPL "-" no tunnel. Sets TARGET
-# and the daemons' pids PA, PB (empty without a tunnel).
+# setup NAME IMPL_A IMPL_B (run.sh, profile.sh, flood.sh): namespaces a and b; with IMPL
+# "-" no tunnel. Sets TARGET, the daemons' pids PA, PB (empty without a tunnel), the
+# interfaces IA, IB and the public keys KA, KB.
 setup() {
-	local ia=$2 ib=$3 A B ka kb
+	local ia=$2 ib=$3
 	PA="" PB="" TARGET=192.0.2.2
 	mkns a && mkns b && veth_pair a b || return 1
 	[ "$ia" = - ] && return 0
-	A=$(ifn a) B=$(ifn b)
-	start_wg "$ia" a "$A" || return 1; PA=$WG_PID
-	start_wg "$ib" b "$B" || return 1; PB=$WG_PID
+	IA=$(ifn a) IB=$(ifn b)
+	start_wg "$ia" a "$IA" || return 1; PA=$WG_PID
+	start_wg "$ib" b "$IB" || return 1; PB=$WG_PID
 	wg genkey >"$TMP/a.key"; wg genkey >"$TMP/b.key"
-	ka=$(wg pubkey <"$TMP/a.key"); kb=$(wg pubkey <"$TMP/b.key")
-	nsx a wg set "$A" private-key "$TMP/a.key" listen-port 51820 \
-		peer "$kb" endpoint 192.0.2.2:51820 allowed-ips 10.9.0.2/32 || return 1
-	nsx b wg set "$B" private-key "$TMP/b.key" listen-port 51820 \
-		peer "$ka" endpoint 192.0.2.1:51820 allowed-ips 10.9.0.1/32 || return 1
-	nsx a ip addr add 10.9.0.1/24 dev "$A"; nsx b ip addr add 10.9.0.2/24 dev "$B"
-	nsx a ip link set "$A" mtu 1420 up; nsx b ip link set "$B" mtu 1420 up
+	KA=$(wg pubkey <"$TMP/a.key"); KB=$(wg pubkey <"$TMP/b.key")
+	nsx a wg set "$IA" private-key "$TMP/a.key" listen-port 51820 \
+		peer "$KB" endpoint 192.0.2.2:51820 allowed-ips 10.9.0.2/32 || return 1
+	nsx b wg set "$IB" private-key "$TMP/b.key" listen-port 51820 \
+		peer "$KA" endpoint 192.0.2.1:51820 allowed-ips 10.9.0.1/32 || return 1
+	nsx a ip addr add 10.9.0.1/24 dev "$IA"; nsx b ip addr add 10.9.0.2/24 dev "$IB"
+	nsx a ip link set "$IA" mtu 1420 up; nsx b ip link set "$IB" mtu 1420 up
 	TARGET=10.9.0.2
 	for _ in $(seq 10); do nsx a ping -c 1 -W 1 "$TARGET" >/dev/null 2>&1 && return 0; done
 	note "  no handshake through the tunnel"

@@ -57,24 +57,10 @@ flooder_ns() {
 	ip -n "$(ns f)" -batch "$TMP/addrs.batch"
 }
 
-# setup IMPL: the tunnel between a and b and the flooder's namespace; sets PB (the
-# responder's pid), IA/IB (interface names), KA/KB (public keys).
-setup() {
-	local impl=$1
-	mkns a && mkns b && veth_pair a b && flooder_ns || return 1
-	IA=$(ifn a) IB=$(ifn b)
-	start_wg "$impl" a "$IA" || return 1
-	start_wg "$impl" b "$IB" || return 1; PB=$WG_PID
-	wg genkey >"$TMP/a.key"; wg genkey >"$TMP/b.key"
-	KA=$(wg pubkey <"$TMP/a.key"); KB=$(wg pubkey <"$TMP/b.key")
-	nsx a wg set "$IA" private-key "$TMP/a.key" listen-port 51820 \
-		peer "$KB" endpoint 192.0.2.2:51820 allowed-ips 10.9.0.2/32 || return 1
-	nsx b wg set "$IB" private-key "$TMP/b.key" listen-port 51820 \
-		peer "$KA" endpoint 192.0.2.1:51820 allowed-ips 10.9.0.1/32 || return 1
-	nsx a ip addr add 10.9.0.1/24 dev "$IA"; nsx b ip addr add 10.9.0.2/24 dev "$IB"
-	nsx a ip link set "$IA" mtu 1420 up; nsx b ip link set "$IB" mtu 1420 up
-	for _ in $(seq 10); do nsx a ping -c 1 -W 1 10.9.0.2 >/dev/null 2>&1 && break; done
-	iperf3_server 10.9.0.2
+# flood_setup IMPL: the tunnel between a and b (common.sh's setup: IA, IB, KA, KB, PB),
+# the flooder's namespace and the iperf3 server.
+flood_setup() {
+	setup flood "$1" "$1" && flooder_ns && iperf3_server 10.9.0.2
 }
 
 # tcp: one iperf3 TCP stream for T seconds; prints Gbit/s (empty on failure).
@@ -207,7 +193,7 @@ median_pair() {
 measure() {
 	local impl=$1 mode rep m
 	note "flood: $impl ..."
-	if ! setup "$impl"; then
+	if ! flood_setup "$impl"; then
 		note "  $impl: setup failed, skipped"
 		bench_teardown
 		return

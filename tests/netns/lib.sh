@@ -113,3 +113,16 @@ tun_stat() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 peer_field() { nsx "$1" wg show "$2" "$4" | awk -v k="$3" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
 
 finish() { exit $FAILED; }
+
+# router_daemon: a router daemon in namespace r (made here) with the state directory
+# S=$TMP/state, checked as daemon_starts (the test ends if it does not start); the exit
+# trap stops it (and waits a moment for it to let go) before the namespaces go.
+router_daemon() {
+	S=$TMP/state
+	mkns r
+	nsx r ip link set lo up
+	nsx r "$WGR" daemon --state-dir "$S" --uapi-dir "$TMP/run" || { fail daemon_starts; finish; }
+	pass daemon_starts
+	trap 'stop_router_daemon; cleanup' EXIT
+}
+stop_router_daemon() { local p; p=$(cat "$S/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null && sleep 0.3; }

@@ -5,12 +5,7 @@
 # The daemon runs in a namespace of its own with a temporary state directory.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "SKIP $TESTNAME (needs root)"; exit 0; }
-S=$TMP/state
-mkns r
-nsx r "$WGR" daemon --state-dir "$S" --uapi-dir "$TMP/run" || { fail daemon_starts; finish; }
-pass daemon_starts
-cleanup_daemon() { local p; p=$(cat "$S/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null; }
-trap 'cleanup_daemon; cleanup' EXIT
+router_daemon
 
 # type_keys KEYS WAIT [KEYS WAIT ...]: runs `wgrouter cli` on a pty, sends each KEYS
 # (python escapes) once the prompt is there and waits up to 15 s for WAIT (python

@@ -9,12 +9,7 @@
 # its own with a temporary state directory.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "SKIP $TESTNAME (needs root)"; exit 0; }
-S=$TMP/state
-mkns r
-nsx r "$WGR" daemon --state-dir "$S" --uapi-dir "$TMP/run" || { fail daemon_starts; finish; }
-pass daemon_starts
-cleanup_daemon() { local p; p=$(cat "$S/wgrouter.pid" 2>/dev/null) && kill "$p" 2>/dev/null; sleep 0.3; }
-trap 'cleanup_daemon; cleanup' EXIT
+router_daemon
 
 cli() { nsx r "$WGR" cli --state-dir "$S" "$@"; }
 script() { nsx r "$WGR" cli --state-dir "$S" ; } # the script on stdin
