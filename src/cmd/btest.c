@@ -1,11 +1,9 @@
 /* See btest.h. */
 #include "cmd/btest.h"
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include "cmd/watchfd.h"
 #include "router/btest.h"
 #include "tools/btest_server.h"
 #include "util/alloc.h"
@@ -13,7 +11,7 @@
 struct wg_btestd {
 	struct wg_router *r;
 	pthread_mutex_t *router_lock;
-	int efd;
+	struct wg_watchfd watch;
 	struct wg_btest_settings running;   /* what the server runs with (enabled: running) */
 	struct wg_bt_server *srv;
 };
@@ -82,9 +80,8 @@ static void start_server(struct wg_btestd *b, const struct wg_btest_settings *wa
 
 void wg_btestd_sync(struct wg_btestd *b)
 {
-	uint64_t x;
 	struct wg_btest_settings want;
-	(void)!read(b->efd, &x, sizeof(x));
+	wg_watchfd_clear(&b->watch);
 	pthread_mutex_lock(b->router_lock);
 	wg_btest_settings_get(wg_router_store(b->r), &want);
 	pthread_mutex_unlock(b->router_lock);
@@ -98,16 +95,7 @@ void wg_btestd_sync(struct wg_btestd *b)
 
 int wg_btestd_fd(struct wg_btestd *b)
 {
-	return b->efd;
-}
-
-/* Under the lock, inside a commit: only noted, for the daemon's loop. */
-static void on_change(void *ctx, struct wg_router *r, unsigned what)
-{
-	struct wg_btestd *b = ctx;
-	uint64_t one = 1;
-	if ((what & WG_WATCH_BTEST) && write(b->efd, &one, sizeof(one)) < 0)
-		wg_router_logf(r, "system,error", "bandwidth-server: %s", strerror(errno));
+	return b->watch.fd;
 }
 
 struct wg_btestd *wg_btestd_new(struct wg_router *r, pthread_mutex_t *router_lock)
@@ -115,10 +103,7 @@ struct wg_btestd *wg_btestd_new(struct wg_router *r, pthread_mutex_t *router_loc
 	struct wg_btestd *b = xcalloc(1, sizeof(*b));
 	b->r = r;
 	b->router_lock = router_lock;
-	b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	pthread_mutex_lock(router_lock);
-	wg_router_watch(r, on_change, b);
-	pthread_mutex_unlock(router_lock);
+	wg_watchfd_open(&b->watch, r, router_lock, WG_WATCH_BTEST, "bandwidth-server");
 	wg_btestd_sync(b);
 	return b;
 }
@@ -127,11 +112,8 @@ void wg_btestd_free(struct wg_btestd *b)
 {
 	if (!b)
 		return;
-	pthread_mutex_lock(b->router_lock);
-	wg_router_unwatch(b->r, on_change, b);
-	pthread_mutex_unlock(b->router_lock);
+	wg_watchfd_close(&b->watch);
 	if (b->srv)
 		stop_server(b);
-	close(b->efd);
 	free(b);
 }

@@ -1,14 +1,12 @@
 /* See doors.h. */
 #include "cmd/doors.h"
 #include <arpa/inet.h>
-#include <errno.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api/apiserver.h"
+#include "cmd/watchfd.h"
 #include "api/http.h"
 #include "router/auth.h"
 #include "router/certs.h"
@@ -31,7 +29,7 @@ struct door {
 struct wg_doors {
 	struct wg_router *r;
 	pthread_mutex_t *router_lock;
-	int efd;                         /* eventfd: a change to sync */
+	struct wg_watchfd watch;         /* a change to sync */
 	struct door doors[NROWS];
 };
 
@@ -159,24 +157,14 @@ static void sync_door(struct wg_doors *d, size_t i)
 
 void wg_doors_sync(struct wg_doors *d)
 {
-	uint64_t x;
-	(void)!read(d->efd, &x, sizeof(x)); /* clears the change; EAGAIN at start: none yet */
+	wg_watchfd_clear(&d->watch);
 	for (size_t i = 0; i < NROWS; i++)
 		sync_door(d, i);
 }
 
 int wg_doors_fd(struct wg_doors *d)
 {
-	return d->efd;
-}
-
-/* Under the lock, inside a commit: only noted, for the daemon's loop. */
-static void on_change(void *ctx, struct wg_router *r, unsigned what)
-{
-	struct wg_doors *d = ctx;
-	uint64_t one = 1;
-	if ((what & (WG_WATCH_SERVICES | WG_WATCH_CERTS)) && write(d->efd, &one, sizeof(one)) < 0)
-		wg_router_logf(r, "system,error", "services: %s", strerror(errno));
+	return d->watch.fd;
 }
 
 struct wg_doors *wg_doors_new(struct wg_router *r, pthread_mutex_t *router_lock)
@@ -184,10 +172,7 @@ struct wg_doors *wg_doors_new(struct wg_router *r, pthread_mutex_t *router_lock)
 	struct wg_doors *d = xcalloc(1, sizeof(*d));
 	d->r = r;
 	d->router_lock = router_lock;
-	d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	pthread_mutex_lock(router_lock);
-	wg_router_watch(r, on_change, d);
-	pthread_mutex_unlock(router_lock);
+	wg_watchfd_open(&d->watch, r, router_lock, WG_WATCH_SERVICES | WG_WATCH_CERTS, "services");
 	wg_doors_sync(d);
 	return d;
 }
@@ -196,11 +181,8 @@ void wg_doors_free(struct wg_doors *d)
 {
 	if (!d)
 		return;
-	pthread_mutex_lock(d->router_lock);
-	wg_router_unwatch(d->r, on_change, d);
-	pthread_mutex_unlock(d->router_lock);
+	wg_watchfd_close(&d->watch);
 	for (size_t i = 0; i < NROWS; i++)
 		stop_door(&d->doors[i]);
-	close(d->efd);
 	free(d);
 }
