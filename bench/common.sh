@@ -7,6 +7,9 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WGR="${WGROUTER_BIN:-$ROOT/build/wgrouter}" # another build to compare with
+# The wireguard-go compared with: Debian's unless WGGO names another build (issue 17
+# compares with wireguard-go of December 2023: bench/wggo2023.sh builds it).
+WGGO="${WGGO:-$(command -v wireguard-go || echo wireguard-go)}"
 BENCH_BIN="$ROOT/build/bench"
 NS_PREFIX="wgb$$"
 TMP=$(mktemp -d "/tmp/wgbench.XXXXXX")
@@ -48,7 +51,10 @@ veth_pair() {
 # Interface names are unique per run: the UAPI sockets in /var/run/wireguard are shared.
 ifn() { echo "${NS_PREFIX}$1"; }
 
-# start_wg IMPL NS IFNAME: IMPL is wgrouter or wireguard-go; sets WG_PID to the
+# wggo_version: which wireguard-go the results compare with, for their header.
+wggo_version() { local v; v=$("$WGGO" --version 2>/dev/null | head -1); echo "${v:-wireguard-go ?} ($WGGO)"; }
+
+# start_wg IMPL NS IFNAME: IMPL is wgrouter or wireguard-go ($WGGO); sets WG_PID to the
 # daemon's process id (ip netns exec and env exec, so $! is the daemon itself; a shell
 # function in the background would be a subshell with a pid of its own).
 start_wg() {
@@ -58,7 +64,7 @@ start_wg() {
 			>"$TMP/$ifname.log" 2>&1 &
 	else
 		ip netns exec "$(ns "$n")" env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
-			LOG_LEVEL=error wireguard-go -f "$ifname" >"$TMP/$ifname.log" 2>&1 &
+			LOG_LEVEL=error "$WGGO" -f "$ifname" >"$TMP/$ifname.log" 2>&1 &
 	fi
 	WG_PID=$!
 	PIDS+=("$WG_PID")

@@ -2,8 +2,9 @@
 """Helpers of bench/run.sh (standard library only).
 
   report.py iperf FILE.json     -> "k=v ..." from an iperf3 -J result (TCP or UDP)
-  report.py ping FILE           -> "avg_us=.. p50_us=.. p99_us=.. n=.." from ping's output
+  report.py ping FILE           -> "avg_us=.. p50_us=.. p90_us=.. p99_us=.. n=.." from ping's output
   report.py table RESULTS.tsv   -> the markdown table (rows: metrics, columns: setups)
+  report.py latency RESULTS.tsv -> latency.sh's table (rows: setups) and the ratio row
 
 RESULTS.tsv lines are "setup<TAB>metric<TAB>value"; a missing value prints as "-".
 """
@@ -71,10 +72,11 @@ def ping(path):
         return
     t.sort()
     pct = lambda p: t[min(len(t) - 1, int(p * len(t)))]
-    print("n=%d avg_us=%.1f p50_us=%.1f p99_us=%.1f" % (len(t), sum(t) / len(t), pct(0.5), pct(0.99)))
+    print("n=%d avg_us=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f" % (
+        len(t), sum(t) / len(t), pct(0.5), pct(0.9), pct(0.99)))
 
 
-def table(path):
+def load(path):
     res = {}
     with open(path) as f:
         for line in f:
@@ -84,6 +86,11 @@ def table(path):
                     res[(parts[0], parts[1])] = float(parts[2])
                 except ValueError:
                     pass
+    return res
+
+
+def table(path):
+    res = load(path)
     setups = [s for s in SETUPS if any(k[0] == s[0] for k in res)] or SETUPS
 
     def cell(fmt, v):
@@ -115,11 +122,35 @@ def table(path):
     print("\n".join(out))
 
 
+LATENCY = [("ping_p50", "{:.0f}"), ("ping_p90", "{:.0f}"), ("ping_p99", "{:.0f}"),
+           ("ping_n", "{:.0f}"), ("idle_a", "{:.2f}"), ("idle_b", "{:.2f}")]
+TARGET = 0.5  # issue 17: wgrouter's round trip <= 0.5x wireguard-go 2023's
+
+
+def latency(path):
+    res = load(path)
+    cell = lambda fmt, v: "-" if v is None else fmt.format(v)
+    out = ["| | ping median (us) | p90 (us) | p99 (us) | replies | idle CPU, end a (% of a core)"
+           " | idle CPU, end b |", "|---" * 7 + "|"]
+    for s, name in SETUPS[:3]:
+        if any((s, k) in res for k, _ in LATENCY):
+            out.append("| %s | %s |" % (name, " | ".join(cell(f, res.get((s, k))) for k, f in LATENCY)))
+    ratios = []
+    for k, _ in LATENCY[:3]:
+        a, b = res.get(("wgr", k)), res.get(("wggo", k))
+        ratios.append(cell("{:.2f}x", a / b if a is not None and b else None))
+    verdict = "met" if all(c != "-" and float(c[:-1]) <= TARGET for c in ratios) else "not met"
+    out.append("| wgrouter ÷ wireguard-go (target <= %.1fx: %s) | %s | | | |" % (
+        TARGET, verdict, " | ".join(ratios)))
+    print("\n".join(out))
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("iperf", "ping", "table"):
+    cmds = {"iperf": iperf, "ping": ping, "table": table, "latency": latency}
+    if len(sys.argv) != 3 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     try:
-        {"iperf": iperf, "ping": ping, "table": table}[sys.argv[1]](sys.argv[2])
+        cmds[sys.argv[1]](sys.argv[2])
     except (OSError, ValueError, KeyError, TypeError) as e:
         print("error=%s" % type(e).__name__)
 

@@ -13,12 +13,14 @@
 #   profile     where the time of one TCP stream goes: perf of both ends (bench/profile.sh)
 #   peers       256 peers with a stream each; 10,000 peers with keepalives (bench/peers.sh)
 #   router_path LAN host -> router's firewall -> tunnel -> road warrior (bench/router_path.sh)
+#   latency     ping percentiles and idle CPU: veth, wireguard-go, wgrouter (bench/latency.sh)
 #
-# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path]...
-#   (default: throughput handshake scale flood profile router_path; peers takes about
+# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path|latency]...
+#   (default: throughput handshake scale flood profile router_path latency; peers takes about
 #   five minutes and runs when named)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
+#   WGGO=/path/to/wireguard-go: the wireguard-go compared with (default Debian's).
 #
 # Setup (../shared/reference/performance.md): two namespaces joined by a veth pair,
 # 192.0.2.1/24 <-> 192.0.2.2/24; a WireGuard implementation in each; tunnel addresses
@@ -34,12 +36,12 @@ T=${BENCH_T:-5}
 TU=${BENCH_TU:-3}
 RESULTS="$ROOT/build/bench/results.md"
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path}"
+[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path latency}"
 for w in "${WHAT[@]}"; do
-	case $w in throughput|handshake|scale|flood|profile|peers|router_path) ;;
-	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path]..." >&2; exit 2 ;; esac
+	case $w in throughput|handshake|scale|flood|profile|peers|router_path|latency) ;;
+	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path|latency]..." >&2; exit 2 ;; esac
 done
-for tool in iperf3 wireguard-go wg ping ip; do
+for tool in iperf3 "$WGGO" wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
 done
 need_bins handshake handshake_client scale allowedips wake parallel flood
@@ -170,7 +172,7 @@ throughput() {
 	echo "# wgrouter benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "Host: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r);"
-	echo "wgrouter $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(wireguard-go --version 2>/dev/null | head -1), $(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f1-2)."
+	echo "wgrouter $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), $(wggo_version), $(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f1-2)."
 	echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg). Shared machines are noisy: compare within one run."
 	echo
 } | emit
@@ -185,6 +187,7 @@ for w in "${WHAT[@]}"; do
 	profile) child "$ROOT/bench/profile.sh" "$TMP/profile.md" >/dev/null; emit <"$TMP/profile.md" ;;
 	peers) child "$ROOT/bench/peers.sh" >"$TMP/peers.md"; emit <"$TMP/peers.md" ;;
 	router_path) child "$ROOT/bench/router_path.sh" >"$TMP/router_path.md"; emit <"$TMP/router_path.md" ;;
+	latency) child "$ROOT/bench/latency.sh" >"$TMP/latency.md"; emit <"$TMP/latency.md" ;;
 	esac
 done
 echo "Whole run: $(calc "$(now_s) - $START" | cut -d. -f1) s." | emit
