@@ -633,6 +633,7 @@ TEST(ct_helpers)
 	uint8_t a[33] = { 0 }, b[33] = { 0 };
 
 	CHECK(wg_memeq(a, b, 33));
+	CHECK(wg_key_eq(a + 1, b + 1)); /* unaligned */
 	CHECK(wg_is_zero(a, 33));
 	CHECK(wg_is_zero(a, 0));
 	for (int i = 0; i < 33; i++) {
@@ -640,9 +641,13 @@ TEST(ct_helpers)
 			b[i] = (uint8_t)(1u << bit);
 			CHECK(!wg_memeq(a, b, 33), "byte %d bit %d", i, bit);
 			CHECK(!wg_is_zero(b, 33), "byte %d bit %d", i, bit);
+			CHECK(wg_key_eq(a, b) == (i == 32), "byte %d bit %d", i, bit); /* reads 32 */
 		}
 		b[i] = 0;
 	}
+	memset(b, 0xff, 32);
+	CHECK(!wg_key_eq(a, b));
+	CHECK(wg_key_eq(b, b));
 	memset(a, 0xff, 33);
 	wg_wipe(a, 33);
 	CHECK(wg_is_zero(a, 33));
