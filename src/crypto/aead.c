@@ -13,39 +13,36 @@
 #include <openssl/evp.h>
 #include "util/secmem.h"
 
-/* One direction's context and a copy of the key it was last given. */
-struct keyed_ctx {
-	EVP_CIPHER_CTX *ctx;
-	uint8_t key[WG_KEY_LEN];
-	bool keyed; /* key is valid (an all-zero key is still a key) */
-};
-
-/* A thread's two contexts, indexed by the enc argument (0 open, 1 seal), so a thread
- * that seals with one session key and opens with another re-keys neither. In secret
- * memory, like OpenSSL's own copies of the keys (secheap.c); freeing it wipes it. */
-struct thread_ctxs {
-	struct keyed_ctx dir[2];
+/* The keys a thread's two contexts hold, indexed by the enc argument (0 open, 1 seal),
+ * so a thread that seals with one session key and opens with another re-keys neither.
+ * In secret memory, like OpenSSL's own copies of them (secheap.c); freeing it wipes it. */
+struct held_keys {
+	uint8_t key[2][WG_KEY_LEN];
+	bool valid[2]; /* an all-zero key is still a key */
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static EVP_CIPHER *chacha;
-static pthread_key_t ctxs_key; /* its destructor frees and wipes a thread's contexts */
-static __thread struct thread_ctxs *thread_ctxs;
+static pthread_key_t keys_key; /* its destructor frees a thread's contexts, wipes its keys */
+/* The context pointers stay in thread-local storage, which leak checkers scan, rather
+ * than in secret memory, which they do not. */
+static __thread EVP_CIPHER_CTX *thread_ctx[2];
+static __thread struct held_keys *thread_keys;
 
-static void free_ctxs(void *p)
+static void free_thread(void *keys)
 {
-	struct thread_ctxs *t = p;
-
-	for (int i = 0; i < 2; i++)
-		EVP_CIPHER_CTX_free(t->dir[i].ctx); /* OpenSSL wipes its key schedule */
-	wg_secmem_free(t);
-	thread_ctxs = NULL;
+	for (int i = 0; i < 2; i++) {
+		EVP_CIPHER_CTX_free(thread_ctx[i]); /* OpenSSL wipes its key schedule */
+		thread_ctx[i] = NULL;
+	}
+	wg_secmem_free(keys);
+	thread_keys = NULL;
 }
 
 static void setup(void)
 {
 	chacha = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-	if (!chacha || pthread_key_create(&ctxs_key, free_ctxs))
+	if (!chacha || pthread_key_create(&keys_key, free_thread))
 		wg_crypto_die("fetching ChaCha20-Poly1305");
 }
 
@@ -60,29 +57,31 @@ static EVP_CIPHER_CTX *new_ctx(int enc)
 	return ctx;
 }
 
-static struct thread_ctxs *ctxs(void)
+/* The calling thread's held keys, its contexts created on first use. */
+static struct held_keys *held_keys(void)
 {
-	if (__builtin_expect(thread_ctxs != NULL, 1))
-		return thread_ctxs;
+	if (__builtin_expect(thread_keys != NULL, 1))
+		return thread_keys;
 	pthread_once(&once, setup);
-	struct thread_ctxs *t = wg_secmem_alloc(sizeof(*t));
-	if (!t)
-		wg_crypto_die("no secret memory for the ChaCha20-Poly1305 contexts");
+	struct held_keys *held = wg_secmem_alloc(sizeof(*held));
+	if (!held)
+		wg_crypto_die("no secret memory for the ChaCha20-Poly1305 keys");
 	for (int i = 0; i < 2; i++)
-		t->dir[i].ctx = new_ctx(i);
-	if (pthread_setspecific(ctxs_key, t))
+		thread_ctx[i] = new_ctx(i);
+	if (pthread_setspecific(keys_key, held))
 		wg_crypto_die("ChaCha20-Poly1305 context");
-	return thread_ctxs = t;
+	return thread_keys = held;
 }
 
-/* The key to hand OpenSSL: NULL when kc holds key already (compared in constant time,
- * so the time taken says nothing about how much of a key matched). */
-static const uint8_t *key_to_set(struct keyed_ctx *kc, const uint8_t key[WG_KEY_LEN])
+/* The key to hand OpenSSL: NULL when the context of direction enc holds it already
+ * (compared in constant time, so the time taken says nothing about how much of a key
+ * matched). */
+static const uint8_t *key_to_set(struct held_keys *held, int enc, const uint8_t key[WG_KEY_LEN])
 {
-	if (kc->keyed && wg_key_eq(kc->key, key))
+	if (held->valid[enc] && wg_key_eq(held->key[enc], key))
 		return NULL;
-	memcpy(kc->key, key, WG_KEY_LEN);
-	kc->keyed = true;
+	memcpy(held->key[enc], key, WG_KEY_LEN);
+	held->valid[enc] = true;
 	return key;
 }
 
@@ -90,13 +89,14 @@ static const uint8_t *key_to_set(struct keyed_ctx *kc, const uint8_t key[WG_KEY_
 static EVP_CIPHER_CTX *start(int enc, const uint8_t *ad, size_t adlen, const uint8_t nonce[12],
 			     const uint8_t key[WG_KEY_LEN])
 {
-	struct keyed_ctx *kc = &ctxs()->dir[enc];
+	const uint8_t *set = key_to_set(held_keys(), enc, key);
+	EVP_CIPHER_CTX *ctx = thread_ctx[enc];
 	int n;
 
-	if (adlen > INT_MAX || !EVP_CipherInit_ex2(kc->ctx, NULL, key_to_set(kc, key), nonce, enc, NULL) ||
-	    (adlen && !EVP_CipherUpdate(kc->ctx, NULL, &n, ad, (int)adlen)))
+	if (adlen > INT_MAX || !EVP_CipherInit_ex2(ctx, NULL, set, nonce, enc, NULL) ||
+	    (adlen && !EVP_CipherUpdate(ctx, NULL, &n, ad, (int)adlen)))
 		wg_crypto_die("ChaCha20-Poly1305 init");
-	return kc->ctx;
+	return ctx;
 }
 
 void wg_aead_seal_n12(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad, size_t adlen,
