@@ -1,4 +1,4 @@
-/* One-core crypto figures behind docs/crypto-choice.md: this project's wrappers (OpenSSL
+/* One-core crypto figures behind src/crypto/README.md: this project's wrappers (OpenSSL
  * underneath) next to libsodium for the same operation, plus the OpenSSL variants the
  * wrappers chose not to use. Each figure is the best of several timed runs, because
  * the shared machines are noisy and the best run is the one least disturbed. */
@@ -17,8 +17,9 @@
 
 enum { PACKET = 1420, RUNS = 5 };
 
-static uint8_t key[32], peer[32], buf[PACKET + 16], pkt[PACKET];
+static uint8_t key[32], key2[32], peer[32], buf[PACKET + 16], pkt[PACKET];
 static uint64_t counter;
+static size_t len = PACKET; /* the packet size of the ChaCha20-Poly1305 rows */
 
 /* Best microseconds per call of fn over RUNS runs of iters calls each. */
 static double time_us(void (*fn)(void), int iters)
@@ -50,7 +51,15 @@ static void row(const char *what, const char *lib, void (*fn)(void), int iters, 
 
 static void seal_ours(void)
 {
-	wg_aead_seal(buf, pkt, PACKET, NULL, 0, counter++, key);
+	wg_aead_seal(buf, pkt, len, NULL, 0, counter++, key);
+}
+
+/* Two sessions' packets interleaved: every call changes the key, the worst case for a
+ * wrapper that keeps the last key. */
+static void seal_two_keys(void)
+{
+	wg_aead_seal(buf, pkt, len, NULL, 0, counter, counter & 1 ? key2 : key);
+	counter++;
 }
 
 static void seal_sodium(void)
@@ -169,12 +178,17 @@ static void pin_to_current_cpu(void)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-int main(void)
+/* `crypto aead` prints the ChaCha20-Poly1305 rows only: a few seconds, so that two builds
+ * can be alternated in one sitting. */
+int main(int argc, char **argv)
 {
+	bool aead_only = argc > 1 && strcmp(argv[1], "aead") == 0;
+
 	if (sodium_init() < 0)
 		wg_crypto_die("sodium_init");
 	pin_to_current_cpu();
 	wg_os_random(key, sizeof(key));
+	wg_os_random(key2, sizeof(key2));
 	wg_os_random(pkt, sizeof(pkt));
 	wg_generate_private_key(buf);
 	wg_x25519_public(peer, buf);
@@ -187,6 +201,14 @@ int main(void)
 	row("ChaCha20-Poly1305 seal, 1420 B", "OpenSSL", seal_ours, 100000, PACKET);
 	row("ChaCha20-Poly1305 seal, 1420 B", "libsodium", seal_sodium, 100000, PACKET);
 	row("ChaCha20-Poly1305 open, 1420 B", "OpenSSL", open_ours, 100000, PACKET);
+	row("ChaCha20-Poly1305 seal, 1420 B, 2 keys", "OpenSSL", seal_two_keys, 100000, PACKET);
+	len = 64;
+	row("ChaCha20-Poly1305 seal, 64 B", "OpenSSL", seal_ours, 200000, len);
+	row("ChaCha20-Poly1305 seal, 64 B, 2 keys", "OpenSSL", seal_two_keys, 200000, len);
+	len = 0; /* a keepalive */
+	row("ChaCha20-Poly1305 seal, 0 B", "OpenSSL", seal_ours, 200000, 0);
+	if (aead_only)
+		return 0;
 	row("X25519 variable base (wg_x25519)", "OpenSSL", dh_ours, 2000, 0);
 	row("X25519 variable base, naive EVP import", "OpenSSL", dh_naive_evp, 2000, 0);
 	row("X25519 variable base", "libsodium", dh_sodium, 2000, 0);

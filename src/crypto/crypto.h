@@ -1,7 +1,8 @@
 /* Thin wrappers over OpenSSL libcrypto (X25519, ChaCha20-Poly1305, BLAKE2s, HMAC) and
  * libsodium (XChaCha20-Poly1305, which libcrypto lacks). Nothing here keeps state
- * that changes results: cached algorithm handles and per-thread cipher contexts only
- * avoid OpenSSL's expensive per-call fetches. */
+ * that changes results: cached algorithm handles and per-thread cipher contexts (which
+ * remember their last key, so the next packet under it sets only the nonce) only avoid
+ * OpenSSL's per-call fetches and re-keying. */
 #ifndef WG_CRYPTO_H
 #define WG_CRYPTO_H
 #include <stdbool.h>
@@ -61,6 +62,7 @@ bool wg_xaead_open(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *
 
 /* Constant-time helpers. */
 bool wg_memeq(const void *a, const void *b, size_t n);
+bool wg_key_eq(const uint8_t a[WG_KEY_LEN], const uint8_t b[WG_KEY_LEN]); /* wg_memeq, quicker */
 bool wg_is_zero(const void *a, size_t n);
 void wg_wipe(void *p, size_t n); /* not optimised away */
 

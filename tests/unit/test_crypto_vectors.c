@@ -258,6 +258,68 @@ TEST(aead_wireguard_nonce_matches_libsodium)
 	}
 }
 
+/* libsodium's seal of the RFC plaintext under key with the RFC's nonce and AD: what a
+ * fresh context gives, to compare the per-thread contexts that remember a key with. */
+static void sodium_seal_rfc(uint8_t out[RFC_PT_LEN + 16], const struct rfc_vec *v, const uint8_t key[32])
+{
+	CHECK(sodium_init() >= 0);
+	crypto_aead_chacha20poly1305_ietf_encrypt(out, NULL, (const uint8_t *)rfc_pt, RFC_PT_LEN, v->ad, 12,
+						  NULL, v->nonce, key);
+}
+
+/* aead.c keeps the last key per thread and direction and then sets only the nonce: a
+ * key change, a return to an earlier key and interleaved directions must each give
+ * what a fresh context gives, and a wrong key must still fail. */
+TEST(aead_key_reuse_and_change)
+{
+	struct rfc_vec v;
+	uint8_t key_b[32], out[RFC_PT_LEN + 16], want_b[RFC_PT_LEN + 16], back[RFC_PT_LEN];
+
+	rfc_load(&v);
+	memcpy(key_b, v.key, 32);
+	key_b[31] ^= 0x01; /* differs only in the last byte the comparison reads */
+	sodium_seal_rfc(want_b, &v, key_b);
+	CHECK(memcmp(want_b, v.ct, sizeof(want_b)) != 0);
+	for (int round = 0; round < 2; round++) {
+		wg_aead_seal_n12(out, (const uint8_t *)rfc_pt, RFC_PT_LEN, v.ad, 12, v.nonce, v.key);
+		CHECK_MEM(out, v.ct, sizeof(out));
+		wg_aead_seal_n12(out, (const uint8_t *)rfc_pt, RFC_PT_LEN, v.ad, 12, v.nonce, v.key); /* kept key */
+		CHECK_MEM(out, v.ct, sizeof(out));
+		wg_aead_seal_n12(out, (const uint8_t *)rfc_pt, RFC_PT_LEN, v.ad, 12, v.nonce, key_b);
+		CHECK_MEM(out, want_b, sizeof(out));
+		CHECK(!wg_aead_open_n12(back, v.ct, sizeof(v.ct), v.ad, 12, v.nonce, key_b)); /* wrong key */
+		CHECK(wg_aead_open_n12(back, want_b, sizeof(want_b), v.ad, 12, v.nonce, key_b));
+		CHECK_MEM(back, rfc_pt, RFC_PT_LEN);
+		CHECK(!wg_aead_open_n12(back, want_b, sizeof(want_b), v.ad, 12, v.nonce, v.key)); /* wrong key */
+		CHECK(wg_aead_open_n12(back, v.ct, sizeof(v.ct), v.ad, 12, v.nonce, v.key));
+		CHECK_MEM(back, rfc_pt, RFC_PT_LEN);
+	}
+}
+
+/* A thread's first call with an all-zero key: the remembered key starts as zeros too,
+ * and must not be taken for a key the context holds. */
+static void *seal_zero_key(void *arg)
+{
+	const struct rfc_vec *v = arg;
+	uint8_t zero[32] = { 0 }, out[RFC_PT_LEN + 16], want[RFC_PT_LEN + 16];
+
+	sodium_seal_rfc(want, v, zero);
+	wg_aead_seal_n12(out, (const uint8_t *)rfc_pt, RFC_PT_LEN, v->ad, 12, v->nonce, zero);
+	return (void *)(long)(memcmp(out, want, sizeof(out)) == 0);
+}
+
+TEST(aead_zero_key_in_a_new_thread)
+{
+	struct rfc_vec v;
+	pthread_t t;
+	void *ok;
+
+	rfc_load(&v);
+	CHECK(pthread_create(&t, NULL, seal_zero_key, &v) == 0);
+	pthread_join(t, &ok);
+	CHECK(ok == (void *)1);
+}
+
 /* --- XChaCha20-Poly1305: draft-irtf-cfrg-xchacha-03 section A.3.1 --- */
 
 TEST(xaead_draft_xchacha_a_3_1)
@@ -571,6 +633,7 @@ TEST(ct_helpers)
 	uint8_t a[33] = { 0 }, b[33] = { 0 };
 
 	CHECK(wg_memeq(a, b, 33));
+	CHECK(wg_key_eq(a + 1, b + 1)); /* unaligned */
 	CHECK(wg_is_zero(a, 33));
 	CHECK(wg_is_zero(a, 0));
 	for (int i = 0; i < 33; i++) {
@@ -578,9 +641,13 @@ TEST(ct_helpers)
 			b[i] = (uint8_t)(1u << bit);
 			CHECK(!wg_memeq(a, b, 33), "byte %d bit %d", i, bit);
 			CHECK(!wg_is_zero(b, 33), "byte %d bit %d", i, bit);
+			CHECK(wg_key_eq(a, b) == (i == 32), "byte %d bit %d", i, bit); /* reads 32 */
 		}
 		b[i] = 0;
 	}
+	memset(b, 0xff, 32);
+	CHECK(!wg_key_eq(a, b));
+	CHECK(wg_key_eq(b, b));
 	memset(a, 0xff, 33);
 	wg_wipe(a, 33);
 	CHECK(wg_is_zero(a, 33));
