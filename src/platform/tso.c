@@ -50,6 +50,29 @@ static int gso_headers(struct wg_tso *s)
 	return 0;
 }
 
+static uint64_t pseudo(const struct wg_tso *s, const uint8_t *ip, uint8_t proto, size_t l4len)
+{
+	if (s->v6)
+		return wg_csum_pseudo(AF_INET6, ip + IP6_SRC, ip + IP6_DST, proto, (uint32_t)l4len);
+	return wg_csum_pseudo(AF_INET, ip + IP4_SRC, ip + IP4_DST, proto, (uint32_t)l4len);
+}
+
+/* The part of the checksum that is the same in every segment (see shared_sum in tso.h):
+ * summed once per super-packet instead of once per segment (the pseudo-header and the
+ * TCP/UDP header were 32-72 more bytes summed per 1.4 KB segment, in short pieces). */
+static uint64_t shared_sum(const struct wg_tso *s)
+{
+	const uint8_t *l4 = s->pkt + s->l4off;
+	bool udp = s->gso == VIRTIO_NET_HDR_GSO_UDP_L4;
+	uint64_t sum = pseudo(s, s->pkt, udp ? IPPROTO_UDP : IPPROTO_TCP, 0);
+	sum = wg_csum_add(sum, l4, 4); /* ports */
+	if (udp)
+		return sum;
+	sum = wg_csum_add(sum, l4 + TCP_ACK, 4);
+	sum = wg_csum_add(sum, l4 + TCP_WIN, 2);
+	return wg_csum_add(sum, l4 + TCP_URP, (size_t)(s->hdrlen - s->l4off) - TCP_URP);
+}
+
 static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_t max_pkt)
 {
 	int err = gso_headers(s);
@@ -66,6 +89,7 @@ static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_
 		return -EINVAL;
 	s->seg = (uint16_t)seg;
 	s->nsegs = (uint16_t)n;
+	s->shared_sum = shared_sum(s);
 	return 0;
 }
 
@@ -140,11 +164,31 @@ static void fix_tcp(const struct wg_tso *s, unsigned i, uint8_t *th)
 		th[TCP_FLAGS] &= (uint8_t)~WG_TH_CWR;
 }
 
-static uint64_t pseudo(const struct wg_tso *s, const uint8_t *out, uint8_t proto, size_t l4len)
+/* Adds a 16- or 32-bit field as it lies in memory (csum.h: sums are in memory order). */
+static inline uint64_t add16(uint64_t sum, const uint8_t *p)
 {
-	if (s->v6)
-		return wg_csum_pseudo(AF_INET6, out + IP6_SRC, out + IP6_DST, proto, (uint32_t)l4len);
-	return wg_csum_pseudo(AF_INET, out + IP4_SRC, out + IP4_DST, proto, (uint32_t)l4len);
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return wg_csum_combine(sum, v);
+}
+
+static inline uint64_t add32(uint64_t sum, const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return wg_csum_combine(sum, v);
+}
+
+/* The fields of segment l4 (already written) that shared_sum left out, and the
+ * pseudo-header's length. UDP's length field is that same length. */
+static uint64_t segment_sum(uint64_t sum, bool udp, const uint8_t *l4, size_t l4len)
+{
+	uint8_t len16[2];
+	wg_put16(len16, (uint16_t)l4len);
+	sum = add16(sum, len16);
+	if (udp)
+		return add16(sum, l4 + UDP_LEN);
+	return add16(add32(sum, l4 + TCP_SEQ), l4 + TCP_DOFF); /* data offset and flags */
 }
 
 ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t cap)
@@ -159,20 +203,16 @@ ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t 
 	if (len > cap)
 		return -EMSGSIZE;
 	memcpy(out, s->pkt, s->hdrlen);
-	uint64_t sum = wg_csum_copy(0, out + s->hdrlen, s->pkt + off, plen);
+	uint64_t sum = wg_csum_copy(s->shared_sum, out + s->hdrlen, s->pkt + off, plen);
 	fix_ip(s, i, out, len);
 	uint8_t *l4 = out + s->l4off;
 	size_t l4len = len - s->l4off;
 	bool udp = s->gso == VIRTIO_NET_HDR_GSO_UDP_L4;
-	size_t csum_at = udp ? UDP_CSUM : TCP_CSUM;
 	if (udp)
 		wg_put16(l4 + UDP_LEN, (uint16_t)l4len);
 	else
 		fix_tcp(s, i, l4);
-	memset(l4 + csum_at, 0, 2);
-	sum = wg_csum_add(sum, l4, s->hdrlen - s->l4off);
-	sum = wg_csum_combine(sum, pseudo(s, out, udp ? IPPROTO_UDP : IPPROTO_TCP, l4len));
-	uint16_t c = wg_csum_final(sum);
-	wg_put_csum(l4 + csum_at, c ? c : 0xffff); /* 0 means "no checksum" to UDP/IPv4 */
+	uint16_t c = wg_csum_final(segment_sum(sum, udp, l4, l4len));
+	wg_put_csum(l4 + (udp ? UDP_CSUM : TCP_CSUM), c ? c : 0xffff); /* 0: "none" to UDP/IPv4 */
 	return (ssize_t)len;
 }

@@ -79,7 +79,8 @@ struct spec {
 	int plen;
 	bool ts;             /* TCP timestamp option (12 bytes) */
 	uint32_t tsval;
-	bool bad_csum;
+	bool bad_csum;       /* TCP/UDP checksum wrong */
+	bool bad_ip_csum;    /* IPv4 header checksum wrong */
 };
 
 static size_t build(uint8_t *b, const struct spec *s)
@@ -126,7 +127,9 @@ static size_t build(uint8_t *b, const struct spec *s)
 		b[l4 + l4h + (size_t)k] = (uint8_t)(s->seq + (uint32_t)k);
 	ref_fill_l4(b, len);
 	if (s->bad_csum)
-		b[l4 + l4h - 1] ^= 0x40;  /* corrupts the bytes, not the checksum field */
+		b[len - 1] ^= 0x40;  /* corrupts the payload, not a header or the checksum field */
+	if (s->bad_ip_csum)
+		b[11] ^= 0x01;
 	return len;
 }
 
@@ -532,17 +535,21 @@ TEST(gro_header_differences_do_not_merge)
 	CHECK_EQ(wg_gro_plan(&g, pk, 2, 0), 2);
 }
 
-TEST(gro_bad_checksum_is_not_merged)
+/* Three segments of one flow, packet `bad` (0-2) spoilt as the spec says. */
+static void add_spoilt_run(int bad, bool ip, bool l4)
 {
-	struct spec s = { .seq = 1, .id = 1, .plen = 1000 };
+	for (int i = 0; i < 3; i++) {
+		struct spec t = { .seq = 1 + 1000u * (unsigned)i, .id = (uint16_t)(1 + i), .plen = 1000 };
+		t.bad_ip_csum = ip && i == bad;
+		t.bad_csum = l4 && i == bad;
+		add(i, &t);
+	}
+}
+
+TEST(gro_bad_ipv4_header_checksum_is_not_merged)
+{
 	for (int bad = 0; bad < 3; bad++) {
-		for (int i = 0; i < 3; i++) {
-			struct spec t = s;
-			t.seq = 1 + 1000u * (unsigned)i;
-			t.id = (uint16_t)(1 + i);
-			t.bad_csum = i == bad;
-			add(i, &t);
-		}
+		add_spoilt_run(bad, true, false);
 		wg_gro_plan(&g, pk, 3, WG_GRO_TCP);
 		for (int k = 0; k < g.nunits; k++) {
 			int cnt = 0;
@@ -551,9 +558,20 @@ TEST(gro_bad_checksum_is_not_merged)
 			CHECK_EQ(cnt, g.unit[k].count);
 			if (g.unit[k].count > 1)
 				for (int j = g.unit[k].head; j >= 0; j = g.next[j])
-					CHECK(j != bad, "corrupt packet %d merged", bad);
+					CHECK(j != bad, "packet %d with a bad IPv4 header merged", bad);
 		}
 		CHECK(g.nunits >= 2);
+		CHECK_MEM(pk[bad].data, orig[bad], olen[bad]); /* written as it came */
+	}
+}
+
+/* The AEAD vouches for a decrypted packet, so its TCP checksum is not read (gro.c). */
+TEST(gro_does_not_verify_tcp_checksums)
+{
+	for (int bad = 0; bad < 3; bad++) {
+		add_spoilt_run(bad, false, true);
+		CHECK_EQ(wg_gro_plan(&g, pk, 3, WG_GRO_TCP), 1);
+		check_merged_header(&g.unit[0], false, 3, 1000);
 	}
 }
 
@@ -607,7 +625,7 @@ TEST(gro_udp_merges_only_when_enabled)
 		CHECK_EQ(wg_get16(pk[0].data + (v6 ? 44 : 24)), total - (v6 ? 40 : 20));
 		check_roundtrip(u);
 	}
-	/* IPv4 UDP without a checksum cannot be verified, so it is left alone. */
+	/* IPv4 UDP without a checksum is left alone (merged, it would get one). */
 	struct spec s = { .udp = true, .plen = 500 };
 	add(0, &s);
 	add(1, &s);
