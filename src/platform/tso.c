@@ -6,6 +6,21 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* Adds a 16- or 32-bit field as it lies in memory (csum.h: sums are in memory order). */
+static inline uint64_t add16(uint64_t sum, const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return wg_csum_combine(sum, v);
+}
+
+static inline uint64_t add32(uint64_t sum, const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return wg_csum_combine(sum, v);
+}
+
 /* Where the TCP/UDP header starts. With NEEDS_CSUM the kernel told us (csum_start);
  * otherwise only a plain header with nothing between IP and L4 is understood. */
 static int find_l4(struct wg_tso *s, const struct virtio_net_hdr *vh)
@@ -73,6 +88,17 @@ static uint64_t shared_sum(const struct wg_tso *s)
 	return wg_csum_add(sum, l4 + TCP_URP, (size_t)(s->hdrlen - s->l4off) - TCP_URP);
 }
 
+/* The IPv4 header but for total length, ID and checksum, which fix_ip adds per segment. */
+static uint64_t shared_ip_sum(const struct wg_tso *s)
+{
+	const uint8_t *p = s->pkt;
+	if (s->v6)
+		return 0;
+	uint64_t sum = wg_csum_add(0, p, IP4_TOTLEN);           /* version, IHL, TOS */
+	sum = wg_csum_add(sum, p + IP4_FRAG, IP4_CSUM - IP4_FRAG); /* fragment, TTL, protocol */
+	return wg_csum_add(sum, p + IP4_SRC, (size_t)(p[0] & 0x0f) * 4 - IP4_SRC);
+}
+
 static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_t max_pkt)
 {
 	int err = gso_headers(s);
@@ -90,6 +116,7 @@ static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_
 	s->seg = (uint16_t)seg;
 	s->nsegs = (uint16_t)n;
 	s->shared_sum = shared_sum(s);
+	s->ip_sum = shared_ip_sum(s);
 	return 0;
 }
 
@@ -146,11 +173,10 @@ static void fix_ip(const struct wg_tso *s, unsigned i, uint8_t *out, size_t len)
 		wg_put16(out + IP6_PLEN, (uint16_t)(len - IP6_HDR_LEN));
 		return;
 	}
-	size_t iphl = (size_t)(out[0] & 0x0f) * 4;
 	wg_put16(out + IP4_TOTLEN, (uint16_t)len);
 	wg_put16(out + IP4_ID, (uint16_t)(wg_get16(out + IP4_ID) + i));
-	memset(out + IP4_CSUM, 0, 2);
-	wg_put_csum(out + IP4_CSUM, wg_csum_final(wg_csum_add(0, out, iphl)));
+	uint64_t sum = add16(add16(s->ip_sum, out + IP4_TOTLEN), out + IP4_ID);
+	wg_put_csum(out + IP4_CSUM, wg_csum_final(sum));
 }
 
 /* Sequence number advances by the payload before this segment; FIN and PSH belong to the
@@ -162,21 +188,6 @@ static void fix_tcp(const struct wg_tso *s, unsigned i, uint8_t *th)
 		th[TCP_FLAGS] &= (uint8_t)~(WG_TH_FIN | WG_TH_PSH);
 	if (i > 0)
 		th[TCP_FLAGS] &= (uint8_t)~WG_TH_CWR;
-}
-
-/* Adds a 16- or 32-bit field as it lies in memory (csum.h: sums are in memory order). */
-static inline uint64_t add16(uint64_t sum, const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return wg_csum_combine(sum, v);
-}
-
-static inline uint64_t add32(uint64_t sum, const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return wg_csum_combine(sum, v);
 }
 
 /* The fields of segment l4 (already written) that shared_sum left out, and the

@@ -36,6 +36,7 @@ struct wg_tso {
 	 * that differ per segment (TCP sequence number and flags, UDP length, lengths, the
 	 * checksum itself). */
 	uint64_t shared_sum;
+	uint64_t ip_sum;       /* the same for the IPv4 header (not length, ID, checksum) */
 };
 
 /* Parses pkt (len bytes, the data after the virtio header vh). TCP segments are made

@@ -276,6 +276,36 @@ static void check_udp_cut(bool v6)
 TEST(tso_ipv4_udp) { check_udp_cut(false); }
 TEST(tso_ipv6_udp) { check_udp_cut(true); }
 
+/* IPv4 options are repeated in every segment and covered by its header checksum. */
+TEST(tso_ipv4_options_kept_and_summed)
+{
+	struct spec s = { .seq = 9, .id = 300 };
+	struct virtio_net_hdr vh;
+	size_t len = build_super(big, s, 4000, &vh, 1400);
+	memmove(big + 24, big + 20, len - 20);
+	memset(big + 20, 1, 4);                  /* four NOP options */
+	big[0] = 0x46;
+	len += 4;
+	wg_put16(big + 2, (uint16_t)len);
+	ref_fill_ip4(big);
+	vh.csum_start += 4;
+	vh.hdr_len += 4;
+	struct wg_tso t;
+	CHECK_EQ(wg_tso_prepare(&t, &vh, big, len, 1500), 0);
+	CHECK_EQ(t.nsegs, 3);
+	for (unsigned i = 0; i < t.nsegs; i++) {
+		ssize_t n = wg_tso_segment(&t, i, seg, sizeof(seg));
+		CHECK(n > 44);
+		if (n <= 44)
+			continue;
+		CHECK_MEM(seg + 20, big + 20, 4);
+		CHECK_EQ(wg_get16(seg + 4), 300 + i);
+		CHECK(ref_ip4_ok(seg), "seg %u", i);
+		CHECK(ref_l4_ok(seg, (size_t)n), "seg %u", i);
+		CHECK_EQ(wg_get32(seg + 28), 9 + 1400 * i);
+	}
+}
+
 TEST(tso_tcp_cut_smaller_to_fit_mtu)
 {
 	struct spec s = { .seq = 1 };
