@@ -117,14 +117,14 @@ static uint64_t pseudo(const uint8_t *p, const struct info *in, size_t l4len)
 	return wg_csum_pseudo(AF_INET, p + IP4_SRC, p + IP4_DST, in->proto, (uint32_t)l4len);
 }
 
-/* Only the IPv4 header checksum is verified before a merge: it is 20 bytes, and the
- * merged head's header is rebuilt from it, so a damaged one must not be copied into the
- * kernel's segments. TCP/UDP checksums are not verified: the packet was just opened by
- * the AEAD, which proves it is byte for byte what the peer sealed, so a checksum over it
- * can only confirm what the Poly1305 tag already did (the kernel's wireguard marks
- * decrypted packets CHECKSUM_UNNECESSARY for the same reason). wireguard-go does verify
- * them here; summing every received byte a second time cost the receiver 2-3% of its
- * time (bench/profile.sh, src/platform/README.md). */
+/* Only the IPv4 header checksum is verified before a merge: it is 20 bytes, finish()
+ * recomputes the head's (a damaged header would come out looking sound) and the kernel
+ * copies that header into every segment it cuts. TCP/UDP checksums are not verified: the
+ * packet was just opened by the AEAD, which proves it is byte for byte what the peer
+ * sealed, so a checksum over it can only confirm what the Poly1305 tag already did (the
+ * kernel's wireguard marks decrypted packets CHECKSUM_UNNECESSARY for the same reason).
+ * wireguard-go does verify them here; summing every received byte a second time was
+ * 2.3-2.5% of the receiver's time (bench/profile.sh, src/platform/README.md). */
 static bool ip_csum_ok(const uint8_t *p, const struct info *in)
 {
 	return in->v6 || wg_csum_fold(wg_csum_add(0, p, in->l4off)) == 0xffff;

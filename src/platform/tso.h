@@ -33,8 +33,8 @@ struct wg_tso {
 	uint16_t csum_start, csum_offset;
 	/* GSO: what every segment's TCP/UDP checksum shares, summed once per super-packet:
 	 * the pseudo-header's addresses and protocol and the L4 header but for the fields
-	 * that differ per segment (TCP sequence number and flags, UDP length, lengths, the
-	 * checksum itself). */
+	 * that differ per segment (the TCP sequence number and flags, the UDP length, the
+	 * pseudo-header's length, the checksum itself). */
 	uint64_t shared_sum;
 	uint64_t ip_sum;       /* the same for the IPv4 header (not length, ID, checksum) */
 };
