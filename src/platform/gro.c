@@ -18,7 +18,7 @@ struct info {
 struct open_unit {
 	int16_t unit, tail;
 	bool closed;      /* nothing more may be appended */
-	bool checked;     /* the head's checksums were verified */
+	bool checked;     /* the head's IPv4 header checksum was verified */
 	uint16_t gso;     /* the head's payload size: every segment but the last has it */
 	uint32_t total;   /* IP packet length of the merged result */
 	uint32_t next_seq;
@@ -77,7 +77,8 @@ static void parse_udp(struct info *in, const uint8_t *p, size_t len, unsigned fl
 		return;
 	}
 	in->plen = (uint16_t)(len - in->hdrlen);
-	/* A zero checksum (IPv4's "none") cannot be verified, so such datagrams are left alone. */
+	/* A zero checksum (IPv4's "none") is left alone: merged, it would leave with one the
+	 * sender did not ask for (the kernel's udp_gro_receive_segment also declines it). */
 	in->cand = in->cand && (flags & WG_GRO_UDP) && in->plen > 0 &&
 		   wg_get16(uh + UDP_LEN) == len - in->l4off && wg_get16(uh + UDP_CSUM) != 0;
 }
@@ -116,14 +117,17 @@ static uint64_t pseudo(const uint8_t *p, const struct info *in, size_t l4len)
 	return wg_csum_pseudo(AF_INET, p + IP4_SRC, p + IP4_DST, in->proto, (uint32_t)l4len);
 }
 
-/* Sums to all ones when the IPv4 header and the TCP/UDP checksum are right. */
-static bool csum_ok(const uint8_t *p, size_t len, const struct info *in)
+/* Only the IPv4 header checksum is verified before a merge: it is 20 bytes, finish()
+ * recomputes the head's (a damaged header would come out looking sound) and the kernel
+ * copies that header into every segment it cuts. TCP/UDP checksums are not verified: the
+ * packet was just opened by the AEAD, which proves it is byte for byte what the peer
+ * sealed, so a checksum over it can only confirm what the Poly1305 tag already did (the
+ * kernel's wireguard marks decrypted packets CHECKSUM_UNNECESSARY for the same reason).
+ * wireguard-go does verify them here; summing every received byte a second time was
+ * 2.3-2.5% of the receiver's time (bench/profile.sh, src/platform/README.md). */
+static bool ip_csum_ok(const uint8_t *p, const struct info *in)
 {
-	if (!in->v6 && wg_csum_fold(wg_csum_add(0, p, in->l4off)) != 0xffff)
-		return false;
-	size_t l4len = len - in->l4off;
-	uint64_t sum = wg_csum_add(pseudo(p, in, l4len), p + in->l4off, l4len);
-	return wg_csum_fold(sum) == 0xffff;
+	return in->v6 || wg_csum_fold(wg_csum_add(0, p, in->l4off)) == 0xffff;
 }
 
 /* The IP header fields the merged packet keeps from its head must match. An IPv4 packet
@@ -147,7 +151,8 @@ static bool tcp_match(const uint8_t *h, const uint8_t *q, const struct info *in,
 	const uint8_t *ht = h + in->l4off, *qt = q + in->l4off;
 	size_t hl = in->hdrlen - in->l4off;
 	return wg_get32(qt + TCP_SEQ) == o->next_seq && !memcmp(ht + TCP_ACK, qt + TCP_ACK, 5) &&
-	       !memcmp(ht + TCP_WIN, qt + TCP_WIN, 2) && !memcmp(ht + 18, qt + 18, hl - 18);
+	       !memcmp(ht + TCP_WIN, qt + TCP_WIN, 2) &&
+	       !memcmp(ht + TCP_URP, qt + TCP_URP, hl - TCP_URP);
 }
 
 static bool can_append(struct plan *pl, struct open_unit *o, int qi)
@@ -164,12 +169,12 @@ static bool can_append(struct plan *pl, struct open_unit *o, int qi)
 		return false;
 	if (!o->checked) {
 		o->checked = true;
-		if (!csum_ok(h, pl->pkts[u->head].len, hi)) {
+		if (!ip_csum_ok(h, hi)) {
 			o->closed = true; /* written as it is, for the kernel to drop */
 			return false;
 		}
 	}
-	return csum_ok(q, pl->pkts[qi].len, qi_);
+	return ip_csum_ok(q, qi_);
 }
 
 static void append(struct plan *pl, struct open_unit *o, int qi)

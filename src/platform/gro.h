@@ -10,8 +10,9 @@
  * order of their first packet. The rules follow the kernel's own GRO (tcp_gro_receive)
  * and wireguard-go's tun/offload_linux.go: same addresses, ports, IP header fields, ACK
  * number, window and TCP options; contiguous sequence numbers; flags ACK only, PSH allowed
- * on the last; equal payload sizes, only the last may be shorter; checksums valid (the
- * kernel trusts a merged packet's checksum, so a corrupt segment must not be merged). */
+ * on the last; equal payload sizes, only the last may be shorter; a valid IPv4 header
+ * checksum. TCP/UDP checksums are not verified: the AEAD already proved the packet intact
+ * (see ip_csum_ok in gro.c). */
 #ifndef WG_PLATFORM_GRO_H
 #define WG_PLATFORM_GRO_H
 #include <stdint.h>

@@ -6,6 +6,21 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* Adds a 16- or 32-bit field as it lies in memory (csum.h: sums are in memory order). */
+static inline uint64_t add16(uint64_t sum, const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return wg_csum_combine(sum, v);
+}
+
+static inline uint64_t add32(uint64_t sum, const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return wg_csum_combine(sum, v);
+}
+
 /* Where the TCP/UDP header starts. With NEEDS_CSUM the kernel told us (csum_start);
  * otherwise only a plain header with nothing between IP and L4 is understood. */
 static int find_l4(struct wg_tso *s, const struct virtio_net_hdr *vh)
@@ -50,6 +65,40 @@ static int gso_headers(struct wg_tso *s)
 	return 0;
 }
 
+static uint64_t pseudo(const struct wg_tso *s, const uint8_t *ip, uint8_t proto, size_t l4len)
+{
+	if (s->v6)
+		return wg_csum_pseudo(AF_INET6, ip + IP6_SRC, ip + IP6_DST, proto, (uint32_t)l4len);
+	return wg_csum_pseudo(AF_INET, ip + IP4_SRC, ip + IP4_DST, proto, (uint32_t)l4len);
+}
+
+/* The part of the checksum that is the same in every segment (see shared_sum in tso.h):
+ * summed once per super-packet instead of once per segment (the pseudo-header and the
+ * TCP/UDP header were 32-72 more bytes summed per 1.4 KB segment, in short pieces). */
+static uint64_t shared_sum(const struct wg_tso *s)
+{
+	const uint8_t *l4 = s->pkt + s->l4off;
+	bool udp = s->gso == VIRTIO_NET_HDR_GSO_UDP_L4;
+	uint64_t sum = pseudo(s, s->pkt, udp ? IPPROTO_UDP : IPPROTO_TCP, 0);
+	sum = wg_csum_add(sum, l4, 4); /* ports */
+	if (udp)
+		return sum;
+	sum = wg_csum_add(sum, l4 + TCP_ACK, 4);
+	sum = wg_csum_add(sum, l4 + TCP_WIN, 2);
+	return wg_csum_add(sum, l4 + TCP_URP, (size_t)(s->hdrlen - s->l4off) - TCP_URP);
+}
+
+/* The IPv4 header but for total length, ID and checksum, which fix_ip adds per segment. */
+static uint64_t shared_ip_sum(const struct wg_tso *s)
+{
+	const uint8_t *p = s->pkt;
+	if (s->v6)
+		return 0;
+	uint64_t sum = wg_csum_add(0, p, IP4_TOTLEN);           /* version, IHL, TOS */
+	sum = wg_csum_add(sum, p + IP4_FRAG, IP4_CSUM - IP4_FRAG); /* fragment, TTL, protocol */
+	return wg_csum_add(sum, p + IP4_SRC, (size_t)(p[0] & 0x0f) * 4 - IP4_SRC);
+}
+
 static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_t max_pkt)
 {
 	int err = gso_headers(s);
@@ -66,6 +115,8 @@ static int gso_geometry(struct wg_tso *s, const struct virtio_net_hdr *vh, size_
 		return -EINVAL;
 	s->seg = (uint16_t)seg;
 	s->nsegs = (uint16_t)n;
+	s->shared_sum = shared_sum(s);
+	s->ip_sum = shared_ip_sum(s);
 	return 0;
 }
 
@@ -122,11 +173,10 @@ static void fix_ip(const struct wg_tso *s, unsigned i, uint8_t *out, size_t len)
 		wg_put16(out + IP6_PLEN, (uint16_t)(len - IP6_HDR_LEN));
 		return;
 	}
-	size_t iphl = (size_t)(out[0] & 0x0f) * 4;
 	wg_put16(out + IP4_TOTLEN, (uint16_t)len);
 	wg_put16(out + IP4_ID, (uint16_t)(wg_get16(out + IP4_ID) + i));
-	memset(out + IP4_CSUM, 0, 2);
-	wg_put_csum(out + IP4_CSUM, wg_csum_final(wg_csum_add(0, out, iphl)));
+	uint64_t sum = add16(add16(s->ip_sum, out + IP4_TOTLEN), out + IP4_ID);
+	wg_put_csum(out + IP4_CSUM, wg_csum_final(sum));
 }
 
 /* Sequence number advances by the payload before this segment; FIN and PSH belong to the
@@ -140,11 +190,16 @@ static void fix_tcp(const struct wg_tso *s, unsigned i, uint8_t *th)
 		th[TCP_FLAGS] &= (uint8_t)~WG_TH_CWR;
 }
 
-static uint64_t pseudo(const struct wg_tso *s, const uint8_t *out, uint8_t proto, size_t l4len)
+/* The fields of segment l4 (already written) that shared_sum left out, and the
+ * pseudo-header's length. UDP's length field is that same length. */
+static uint64_t segment_sum(uint64_t sum, bool udp, const uint8_t *l4, size_t l4len)
 {
-	if (s->v6)
-		return wg_csum_pseudo(AF_INET6, out + IP6_SRC, out + IP6_DST, proto, (uint32_t)l4len);
-	return wg_csum_pseudo(AF_INET, out + IP4_SRC, out + IP4_DST, proto, (uint32_t)l4len);
+	uint8_t len16[2];
+	wg_put16(len16, (uint16_t)l4len);
+	sum = add16(sum, len16);
+	if (udp)
+		return add16(sum, l4 + UDP_LEN);
+	return add16(add32(sum, l4 + TCP_SEQ), l4 + TCP_DOFF); /* data offset and flags */
 }
 
 ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t cap)
@@ -159,20 +214,16 @@ ssize_t wg_tso_segment(const struct wg_tso *s, unsigned i, uint8_t *out, size_t 
 	if (len > cap)
 		return -EMSGSIZE;
 	memcpy(out, s->pkt, s->hdrlen);
-	uint64_t sum = wg_csum_copy(0, out + s->hdrlen, s->pkt + off, plen);
+	uint64_t sum = wg_csum_copy(s->shared_sum, out + s->hdrlen, s->pkt + off, plen);
 	fix_ip(s, i, out, len);
 	uint8_t *l4 = out + s->l4off;
 	size_t l4len = len - s->l4off;
 	bool udp = s->gso == VIRTIO_NET_HDR_GSO_UDP_L4;
-	size_t csum_at = udp ? UDP_CSUM : TCP_CSUM;
 	if (udp)
 		wg_put16(l4 + UDP_LEN, (uint16_t)l4len);
 	else
 		fix_tcp(s, i, l4);
-	memset(l4 + csum_at, 0, 2);
-	sum = wg_csum_add(sum, l4, s->hdrlen - s->l4off);
-	sum = wg_csum_combine(sum, pseudo(s, out, udp ? IPPROTO_UDP : IPPROTO_TCP, l4len));
-	uint16_t c = wg_csum_final(sum);
-	wg_put_csum(l4 + csum_at, c ? c : 0xffff); /* 0 means "no checksum" to UDP/IPv4 */
+	uint16_t c = wg_csum_final(segment_sum(sum, udp, l4, l4len));
+	wg_put_csum(l4 + (udp ? UDP_CSUM : TCP_CSUM), c ? c : 0xffff); /* 0: "none" to UDP/IPv4 */
 	return (ssize_t)len;
 }

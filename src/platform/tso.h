@@ -31,6 +31,12 @@ struct wg_tso {
 	bool v6;
 	bool needs_csum;       /* complete the checksum at csum_start + csum_offset */
 	uint16_t csum_start, csum_offset;
+	/* GSO: what every segment's TCP/UDP checksum shares, summed once per super-packet:
+	 * the pseudo-header's addresses and protocol and the L4 header but for the fields
+	 * that differ per segment (the TCP sequence number and flags, the UDP length, the
+	 * pseudo-header's length, the checksum itself). */
+	uint64_t shared_sum;
+	uint64_t ip_sum;       /* the same for the IPv4 header (not length, ID, checksum) */
 };
 
 /* Parses pkt (len bytes, the data after the virtio header vh). TCP segments are made

@@ -79,7 +79,8 @@ struct spec {
 	int plen;
 	bool ts;             /* TCP timestamp option (12 bytes) */
 	uint32_t tsval;
-	bool bad_csum;
+	bool bad_csum;       /* TCP/UDP checksum wrong */
+	bool bad_ip_csum;    /* IPv4 header checksum wrong */
 };
 
 static size_t build(uint8_t *b, const struct spec *s)
@@ -126,7 +127,9 @@ static size_t build(uint8_t *b, const struct spec *s)
 		b[l4 + l4h + (size_t)k] = (uint8_t)(s->seq + (uint32_t)k);
 	ref_fill_l4(b, len);
 	if (s->bad_csum)
-		b[l4 + l4h - 1] ^= 0x40;  /* corrupts the bytes, not the checksum field */
+		b[len - 1] ^= 0x40;  /* corrupts the payload, not a header or the checksum field */
+	if (s->bad_ip_csum)
+		b[11] ^= 0x01;
 	return len;
 }
 
@@ -272,6 +275,36 @@ static void check_udp_cut(bool v6)
 
 TEST(tso_ipv4_udp) { check_udp_cut(false); }
 TEST(tso_ipv6_udp) { check_udp_cut(true); }
+
+/* IPv4 options are repeated in every segment and covered by its header checksum. */
+TEST(tso_ipv4_options_kept_and_summed)
+{
+	struct spec s = { .seq = 9, .id = 300 };
+	struct virtio_net_hdr vh;
+	size_t len = build_super(big, s, 4000, &vh, 1400);
+	memmove(big + 24, big + 20, len - 20);
+	memset(big + 20, 1, 4);                  /* four NOP options */
+	big[0] = 0x46;
+	len += 4;
+	wg_put16(big + 2, (uint16_t)len);
+	ref_fill_ip4(big);
+	vh.csum_start += 4;
+	vh.hdr_len += 4;
+	struct wg_tso t;
+	CHECK_EQ(wg_tso_prepare(&t, &vh, big, len, 1500), 0);
+	CHECK_EQ(t.nsegs, 3);
+	for (unsigned i = 0; i < t.nsegs; i++) {
+		ssize_t n = wg_tso_segment(&t, i, seg, sizeof(seg));
+		CHECK(n > 44);
+		if (n <= 44)
+			continue;
+		CHECK_MEM(seg + 20, big + 20, 4);
+		CHECK_EQ(wg_get16(seg + 4), 300 + i);
+		CHECK(ref_ip4_ok(seg), "seg %u", i);
+		CHECK(ref_l4_ok(seg, (size_t)n), "seg %u", i);
+		CHECK_EQ(wg_get32(seg + 28), 9 + 1400 * i);
+	}
+}
 
 TEST(tso_tcp_cut_smaller_to_fit_mtu)
 {
@@ -532,17 +565,21 @@ TEST(gro_header_differences_do_not_merge)
 	CHECK_EQ(wg_gro_plan(&g, pk, 2, 0), 2);
 }
 
-TEST(gro_bad_checksum_is_not_merged)
+/* Three segments of one flow, packet `bad` (0-2) spoilt as the spec says. */
+static void add_spoilt_run(int bad, bool ip, bool l4)
 {
-	struct spec s = { .seq = 1, .id = 1, .plen = 1000 };
+	for (int i = 0; i < 3; i++) {
+		struct spec t = { .seq = 1 + 1000u * (unsigned)i, .id = (uint16_t)(1 + i), .plen = 1000 };
+		t.bad_ip_csum = ip && i == bad;
+		t.bad_csum = l4 && i == bad;
+		add(i, &t);
+	}
+}
+
+TEST(gro_bad_ipv4_header_checksum_is_not_merged)
+{
 	for (int bad = 0; bad < 3; bad++) {
-		for (int i = 0; i < 3; i++) {
-			struct spec t = s;
-			t.seq = 1 + 1000u * (unsigned)i;
-			t.id = (uint16_t)(1 + i);
-			t.bad_csum = i == bad;
-			add(i, &t);
-		}
+		add_spoilt_run(bad, true, false);
 		wg_gro_plan(&g, pk, 3, WG_GRO_TCP);
 		for (int k = 0; k < g.nunits; k++) {
 			int cnt = 0;
@@ -551,9 +588,20 @@ TEST(gro_bad_checksum_is_not_merged)
 			CHECK_EQ(cnt, g.unit[k].count);
 			if (g.unit[k].count > 1)
 				for (int j = g.unit[k].head; j >= 0; j = g.next[j])
-					CHECK(j != bad, "corrupt packet %d merged", bad);
+					CHECK(j != bad, "packet %d with a bad IPv4 header merged", bad);
 		}
 		CHECK(g.nunits >= 2);
+		CHECK_MEM(pk[bad].data, orig[bad], olen[bad]); /* written as it came */
+	}
+}
+
+/* The AEAD vouches for a decrypted packet, so its TCP checksum is not read (gro.c). */
+TEST(gro_does_not_verify_tcp_checksums)
+{
+	for (int bad = 0; bad < 3; bad++) {
+		add_spoilt_run(bad, false, true);
+		CHECK_EQ(wg_gro_plan(&g, pk, 3, WG_GRO_TCP), 1);
+		check_merged_header(&g.unit[0], false, 3, 1000);
 	}
 }
 
@@ -607,7 +655,7 @@ TEST(gro_udp_merges_only_when_enabled)
 		CHECK_EQ(wg_get16(pk[0].data + (v6 ? 44 : 24)), total - (v6 ? 40 : 20));
 		check_roundtrip(u);
 	}
-	/* IPv4 UDP without a checksum cannot be verified, so it is left alone. */
+	/* IPv4 UDP without a checksum is left alone (merged, it would get one). */
 	struct spec s = { .udp = true, .plen = 500 };
 	add(0, &s);
 	add(1, &s);
