@@ -28,13 +28,15 @@ sleep 1
 worst=0
 for _ in 1 2 3 4 5; do
 	t0=$(now_ms)
-	cli /ip/address/print >"$TMP/print.out" 2>&1 || worst=99999
+	timeout 10 ip netns exec "$(ns r)" "$WGR" cli --state-dir "$S" /ip/address/print >"$TMP/print.out" 2>&1 || worst=99999
 	dt=$(($(now_ms) - t0))
 	[ "$dt" -gt "$worst" ] && worst=$dt
 	sleep 0.2
 done
 echo "third console while two ping: slowest print of 5 took ${worst} ms"
-check third_console_answers_at_once test "$worst" -lt 500
+# A console held behind the pings would wait for them (they never end) until the 10 s
+# timeout; a print of its own takes a few hundred ms on a machine loaded by other work.
+check third_console_answers_at_once test "$worst" -lt 2000
 check print_while_pinging grep -q 192.0.2.1/24 "$TMP/print.out"
 kill -INT "$P1" "$P2"
 wait "$P1"; wait "$P2"
