@@ -13,10 +13,11 @@
 #   profile     where the time of one TCP stream goes: perf of both ends (bench/profile.sh)
 #   peers       256 peers with a stream each; 10,000 peers with keepalives (bench/peers.sh)
 #   router_path LAN host -> router's firewall -> tunnel -> road warrior (bench/router_path.sh)
+#   cores       1 and 2 data-plane queues, and CORES_BASE's binary if given (bench/cores.sh)
 #
-# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path]...
-#   (default: throughput handshake scale flood profile router_path; peers takes about
-#   five minutes and runs when named)
+# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path|cores]...
+#   (default: throughput handshake scale flood profile router_path cores; peers takes
+#   about five minutes and runs when named)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
 #
@@ -34,10 +35,10 @@ T=${BENCH_T:-5}
 TU=${BENCH_TU:-3}
 RESULTS="$ROOT/build/bench/results.md"
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path}"
+[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path cores}"
 for w in "${WHAT[@]}"; do
-	case $w in throughput|handshake|scale|flood|profile|peers|router_path) ;;
-	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path]..." >&2; exit 2 ;; esac
+	case $w in throughput|handshake|scale|flood|profile|peers|router_path|cores) ;;
+	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path|cores]..." >&2; exit 2 ;; esac
 done
 for tool in iperf3 wireguard-go wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
@@ -185,6 +186,7 @@ for w in "${WHAT[@]}"; do
 	profile) child "$ROOT/bench/profile.sh" "$TMP/profile.md" >/dev/null; emit <"$TMP/profile.md" ;;
 	peers) child "$ROOT/bench/peers.sh" >"$TMP/peers.md"; emit <"$TMP/peers.md" ;;
 	router_path) child "$ROOT/bench/router_path.sh" >"$TMP/router_path.md"; emit <"$TMP/router_path.md" ;;
+	cores) child "$ROOT/bench/cores.sh" >"$TMP/cores.md"; emit <"$TMP/cores.md" ;;
 	esac
 done
 echo "Whole run: $(calc "$(now_s) - $START" | cut -d. -f1) s." | emit
