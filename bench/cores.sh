@@ -2,9 +2,9 @@
 # Scaling with cores (issue 17, item 5): run.sh's wgrouter <-> wgrouter tunnel with 1 and
 # 2 data-plane queues (WGROUTER_QUEUES: a TUN queue, a socket set and a tx and an rx
 # thread each), and a base build for comparison when CORES_BASE names its binary (e.g.
-# the main branch's build/wgrouter). Per setup: one TCP stream, 4 TCP streams, UDP with
-# 1392-byte payloads (packets per second received), and the CPU-seconds per GB of both
-# ends during the single stream. The setups take turns, CORES_REPEAT (3) rounds; the
+# the main branch's build/wgrouter; CORES_BASE_NAME labels it). Per setup: one TCP
+# stream, 4 TCP streams, UDP with 1392-byte payloads (packets per second received), and
+# the CPU-seconds per GB of both ends during the single stream. The setups take turns, CORES_REPEAT (3) rounds; the
 # table gives each figure's median and, in brackets, the rounds.
 # More queues help where there are cores to spare: on 2 vCPUs, which both ends and
 # iperf3 share, the point is that nothing gets slower.
@@ -48,7 +48,7 @@ one() {
 	rec "$name" tcp4 "$(calc "$(kv bps "$line") / 1e9")"
 	line=$(iperf udp -t "$CTU" -u -b 0 -w 4M -l 1392)
 	rec "$name" udp_kpps "$(calc "$(kv pps "$line") / 1e3")"
-	note "  $name: $(awk -F'\t' -v n="$name" '$1 == n { s = s " " $2 "=" $3 } END { print s }' "$TMP/cores.tsv" | tail -c 120)"
+	note "  $name: $(awk -F'\t' -v n="$name" '$1 == n { print $2 "=" $3 }' "$TMP/cores.tsv" | tail -4 | tr '\n' ' ')"
 	bench_teardown
 	unset WGROUTER_QUEUES
 }
@@ -81,7 +81,7 @@ echo "| setup | TCP, 1 stream (Gbit/s) | TCP, 4 streams (Gbit/s) | UDP 1392 B (k
 echo "|---|---|---|---|---|"
 for n in "${names[@]}"; do
 	label="wgrouter, ${n#q} queue(s)"
-	[ "$n" = base ] && label="base build ($(basename "$(dirname "$(dirname "$CORES_BASE")")"))"
+	[ "$n" = base ] && label="${CORES_BASE_NAME:-base build}"
 	echo "| $label | $(cell "$n" tcp1) | $(cell "$n" tcp4) | $(cell "$n" udp_kpps) | $(cell "$n" cpu_gb) |"
 done
 echo
