@@ -6,17 +6,19 @@
 #include <stdlib.h>
 #include "dataplane/dp_internal.h"
 
+/* A value out of 1..DP_MAX_QUEUES, or not a number, is ignored: one queue. */
 int dp_queue_count(const struct wg_dataplane_opts *opts)
 {
-	int n = opts->queues;
+	long n = opts->queues;
 	const char *s = getenv("WGROUTER_QUEUES");
 	char *end;
 
 	if (!n && s && *s) {
-		long v = strtol(s, &end, 10);
-		n = *end ? 1 : (int)(v < 1 ? 1 : v > DP_MAX_QUEUES ? DP_MAX_QUEUES : v);
+		n = strtol(s, &end, 10);
+		if (*end)
+			n = 1;
 	}
-	return n < 1 ? 1 : n > DP_MAX_QUEUES ? DP_MAX_QUEUES : n;
+	return n >= 1 && n <= DP_MAX_QUEUES ? (int)n : 1;
 }
 
 void dp_queues_init(struct wg_dataplane *dp, int nq)
