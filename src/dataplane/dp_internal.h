@@ -107,9 +107,10 @@ void dp_round_reset(struct dp_round *r);
 /* Sends and writes what the round collected (outside the lock). */
 void dp_round_flush(struct dp_round *r);
 
-/* Helper threads per direction for the packet crypto: WGROUTER_CRYPTO_HELPERS if set
- * (0 turns them off), else wg_parallel_default_helpers(). */
-int dp_crypto_helpers(void);
+/* Helper threads per direction of one queue for the packet crypto:
+ * WGROUTER_CRYPTO_HELPERS if set (0 turns them off), else wg_parallel_default_helpers()
+ * shared out over the queues (8 queues on 16 CPUs would otherwise start 224 helpers). */
+int dp_crypto_helpers(int queues);
 
 /* queue.c. How many queues: opts->queues, else WGROUTER_QUEUES, else 1 (the TUN without
  * IFF_MULTI_QUEUE, the sockets without SO_REUSEPORT). */

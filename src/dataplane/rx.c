@@ -94,7 +94,7 @@ void *dp_udp_thread(void *arg)
 		free(jobs);
 		return NULL;
 	}
-	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: open alone */
+	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers(dp->nq)); /* NULL: open alone */
 	while (!atomic_load(&dp->stopping)) {
 		int fds[2], nfds = 0;
 		dp_lock(dp); /* the sockets may be reopened by a port change */

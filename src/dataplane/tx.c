@@ -23,7 +23,7 @@ void *dp_tun_thread(void *arg)
 
 	if (dp_round_init(&r, q))
 		return NULL;
-	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: seal alone */
+	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers(dp->nq)); /* NULL: seal alone */
 	/* A batch shorter than DP_BATCH ended on an empty queue: wait before the next read
 	 * instead of paying one more read for its EAGAIN (a ping's every hop saves a call). */
 	bool drained = false;
