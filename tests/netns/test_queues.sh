@@ -154,6 +154,7 @@ flows after-port-change-b-to-a b a "$PB" "$PA" 10.9.0.1
 flows port-changes-under-traffic a b "$PA" "$PB" 10.9.0.2 roams
 wait $!
 check_fds a "$PA" 51830
+check ping-after-port-changes nsx a ping -c 2 -i 0.2 -W 3 10.9.0.2 # B learns the last port
 ep=$(peer_field b "$B" "$ka_pub" endpoints)
 [ "$ep" = 192.0.2.1:51830 ] && pass b:endpoint-roamed || fail b:endpoint-roamed "$ep"
 alive "$PA" && alive "$PB" && pass alive || fail alive
