@@ -52,11 +52,13 @@ static int set_port(void *ctx, uint16_t port)
 static int set_mark(void *ctx, uint32_t mark)
 {
 	struct wg_dataplane *dp = ctx;
-	int rc = 0;
-	for (int i = 0; i < dp->nq && !rc; i++)
+	int rc = 0, i;
+	for (i = 0; i < dp->nq && !rc; i++)
 		rc = wg_udp_set_mark(&dp->q[i].udp, mark);
 	if (!rc)
 		dp->fwmark = mark;
+	while (rc && i--) /* a refused mark changes no queue */
+		wg_udp_set_mark(&dp->q[i].udp, dp->fwmark);
 	return rc;
 }
 
