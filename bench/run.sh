@@ -14,10 +14,11 @@
 #   peers       256 peers with a stream each; 10,000 peers with keepalives (bench/peers.sh)
 #   router_path LAN host -> router's firewall -> tunnel -> road warrior (bench/router_path.sh)
 #   latency     ping percentiles and idle CPU: veth, wireguard-go, wgrouter (bench/latency.sh)
+#   cores       1 and 2 data-plane queues, and CORES_BASE's binary if given (bench/cores.sh)
 #
-# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path|latency]...
-#   (default: throughput handshake scale flood profile router_path latency; peers takes about
-#   five minutes and runs when named)
+# Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path|latency|cores]...
+#   (default: throughput handshake scale flood profile router_path latency cores; peers takes
+#   about five minutes and runs when named)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
 #   WGGO=/path/to/wireguard-go: the wireguard-go compared with (default Debian's).
@@ -36,10 +37,10 @@ T=${BENCH_T:-5}
 TU=${BENCH_TU:-3}
 RESULTS="$ROOT/build/bench/results.md"
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path latency}"
+[ ${#WHAT[@]} -eq 0 ] && read -r -a WHAT <<<"${BENCH:-throughput handshake scale flood profile router_path latency cores}"
 for w in "${WHAT[@]}"; do
-	case $w in throughput|handshake|scale|flood|profile|peers|router_path|latency) ;;
-	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path|latency]..." >&2; exit 2 ;; esac
+	case $w in throughput|handshake|scale|flood|profile|peers|router_path|latency|cores) ;;
+	*) echo "usage: $0 [throughput|handshake|scale|flood|profile|peers|router_path|latency|cores]..." >&2; exit 2 ;; esac
 done
 for tool in iperf3 "$WGGO" wg ping ip; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
@@ -188,6 +189,7 @@ for w in "${WHAT[@]}"; do
 	peers) child "$ROOT/bench/peers.sh" >"$TMP/peers.md"; emit <"$TMP/peers.md" ;;
 	router_path) child "$ROOT/bench/router_path.sh" >"$TMP/router_path.md"; emit <"$TMP/router_path.md" ;;
 	latency) child "$ROOT/bench/latency.sh" >"$TMP/latency.md"; emit <"$TMP/latency.md" ;;
+	cores) child "$ROOT/bench/cores.sh" >"$TMP/cores.md"; emit <"$TMP/cores.md" ;;
 	esac
 done
 echo "Whole run: $(calc "$(now_s) - $START" | cut -d. -f1) s." | emit

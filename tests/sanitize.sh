@@ -5,7 +5,8 @@
 # - the threaded tests (data plane, crypto helpers, UAPI server, DNS proxy) under
 #   ThreadSanitizer (third-party reports: tests/tsan.supp);
 # - as root, netns scenarios against the sanitized daemon: tests/netns/test_router_e2e.sh
-#   with build/asan/wgrouter, tests/netns/test_interop.sh with build/tsan/wgrouter
+#   with build/asan/wgrouter, tests/netns/test_interop.sh and tests/netns/test_queues.sh
+#   (two data-plane queues) with build/tsan/wgrouter
 #   (WGROUTER_BIN); a sanitizer report written by any of their processes is a failure.
 # Prints PASS/FAIL lines and ends with "N passed, N failed".
 set -u
@@ -72,6 +73,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	run tsan:test_interop env WGROUTER_BIN="$ROOT/build/tsan/wgrouter" \
 		TSAN_OPTIONS="$TSAN_OPTIONS:halt_on_error=0:log_path=$reports/tsan/tsan" timeout 900 bash tests/netns/test_interop.sh
 	reports_of tsan-dataplane "$reports/tsan"
+	mkdir -p "$reports/tsan-queues"
+	run tsan:test_queues env WGROUTER_BIN="$ROOT/build/tsan/wgrouter" \
+		TSAN_OPTIONS="$TSAN_OPTIONS:halt_on_error=0:log_path=$reports/tsan-queues/tsan" timeout 900 bash tests/netns/test_queues.sh
+	reports_of tsan-queues "$reports/tsan-queues"
 	echo "  (TSan netns scenario: $((SECONDS - t0)) s)"
 else
 	echo "SKIP sanitize netns scenarios (need root)"; skip=$((skip + 1))

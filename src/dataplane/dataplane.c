@@ -12,7 +12,7 @@
 #include "crypto/crypto.h"
 #include "util/sbuf.h"
 
-static uint16_t get_port(void *ctx) { return wg_udp_port(&((struct wg_dataplane *)ctx)->udp); }
+static uint16_t get_port(void *ctx) { return wg_udp_port(&((struct wg_dataplane *)ctx)->q[0].udp); }
 static uint32_t get_mark(void *ctx) { return ((struct wg_dataplane *)ctx)->fwmark; }
 static void lock(void *ctx) { dp_lock(ctx); }
 /* Whatever a UAPI line changed may have armed a timer: re-aim the timerfd. */
@@ -24,42 +24,41 @@ static void unlock(void *ctx)
 	dp_unlock(dp);
 }
 
-/* Fresh sockets, best effort: without GRO we get single datagrams; without the filter
- * a datagram that is no WireGuard message (its first four bytes are not a message type
- * and three zeros) costs a receive call instead of being dropped by the kernel. */
-static void tune_sockets(struct wg_udp *u)
-{
-	static const uint32_t types[] = { WG_MSG_INITIATION, WG_MSG_RESPONSE, WG_MSG_COOKIE, WG_MSG_DATA };
-	wg_udp_set_gro(u, true);
-	wg_udp_set_prefix_filter(u, types, 4);
-}
-
-/* Reopens the sockets on the new port; on failure the old ones stay. */
+/* Reopens every queue's sockets on the new port; on failure the old ones stay. */
 static int set_port(void *ctx, uint16_t port)
 {
 	struct wg_dataplane *dp = ctx;
-	struct wg_udp fresh;
-	if (port && port == wg_udp_port(&dp->udp))
+	struct wg_udp fresh[DP_MAX_QUEUES];
+	if (port && port == wg_udp_port(&dp->q[0].udp))
 		return 0;
-	int rc = wg_udp_open(&fresh, port, dp->fwmark);
+	int rc = dp_sockets_open(dp, port, dp->fwmark, fresh);
 	if (rc)
 		return rc;
-	tune_sockets(&fresh);
-	/* The receive thread may still be polling the old sockets: wake it and let it
-	 * close them the next time it takes the lock. */
-	wg_udp_close(&dp->retired);
-	dp->retired = dp->udp;
-	wg_udp_shutdown(&dp->retired);
-	dp->udp = fresh;
+	/* The receive threads may still be polling the old sockets: wake them and let each
+	 * close its own the next time it takes the lock. Senders see the old set or the
+	 * new, never a set half replaced or closed. */
+	pthread_rwlock_wrlock(&dp->socks);
+	for (int i = 0; i < dp->nq; i++) {
+		struct dp_queue *q = &dp->q[i];
+		wg_udp_close(&q->retired);
+		q->retired = q->udp;
+		wg_udp_shutdown(&q->retired);
+		q->udp = fresh[i];
+	}
+	pthread_rwlock_unlock(&dp->socks);
 	return 0;
 }
 
 static int set_mark(void *ctx, uint32_t mark)
 {
 	struct wg_dataplane *dp = ctx;
-	int rc = wg_udp_set_mark(&dp->udp, mark);
+	int rc = 0, i;
+	for (i = 0; i < dp->nq && !rc; i++)
+		rc = wg_udp_set_mark(&dp->q[i].udp, mark);
 	if (!rc)
 		dp->fwmark = mark;
+	while (rc && i--) /* a refused mark changes no queue */
+		wg_udp_set_mark(&dp->q[i].udp, dp->fwmark);
 	return rc;
 }
 
@@ -83,11 +82,10 @@ static void stop_threads(struct wg_dataplane *dp)
 	atomic_store(&dp->stopping, true);
 	if (dp->stopfd >= 0 && write(dp->stopfd, &one, sizeof(one)) < 0)
 		perror("eventfd");
-	if (dp->started_tun) pthread_join(dp->th_tun, NULL);
-	if (dp->started_udp) pthread_join(dp->th_udp, NULL);
+	dp_queues_join(dp);
 	if (dp->started_ctl) pthread_join(dp->th_ctl, NULL);
 	if (dp->started_hs) pthread_join(dp->th_hs, NULL);
-	dp->started_tun = dp->started_udp = dp->started_ctl = dp->started_hs = false;
+	dp->started_ctl = dp->started_hs = false;
 }
 
 void wg_dataplane_stop(struct wg_dataplane *dp)
@@ -102,16 +100,14 @@ void wg_dataplane_stop(struct wg_dataplane *dp)
 	}
 	if (dp->dev)
 		wg_device_free(dp->dev);
-	wg_udp_close(&dp->udp);
-	wg_udp_close(&dp->retired);
-	if (dp->tun.fd >= 0)
-		wg_tun_close(&dp->tun);
+	dp_queues_close(dp);
 	dp_link_close(dp);
 	if (dp->timerfd >= 0) close(dp->timerfd);
 	if (dp->stopfd >= 0) close(dp->stopfd);
 	dp_round_free(&dp->ctl_round);
 	dp_hsq_free(&dp->hsq);
 	pthread_mutex_destroy(&dp->lock);
+	pthread_rwlock_destroy(&dp->socks);
 	pthread_mutex_destroy(&dp->clients_lock);
 	pthread_cond_destroy(&dp->clients_done);
 	free(dp);
@@ -125,13 +121,7 @@ static int start_threads(struct wg_dataplane *dp)
 	if (pthread_create(&dp->th_hs, NULL, dp_handshake_thread, dp))
 		return -EAGAIN;
 	dp->started_hs = true;
-	if (pthread_create(&dp->th_udp, NULL, dp_udp_thread, dp))
-		return -EAGAIN;
-	dp->started_udp = true;
-	if (pthread_create(&dp->th_tun, NULL, dp_tun_thread, dp))
-		return -EAGAIN;
-	dp->started_tun = true;
-	return 0;
+	return dp_queues_start(dp);
 }
 
 struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_dataplane_opts *opts, int *err)
@@ -146,16 +136,17 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	dp->opts = *opts;
 	if (!dp->opts.mtu)
 		dp->opts.mtu = 1420;
-	dp->tun.fd = dp->uapi_fd = dp->timerfd = dp->stopfd = dp->hsq.wakefd = -1;
-	dp->udp.fd4 = dp->udp.fd6 = dp->retired.fd4 = dp->retired.fd6 = -1;
+	dp->uapi_fd = dp->timerfd = dp->stopfd = dp->hsq.wakefd = -1;
+	dp_queues_init(dp, dp_queue_count(opts));
 	dp->up = true;
 	atomic_store(&dp->armed, UINT64_MAX);
 	pthread_mutex_init(&dp->lock, NULL);
+	pthread_rwlock_init(&dp->socks, NULL);
 	pthread_mutex_init(&dp->clients_lock, NULL);
 	pthread_cond_init(&dp->clients_done, NULL);
 	for (int i = 0; i < DP_MAX_CLIENTS; i++)
 		dp->client_fds[i] = -1;
-	if (dp_round_init(&dp->ctl_round, dp) || dp_hsq_init(&dp->hsq))
+	if (dp_round_init(&dp->ctl_round, &dp->q[0]) || dp_hsq_init(&dp->hsq))
 		goto fail;
 	uint8_t key[16];
 	wg_os_random(key, sizeof(key));
@@ -171,14 +162,12 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 		rc = -errno;
 		goto fail;
 	}
-	if ((rc = wg_tun_open(&dp->tun, ifname, 0)))
+	if ((rc = dp_queues_open(dp, ifname)))
 		goto fail;
-	snprintf(dp->ifname, sizeof(dp->ifname), "%s", dp->tun.name);
-	if ((rc = wg_tun_set_mtu(&dp->tun, dp->opts.mtu)))
+	snprintf(dp->ifname, sizeof(dp->ifname), "%s", dp->q[0].tun.name);
+	if ((rc = wg_tun_set_mtu(&dp->q[0].tun, dp->opts.mtu)))
 		goto fail;
-	if ((rc = wg_udp_open(&dp->udp, 0, 0)))
-		goto fail;
-	tune_sockets(&dp->udp);
+	dp_queues_set_mtu(dp, dp->opts.mtu);
 	if (dp->opts.uapi_socket) {
 		dp->uapi_fd = wg_uapi_listen(dp->opts.uapi_dir ? dp->opts.uapi_dir : "/var/run/wireguard",
 					     dp->ifname, dp->uapi_path, sizeof(dp->uapi_path));
@@ -189,10 +178,11 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	}
 	if (dp_link_open(dp)) /* without it an `ip link` MTU change is not followed */
 		wg_dp_log(dp, WG_LOG_ERROR, NULL, "device", "Cannot follow link changes of %s", dp->ifname);
-	uint16_t port = wg_udp_port(&dp->udp); /* once the threads run, a UAPI client may change it */
+	uint16_t port = wg_udp_port(&dp->q[0].udp); /* once the threads run, a UAPI client may change it */
 	if ((rc = start_threads(dp)))
 		goto fail;
-	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s up, listening on port %u", dp->ifname, port);
+	wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s up, listening on port %u, %d queue%s", dp->ifname,
+		  port, dp->nq, dp->nq > 1 ? "s" : "");
 	return dp;
 fail:
 	wg_dataplane_stop(dp);
@@ -237,8 +227,9 @@ int wg_dataplane_uapi(struct wg_dataplane *dp, const char *request, char **reply
 int wg_dataplane_set_mtu(struct wg_dataplane *dp, int mtu)
 {
 	dp_lock(dp);
-	int rc = wg_tun_set_mtu(&dp->tun, mtu);
+	int rc = wg_tun_set_mtu(&dp->q[0].tun, mtu);
 	if (!rc) {
+		dp_queues_set_mtu(dp, mtu);
 		dp->opts.mtu = mtu;
 		wg_device_set_mtu(dp->dev, mtu);
 	}
@@ -249,7 +240,7 @@ int wg_dataplane_set_mtu(struct wg_dataplane *dp, int mtu)
 int wg_dataplane_set_up(struct wg_dataplane *dp, bool up)
 {
 	dp_lock(dp);
-	int rc = wg_tun_set_up(&dp->tun, up);
+	int rc = wg_tun_set_up(&dp->q[0].tun, up);
 	if (!rc) {
 		dp->up = up;
 		wg_device_set_up(dp->dev, up);
@@ -267,7 +258,7 @@ int wg_dataplane_rename(struct wg_dataplane *dp, const char *new_name)
 	if (strlen(new_name) >= sizeof(dp->ifname))
 		return -ENAMETOOLONG;
 	dp_lock(dp);
-	int rc = dp->up ? wg_tun_set_up(&dp->tun, false) : 0;
+	int rc = dp->up ? wg_tun_set_up(&dp->q[0].tun, false) : 0;
 	if (!rc)
 		rc = wg_nl_link_rename(dp->ifname, new_name);
 	if (!rc && dp->uapi_path[0]) {
@@ -280,22 +271,23 @@ int wg_dataplane_rename(struct wg_dataplane *dp, const char *new_name)
 	}
 	if (!rc) {
 		snprintf(dp->ifname, sizeof(dp->ifname), "%s", new_name);
-		snprintf(dp->tun.name, sizeof(dp->tun.name), "%s", new_name);
+		for (int i = 0; i < dp->nq; i++) /* the name every queue's ioctls use */
+			snprintf(dp->q[i].tun.name, sizeof(dp->q[i].tun.name), "%s", new_name);
 	}
 	if (dp->up)
-		wg_tun_set_up(&dp->tun, true);
+		wg_tun_set_up(&dp->q[0].tun, true);
 	dp_unlock(dp);
 	return rc;
 }
 
-int wg_dataplane_ifindex(const struct wg_dataplane *dp) { return dp->tun.ifindex; }
+int wg_dataplane_ifindex(const struct wg_dataplane *dp) { return dp->q[0].tun.ifindex; }
 const char *wg_dataplane_ifname(const struct wg_dataplane *dp) { return dp->ifname; }
-/* Under the lock: a UAPI client's listen_port replaces dp->udp on its own thread. */
+/* Under the lock: a UAPI client's listen_port replaces the sockets on its own thread. */
 uint16_t wg_dataplane_listen_port(const struct wg_dataplane *dp)
 {
 	pthread_mutex_t *lock = (pthread_mutex_t *)&dp->lock;
 	pthread_mutex_lock(lock);
-	uint16_t port = wg_udp_port(&dp->udp);
+	uint16_t port = wg_udp_port(&dp->q[0].udp);
 	pthread_mutex_unlock(lock);
 	return port;
 }

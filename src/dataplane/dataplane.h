@@ -18,6 +18,10 @@ struct wg_dataplane_opts {
 	bool uapi_socket;          /* serve /var/run/wireguard/IFNAME.sock */
 	const char *uapi_dir;      /* default /var/run/wireguard */
 	int mtu;                   /* default 1420 */
+	/* Data-plane queues, 1..8, each a TUN queue, a socket set and a tx and an rx thread;
+	 * 0: WGROUTER_QUEUES if set, else 1 (one TUN queue, sockets of its own: as before).
+	 * Any other value means 1. */
+	int queues;
 	enum wg_log_level log_level;
 	/* Optional log sink (else stderr with wireguard-go's format). peer_pub is NULL
 	 * for device-level messages; topic as in struct wg_env. Called from data plane

@@ -17,13 +17,31 @@ enum {
 	DP_MAX_CLIENTS = 64,     /* concurrent UAPI connections */
 	DP_AUX = 160,            /* messages the core builds itself per round (handshakes, staged) */
 	DP_CRYPTO_CHUNK = 8,     /* packets a crypto helper takes at a time (~8 us of work) */
+	DP_MAX_QUEUES = 8,       /* data-plane queues (WGROUTER_QUEUES) */
+};
+
+struct wg_dataplane;
+
+/* One data-plane queue (queue.c): a TUN queue read by its tx thread, a socket set read
+ * by its rx thread. With several, the kernel steers by flow hash: the TUN by the inner
+ * flow, the sockets (SO_REUSEPORT) by the outer addresses, so each flow, and each peer's
+ * datagrams, stay on one queue and in order. */
+struct dp_queue {
+	struct wg_dataplane *dp;
+	struct wg_tun tun;
+	/* Replaced by a port change under dp->lock and dp->socks taken for writing; read
+	 * under either (a round's flush sends under dp->socks for reading). */
+	struct wg_udp udp;
+	struct wg_udp retired;   /* sockets replaced by a port change, closed by the rx thread */
+	pthread_t th_tun, th_udp;
+	bool started_tun, started_udp;
 };
 
 /* A round of packets through the core. The core answers with pointers into the
  * round's own buffers (encrypted or decrypted in place); the few messages it makes
  * itself (handshakes, cookies, keepalives) are copied into aux. */
 struct dp_round {
-	struct wg_dataplane *dp;
+	struct dp_queue *q;      /* whose TUN queue and sockets the flush writes to */
 	struct wg_udp_msg out[DP_BATCH + DP_AUX];
 	int nout;
 	struct wg_tun_pkt tun_out[DP_BATCH];
@@ -40,9 +58,9 @@ struct wg_dataplane {
 	pthread_mutex_t lock;    /* the core and the sockets' configuration: dp_lock() */
 	_Atomic int lock_waiters; /* threads in dp_lock(): the handshake thread lets them go first */
 	struct wg_device *dev;
-	struct wg_tun tun;
-	struct wg_udp udp;
-	struct wg_udp retired;   /* sockets replaced by a port change, closed by the rx thread */
+	struct dp_queue q[DP_MAX_QUEUES]; /* q[0].tun made the device: its name, index, MTU */
+	int nq;
+	pthread_rwlock_t socks;  /* the queues' udp: sends read it, a port change replaces it */
 	uint32_t fwmark;
 	bool up;
 	int timerfd, stopfd, uapi_fd;
@@ -52,8 +70,8 @@ struct wg_dataplane {
 	_Atomic bool stopping;
 	struct dp_hsq hsq;       /* rx thread -> handshake thread */
 	struct dp_admit admit;   /* the rx thread's per-source counts for the queue */
-	pthread_t th_tun, th_udp, th_ctl, th_hs;
-	bool started_tun, started_udp, started_ctl, started_hs;
+	pthread_t th_ctl, th_hs;
+	bool started_ctl, started_hs;
 	struct dp_round ctl_round;  /* for timer and UAPI work, under the lock */
 	struct wg_uapi_ops uapi_ops;
 	pthread_mutex_t clients_lock;
@@ -83,15 +101,31 @@ void wg_dp_log(struct wg_dataplane *dp, enum wg_log_level level, const uint8_t *
 	       const char *topic, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* round.c */
-int dp_round_init(struct dp_round *r, struct wg_dataplane *dp);
+int dp_round_init(struct dp_round *r, struct dp_queue *q);
 void dp_round_free(struct dp_round *r);
 void dp_round_reset(struct dp_round *r);
 /* Sends and writes what the round collected (outside the lock). */
 void dp_round_flush(struct dp_round *r);
 
-/* Helper threads per direction for the packet crypto: WGROUTER_CRYPTO_HELPERS if set
- * (0 turns them off), else wg_parallel_default_helpers(). */
-int dp_crypto_helpers(void);
+/* Helper threads per direction of one queue for the packet crypto:
+ * WGROUTER_CRYPTO_HELPERS if set (0 turns them off), else wg_parallel_default_helpers()
+ * shared out over the queues (8 queues on 16 CPUs would otherwise start 224 helpers). */
+int dp_crypto_helpers(int queues);
+
+/* queue.c. How many queues: opts->queues, else WGROUTER_QUEUES, else 1 (the TUN without
+ * IFF_MULTI_QUEUE, the sockets without SO_REUSEPORT). */
+int dp_queue_count(const struct wg_dataplane_opts *opts);
+/* Marks every queue's slots empty (before any can fail). */
+void dp_queues_init(struct wg_dataplane *dp, int nq);
+/* Opens the TUN queues (the first creates the device IFNAME) and the sockets. */
+int dp_queues_open(struct wg_dataplane *dp, const char *ifname);
+/* One socket set per queue on `port` (0: any), tuned; on failure none. */
+int dp_sockets_open(const struct wg_dataplane *dp, uint16_t port, uint32_t mark, struct wg_udp *sets);
+/* The read path's MTU of every queue (the kernel's MTU is the device's). */
+void dp_queues_set_mtu(struct wg_dataplane *dp, int mtu);
+int dp_queues_start(struct wg_dataplane *dp);
+void dp_queues_join(struct wg_dataplane *dp);
+void dp_queues_close(struct wg_dataplane *dp);
 
 /* timer.c: keeps the timerfd at the core's next deadline. Call with the lock held. */
 void dp_timer_update(struct wg_dataplane *dp);

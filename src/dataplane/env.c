@@ -63,7 +63,7 @@ void wg_dp_log(struct wg_dataplane *dp, enum wg_log_level level, const uint8_t *
 		dp->ifname, when, who, msg);
 }
 
-int dp_crypto_helpers(void)
+int dp_crypto_helpers(int queues)
 {
 	const char *s = getenv("WGROUTER_CRYPTO_HELPERS");
 	char *end;
@@ -73,5 +73,5 @@ int dp_crypto_helpers(void)
 		if (!*end && n >= 0)
 			return n > 64 ? 64 : (int)n;
 	}
-	return wg_parallel_default_helpers();
+	return wg_parallel_default_helpers() / queues; /* the queues share the spare cores */
 }

@@ -62,7 +62,7 @@ void *dp_handshake_thread(void *arg)
 	struct dp_round r;
 	uint64_t reported = 0;
 
-	if (dp_round_init(&r, dp))
+	if (dp_round_init(&r, &dp->q[0]))
 		return NULL;
 	while (!atomic_load(&dp->stopping)) {
 		if (!dp_hsq_len(&dp->hsq)) {

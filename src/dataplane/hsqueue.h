@@ -4,7 +4,9 @@
  * all others. Each lane is bounded (the others at the kernel's 4096): when it is full a
  * message is dropped and counted, never waited for, so the receive thread never blocks
  * behind handshakes and a flood costs a fixed amount of memory. One producer and one
- * consumer, no lock: the producer fills a slot and publishes it by moving tail; the
+ * consumer, no lock of its own (the receive threads of several queues push only with
+ * the device lock held, which makes them one producer): the producer fills a slot and
+ * publishes it by moving tail; the
  * consumer works on the published slots in place and frees them by moving head. */
 #ifndef WG_DP_HSQUEUE_H
 #define WG_DP_HSQUEUE_H

@@ -45,7 +45,7 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 {
 	struct wg_dataplane *dp = data;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	if (ifi->ifi_index != dp->tun.ifindex)
+	if (ifi->ifi_index != dp->q[0].tun.ifindex)
 		return MNL_CB_OK;
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		wg_dp_log(dp, WG_LOG_VERBOSE, NULL, "device", "Interface %s was removed", dp->ifname);
@@ -56,7 +56,7 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*ifi), attr_mtu, &mtu);
 	if (mtu > 0) {
 		dp_lock(dp);
-		dp->tun.mtu = mtu;
+		dp_queues_set_mtu(dp, mtu);
 		wg_device_set_mtu(dp->dev, mtu);
 		dp_unlock(dp);
 	}

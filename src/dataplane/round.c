@@ -40,10 +40,10 @@ static void on_deliver(void *ctx, struct wg_peer *peer, uint8_t *pkt, size_t len
 	r->ntun++;
 }
 
-int dp_round_init(struct dp_round *r, struct wg_dataplane *dp)
+int dp_round_init(struct dp_round *r, struct dp_queue *q)
 {
 	memset(r, 0, sizeof(*r));
-	r->dp = dp;
+	r->q = q;
 	r->bufs = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF);
 	r->aux = aligned_alloc(64, (size_t)DP_AUX * DP_BUF);
 	if (!r->bufs || !r->aux) {
@@ -67,11 +67,18 @@ void dp_round_reset(struct dp_round *r)
 	r->nout = r->ntun = r->naux = 0;
 }
 
+/* The sockets under the read side of dp->socks: a port change may replace them at any
+ * time (a flush runs with or without the device lock; the lock order is dp->lock, then
+ * dp->socks). */
 void dp_round_flush(struct dp_round *r)
 {
-	if (r->nout)
-		wg_udp_send_batch(&r->dp->udp, r->out, r->nout);
+	struct dp_queue *q = r->q;
+	if (r->nout) {
+		pthread_rwlock_rdlock(&q->dp->socks);
+		wg_udp_send_batch(&q->udp, r->out, r->nout);
+		pthread_rwlock_unlock(&q->dp->socks);
+	}
 	if (r->ntun)
-		wg_tun_write_batch(&r->dp->tun, r->tun_out, r->ntun);
+		wg_tun_write_batch(&q->tun, r->tun_out, r->ntun);
 	dp_round_reset(r);
 }

@@ -1,5 +1,6 @@
-/* Network to tunnel: receive a batch of datagrams on both sockets, let the core
- * decrypt them in place, write the packets to the TUN in one batch (GRO-merged).
+/* Network to tunnel, one thread per queue: receive a batch of datagrams on the queue's
+ * two sockets, let the core decrypt them in place, write the packets to the queue's TUN
+ * in one batch (GRO-merged).
  * Handshake messages are only sorted out here and queued for the handshake thread. */
 #include <errno.h>
 #include <poll.h>
@@ -53,15 +54,17 @@ static int classify(struct wg_dataplane *dp, struct wg_udp_msg *msgs, int n, str
 
 /* Classified under the lock; the jobs decrypted with the lock released (on every
  * core) and finished under it again, in order. No handshake is computed here. */
-static void process(struct wg_dataplane *dp, struct dp_round *r, int fd, struct wg_udp_msg *msgs, int n,
+static void process(struct dp_round *r, int fd, struct wg_udp_msg *msgs, int n,
 		    struct wg_rx_job *jobs, struct wg_parallel *par)
 {
+	struct dp_queue *q = r->q;
+	struct wg_dataplane *dp = q->dp;
 	bool queued = false;
 	dp_lock(dp);
 	/* Read from a socket that a port change retired meanwhile: those datagrams were
 	 * sent to the old port, which is closed as far as peers are concerned (and taking
 	 * them would roam a peer back to where it just left). */
-	if (fd != dp->udp.fd4 && fd != dp->udp.fd6) {
+	if (fd != q->udp.fd4 && fd != q->udp.fd6) {
 		dp_unlock(dp);
 		return;
 	}
@@ -79,24 +82,25 @@ static void process(struct wg_dataplane *dp, struct dp_round *r, int fd, struct 
 
 void *dp_udp_thread(void *arg)
 {
-	struct wg_dataplane *dp = arg;
+	struct dp_queue *q = arg;
+	struct wg_dataplane *dp = q->dp;
 	struct dp_round r;
 	struct wg_udp_msg msgs[RX_MSGS];
 	uint8_t *mem = aligned_alloc(64, (size_t)RX_MSGS * WG_UDP_GRO_BUF);
 	struct wg_rx_job *jobs = calloc(RX_JOBS, sizeof(*jobs));
 
-	if (!mem || !jobs || dp_round_init(&r, dp)) {
+	if (!mem || !jobs || dp_round_init(&r, q)) {
 		free(mem);
 		free(jobs);
 		return NULL;
 	}
-	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: open alone */
+	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers(dp->nq)); /* NULL: open alone */
 	while (!atomic_load(&dp->stopping)) {
 		int fds[2], nfds = 0;
 		dp_lock(dp); /* the sockets may be reopened by a port change */
-		wg_udp_close(&dp->retired);
-		if (dp->udp.fd4 >= 0) fds[nfds++] = dp->udp.fd4;
-		if (dp->udp.fd6 >= 0) fds[nfds++] = dp->udp.fd6;
+		wg_udp_close(&q->retired);
+		if (q->udp.fd4 >= 0) fds[nfds++] = q->udp.fd4;
+		if (q->udp.fd6 >= 0) fds[nfds++] = q->udp.fd6;
 		dp_unlock(dp);
 		struct pollfd pfd[3] = { { .fd = dp->stopfd, .events = POLLIN } };
 		for (int i = 0; i < nfds; i++)
@@ -110,7 +114,7 @@ void *dp_udp_thread(void *arg)
 			int n = receive_some(mem, fds[i], msgs);
 			if (n <= 0)
 				continue;
-			process(dp, &r, fds[i], msgs, n, jobs, par);
+			process(&r, fds[i], msgs, n, jobs, par);
 			dp_round_flush(&r);
 		}
 	}

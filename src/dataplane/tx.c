@@ -1,4 +1,4 @@
-/* Tunnel to network: read a batch of inner packets, let the core encrypt them in
+/* Tunnel to network, one thread per queue: read a batch of inner packets, let the core encrypt them in
  * place, send the resulting datagrams in one batch (GSO where the kernel has it). */
 #include <errno.h>
 #include <net/if.h>
@@ -14,15 +14,16 @@ static void seal(void *jobs, size_t i)
 
 void *dp_tun_thread(void *arg)
 {
-	struct wg_dataplane *dp = arg;
+	struct dp_queue *q = arg;
+	struct wg_dataplane *dp = q->dp;
 	struct dp_round r;
 	struct wg_tun_pkt pkts[DP_BATCH];
 	struct wg_tx_job jobs[DP_BATCH];
-	struct pollfd pfd[2] = { { .fd = dp->tun.fd, .events = POLLIN }, { .fd = dp->stopfd, .events = POLLIN } };
+	struct pollfd pfd[2] = { { .fd = q->tun.fd, .events = POLLIN }, { .fd = dp->stopfd, .events = POLLIN } };
 
-	if (dp_round_init(&r, dp))
+	if (dp_round_init(&r, q))
 		return NULL;
-	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers()); /* NULL: seal alone */
+	struct wg_parallel *par = wg_parallel_new(dp_crypto_helpers(dp->nq)); /* NULL: seal alone */
 	/* A batch shorter than DP_BATCH ended on an empty queue: wait before the next read
 	 * instead of paying one more read for its EAGAIN (a ping's every hop saves a call). */
 	bool drained = false;
@@ -36,7 +37,7 @@ void *dp_tun_thread(void *arg)
 			pkts[i].data = r.bufs + (size_t)i * DP_BUF + WG_HEADROOM;
 			pkts[i].len = DP_BUF - WG_HEADROOM - WG_TAILROOM;
 		}
-		int n = wg_tun_read_batch(&dp->tun, pkts, DP_BATCH);
+		int n = wg_tun_read_batch(&q->tun, pkts, DP_BATCH);
 		if (n == -EAGAIN || n == -EINTR) {
 			drained = true;
 			continue;
@@ -44,7 +45,7 @@ void *dp_tun_thread(void *arg)
 		/* The device deleted under us reads as EBADFD; whatever the error, a link that
 		 * no longer carries our index is gone. */
 		if (n == -EBADFD || n == -EIO || n == -ENXIO || n == -ENODEV ||
-		    (n < 0 && (int)if_nametoindex(dp->ifname) != dp->tun.ifindex)) {
+		    (n < 0 && (int)if_nametoindex(dp->ifname) != q->tun.ifindex)) {
 			dp_lost(dp);
 			break;
 		}

@@ -27,19 +27,28 @@ static int set_int(int fd, int level, int name, int v)
 	return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
 }
 
-static int configure(int fd, int family, uint32_t mark, bool gro)
+/* What every socket of a set is opened with. */
+struct sock_opts {
+	uint32_t mark;
+	bool gro;
+	bool reuse; /* SO_REUSEPORT: one of several sockets of a set sharing the port */
+};
+
+static int configure(int fd, int family, const struct sock_opts *o)
 {
 	int err = 0;
-	if (family == AF_INET6)
+	if (o->reuse)
+		err = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+	if (!err && family == AF_INET6)
 		err = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 	set_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 	set_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF);
 	if (!err)
 		err = family == AF_INET ? set_int(fd, IPPROTO_IP, IP_PKTINFO, 1)
 					: set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
-	if (!err && mark)
-		err = set_int(fd, SOL_SOCKET, SO_MARK, (int)mark);
-	if (!err && gro)
+	if (!err && o->mark)
+		err = set_int(fd, SOL_SOCKET, SO_MARK, (int)o->mark);
+	if (!err && o->gro)
 		err = set_int(fd, SOL_UDP, UDP_GRO, 1);
 	return err;
 }
@@ -66,12 +75,12 @@ static uint16_t bound_port(int fd)
 }
 
 /* Returns the fd or -errno. */
-static int open_sock(int family, uint16_t port, uint32_t mark, bool gro)
+static int open_sock(int family, uint16_t port, const struct sock_opts *o)
 {
 	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		return -errno;
-	int err = configure(fd, family, mark, gro);
+	int err = configure(fd, family, o);
 	if (!err)
 		err = bind_port(fd, family, port);
 	if (err) {
@@ -91,13 +100,13 @@ static bool probe_gso(int fd)
 
 /* One attempt at a pair. -EAGAIN: port 0 was asked and the kernel's pick for IPv4 was
  * taken for IPv6; try again with another pick. */
-static int open_pair(struct wg_udp *u, uint16_t port, uint32_t mark, bool gro)
+static int open_pair(struct wg_udp *u, uint16_t port, const struct sock_opts *o)
 {
-	int fd4 = open_sock(AF_INET, port, mark, gro);
+	int fd4 = open_sock(AF_INET, port, o);
 	if (fd4 < 0 && fd4 != -EAFNOSUPPORT)
 		return fd4;
 	uint16_t p = fd4 >= 0 ? bound_port(fd4) : port;
-	int fd6 = open_sock(AF_INET6, p, mark, gro);
+	int fd6 = open_sock(AF_INET6, p, o);
 	if (fd6 < 0 && fd6 != -EAFNOSUPPORT) {
 		if (fd4 >= 0)
 			close(fd4);
@@ -105,17 +114,17 @@ static int open_pair(struct wg_udp *u, uint16_t port, uint32_t mark, bool gro)
 	}
 	if (fd4 < 0 && fd6 < 0)
 		return -EAFNOSUPPORT;
-	*u = (struct wg_udp){ .fd4 = fd4, .fd6 = fd6, .fwmark = mark, .gro = gro,
+	*u = (struct wg_udp){ .fd4 = fd4, .fd6 = fd6, .fwmark = o->mark, .gro = o->gro,
 			      .port = fd4 >= 0 ? p : bound_port(fd6) };
 	u->gso = probe_gso(fd4 >= 0 ? fd4 : fd6);
 	return 0;
 }
 
-static int open_with(struct wg_udp *u, uint16_t port, uint32_t mark, bool gro)
+static int open_with(struct wg_udp *u, uint16_t port, const struct sock_opts *o)
 {
 	int err = -EADDRINUSE;
 	for (int i = 0; i < PORT_TRIES; i++) {
-		err = open_pair(u, port, mark, gro);
+		err = open_pair(u, port, o);
 		if (err != -EAGAIN)
 			return err;
 	}
@@ -125,7 +134,38 @@ static int open_with(struct wg_udp *u, uint16_t port, uint32_t mark, bool gro)
 int wg_udp_open(struct wg_udp *u, uint16_t port, uint32_t fwmark)
 {
 	u->fd4 = u->fd6 = -1;
-	return open_with(u, port, fwmark, false);
+	return open_with(u, port, &(struct sock_opts){ .mark = fwmark });
+}
+
+/* A port shared with SO_REUSEPORT would also be shared with any other socket of the same
+ * user that asks for it: the port is first taken without the option, which fails if
+ * anything holds it (and picks one free for both families when port is 0), then let go
+ * and taken again shared. Another binder in between is a lost race: try again. */
+int wg_udp_open_shared(struct wg_udp *u, uint16_t port, uint32_t fwmark)
+{
+	int err = -EADDRINUSE;
+	u->fd4 = u->fd6 = -1;
+	for (int i = 0; i < PORT_TRIES && err == -EADDRINUSE; i++) {
+		struct wg_udp probe;
+		err = open_with(&probe, port, &(struct sock_opts){ .mark = fwmark });
+		if (err)
+			return err;
+		uint16_t p = probe.port;
+		wg_udp_close(&probe);
+		err = open_with(u, p, &(struct sock_opts){ .mark = fwmark, .reuse = true });
+	}
+	return err;
+}
+
+int wg_udp_join(struct wg_udp *u, const struct wg_udp *set)
+{
+	u->fd4 = u->fd6 = -1;
+	int err = open_pair(u, set->port, &(struct sock_opts){ .mark = set->fwmark, .gro = set->gro, .reuse = true });
+	if (!err && ((u->fd4 < 0) != (set->fd4 < 0) || (u->fd6 < 0) != (set->fd6 < 0))) {
+		wg_udp_close(u);
+		err = -EAFNOSUPPORT; /* a family the set has and this one not, or the reverse */
+	}
+	return err;
 }
 
 void wg_udp_close(struct wg_udp *u)
@@ -142,9 +182,9 @@ int wg_udp_rebind(struct wg_udp *u, uint16_t port)
 	struct wg_udp n = { .fd4 = -1, .fd6 = -1 };
 	if (port && port == u->port) {
 		wg_udp_close(u);
-		return open_with(u, port, u->fwmark, u->gro);
+		return open_with(u, port, &(struct sock_opts){ .mark = u->fwmark, .gro = u->gro });
 	}
-	int err = open_with(&n, port, u->fwmark, u->gro);
+	int err = open_with(&n, port, &(struct sock_opts){ .mark = u->fwmark, .gro = u->gro });
 	if (err)
 		return err;
 	wg_udp_close(u);

@@ -52,6 +52,14 @@ struct wg_udp {
  * (-EADDRINUSE if the port is taken). */
 int wg_udp_open(struct wg_udp *u, uint16_t port, uint32_t fwmark);
 void wg_udp_close(struct wg_udp *u);
+/* As wg_udp_open, with SO_REUSEPORT: more sets join the port with wg_udp_join, and the
+ * kernel spreads arriving datagrams over the sets by a hash of their addresses and ports
+ * (one sender's datagrams always reach the same set). Fails as wg_udp_open does if
+ * anything already holds the port, even another SO_REUSEPORT socket. */
+int wg_udp_open_shared(struct wg_udp *u, uint16_t port, uint32_t fwmark);
+/* Opens one more set on the port of `set` (opened by wg_udp_open_shared), with its mark
+ * and GRO setting and the same families. Returns 0 or -errno. */
+int wg_udp_join(struct wg_udp *u, const struct wg_udp *set);
 /* Moves to a new port (0: any), keeping mark and GRO. On failure the old sockets stay,
  * unless port equals the current port, which can only be had by closing first. Callers
  * must not be inside wg_udp_recv_batch/send_batch on the old fds meanwhile. */

@@ -187,6 +187,48 @@ TEST(udp_rebind_moves_port_and_keeps_working)
 	wg_udp_close(&b);
 }
 
+/* Datagrams waiting on fd, read without blocking. */
+static int pending(int fd)
+{
+	int n = 0;
+	char b[64];
+	while (recv(fd, b, sizeof(b), MSG_DONTWAIT) >= 0)
+		n++;
+	return n;
+}
+
+TEST(udp_shared_sets_split_senders_and_keep_each_on_one)
+{
+	struct wg_udp s[2], held, plain;
+	CHECK_EQ(wg_udp_open_shared(&s[0], 0, 0), 0);
+	CHECK_EQ(wg_udp_join(&s[1], &s[0]), 0);
+	CHECK_EQ(wg_udp_port(&s[1]), wg_udp_port(&s[0]));
+	CHECK(s[1].fd4 >= 0 && s[1].fd6 >= 0);
+	/* a port anything holds, shared or not, is refused */
+	CHECK_EQ(wg_udp_open_shared(&held, wg_udp_port(&s[0]), 0), -EADDRINUSE);
+	CHECK_EQ(wg_udp_open(&plain, 0, 0), 0);
+	CHECK_EQ(wg_udp_open_shared(&held, wg_udp_port(&plain), 0), -EADDRINUSE);
+	/* 16 senders, 4 datagrams each: each sender's on one set, the senders on both */
+	struct wg_endpoint dst = to(AF_INET, wg_udp_port(&s[0]));
+	int both = 0;
+	for (int k = 0; k < 16; k++) {
+		struct wg_udp c;
+		CHECK_EQ(wg_udp_open(&c, 0, 0), 0);
+		for (int i = 0; i < 4; i++)
+			fill(i, 10, &dst);
+		CHECK_EQ(wg_udp_send_batch(&c, tx, 4), 0);
+		usleep(1000);
+		int n0 = pending(s[0].fd4), n1 = pending(s[1].fd4);
+		CHECK((n0 == 4 && n1 == 0) || (n0 == 0 && n1 == 4), "sender %d: %d and %d", k, n0, n1);
+		both |= n0 ? 1 : 2;
+		wg_udp_close(&c);
+	}
+	CHECK_EQ(both, 3);
+	wg_udp_close(&plain);
+	wg_udp_close(&s[0]);
+	wg_udp_close(&s[1]);
+}
+
 static void gso_send(int family, bool gro)
 {
 	struct wg_udp a, b;
