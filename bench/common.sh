@@ -78,6 +78,21 @@ start_wg() {
 	return 1
 }
 
+# kv KEY "k=v k=v ...": the value of KEY in report.py's key=value line.
+kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+# calc EXPR: awk arithmetic, three decimals.
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+# rec SETUP METRIC VALUE: one result line for report.py, appended to $REC_FILE.
+rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"${REC_FILE:?}"; }
+# iperf NAME ARGS...: one iperf3 client run from a to $TARGET (at most IPERF_LIMIT s,
+# default 60); prints report.py's key=value line.
+iperf() {
+	local f="$TMP/$1.json"; shift
+	timeout "${IPERF_LIMIT:-60}" ip netns exec "$(ns a)" iperf3 -c "$TARGET" -J "$@" >"$f" 2>/dev/null
+	"$PY" "$ROOT/bench/report.py" iperf "$f"
+	sleep 0.5 # let queues drain between tests
+}
+
 # proc_cpu PID: user + system CPU time of a process so far, in clock ticks.
 proc_cpu() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)

@@ -18,16 +18,8 @@ QUEUES=("$@")
 [ ${#QUEUES[@]} -eq 0 ] && QUEUES=(1 2)
 need_bins
 OWN=$WGR
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TMP/cores.tsv"; }
-
-iperf() { # NAME ARGS...: report.py's key=value line of one iperf3 client run
-	local f="$TMP/$1.json"; shift
-	timeout $((CT + CTU + 20)) ip netns exec "$(ns a)" iperf3 -c "$TARGET" -J "$@" >"$f" 2>/dev/null
-	"$PY" "$ROOT/bench/report.py" iperf "$f"
-	sleep 0.5
-}
+REC_FILE="$TMP/cores.tsv"
+IPERF_LIMIT=$((CT + CTU + 20))
 
 # one NAME BINARY QUEUES: one round of the three tests on a fresh tunnel
 one() {

@@ -40,8 +40,7 @@ OUT=${BENCH_OUT:-/dev/null}
 read -r -a MODES <<<"${FLOOD_MODES:-closed garbage badmac validmac}"
 need_bins flood
 emit() { tee -a "$OUT"; }
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TMP/flood.tsv"; }
+REC_FILE="$TMP/flood.tsv"
 
 # flooder_ns: namespace f, a veth pair to b, NSRC source addresses in f.
 flooder_ns() {

@@ -26,7 +26,6 @@ core() {
 }
 
 # kv KEY LINE: the value of KEY in a "k=v k=v" line.
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
 # one IMPL WINDOW SECONDS: a fresh pair of namespaces, a responder of kind IMPL, one client run.
 # Prints the client's key=value line (nothing if the setup failed). Not to be run in a

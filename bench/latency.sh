@@ -16,9 +16,7 @@ PINGS=${LAT_PINGS:-1000}
 INTERVAL=${LAT_INTERVAL:-0.005}
 IDLE=${BENCH_IDLE:-10}
 need_bins
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TMP/latency.tsv"; }
+REC_FILE="$TMP/latency.tsv"
 
 # measure NAME IMPL_A IMPL_B
 measure() {

@@ -37,8 +37,6 @@ WHAT=("$@")
 [ ${#WHAT[@]} -eq 0 ] && WHAT=(many keepalive)
 [ "$K" -gt "$N" ] && K=$N
 need_bins
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 caddr() { echo "10.9.$((1 + $1 / 200)).$((1 + $1 % 200))"; }
 # Interface names: the prefix (wgb + pid) and at most 5 more characters (IFNAMSIZ 16).
 cif() { echo "${NS_PREFIX}c$1"; }

@@ -34,8 +34,6 @@ run() {
 	"$PY" "$ROOT/bench/report.py" iperf "$TMP/$1.json"
 	sleep 0.5
 }
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 
 note "profile: plain run ($PT s)"
 c0a=$(proc_cpu "$PA"); c0b=$(proc_cpu "$PB")

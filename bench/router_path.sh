@@ -27,8 +27,6 @@
 PT=${PATH_T:-10}
 need_bins
 S=$TMP/state
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 cli() { nsx r "$WGR" cli --state-dir "$S" "$@"; }
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; } # user nice system irq softirq
 rxp() { nsx r cat /sys/class/net/lan/statistics/rx_packets; }

@@ -57,17 +57,8 @@ trap 'echo "interrupted" >&2; [ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null
 child() { "$@" & CHILD=$!; wait "$CHILD"; CHILD=""; }
 
 emit() { tee -a "$BENCH_OUT"; }
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$TMP/results.tsv"; }
-
-# iperf NAME ARGS...: one iperf3 client run; prints report.py's key=value line.
-iperf() {
-	local f="$TMP/$1.json"; shift
-	timeout $((T + TU + 20)) ip netns exec "$(ns a)" iperf3 -c "$TARGET" -J "$@" >"$f" 2>/dev/null
-	"$PY" "$ROOT/bench/report.py" iperf "$f"
-	sleep 0.5 # let queues drain between tests
-}
+REC_FILE="$TMP/results.tsv"
+IPERF_LIMIT=$((T + TU + 20))
 
 # measure SETUP IMPL_A IMPL_B
 measure() {

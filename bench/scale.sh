@@ -68,7 +68,6 @@ done
 
 note "scale: $N peers through the core API ..."
 core_line=$("$BENCH_BIN/scale" core "$N" 2>&1)
-kv() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
 note "scale: allowed-IPs table of $PREFIXES prefixes ..."
 aip_out=$("$BENCH_BIN/allowedips" "$PREFIXES" 2>&1)

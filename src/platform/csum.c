@@ -1,7 +1,7 @@
 #include "platform/csum.h"
+#include "platform/vnet.h"
 #include <arpa/inet.h>
 #include <string.h>
-#include <sys/socket.h>
 
 static inline uint64_t load64(const uint8_t *p)
 {
@@ -80,20 +80,18 @@ uint16_t wg_csum_fold(uint64_t sum)
 	return (uint16_t)sum;
 }
 
-uint64_t wg_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-			uint32_t l4len)
+uint64_t wg_csum_pseudo(const uint8_t *ip, bool v6, uint8_t proto, uint32_t l4len)
 {
 	uint8_t ph[40] = { 0 };
-	size_t alen = family == AF_INET6 ? 16 : 4;
-	memcpy(ph, src, alen);
-	memcpy(ph + alen, dst, alen);
-	if (family == AF_INET6) {
+	if (v6) {
 		uint32_t l = htonl(l4len);
+		memcpy(ph, ip + IP6_SRC, 32); /* source and destination */
 		memcpy(ph + 32, &l, 4);
 		ph[39] = proto;
 		return wg_csum_add(0, ph, 40);
 	}
 	uint16_t l = htons((uint16_t)l4len);
+	memcpy(ph, ip + IP4_SRC, 8);
 	ph[9] = proto;
 	memcpy(ph + 10, &l, 2);
 	return wg_csum_add(0, ph, 12);

@@ -7,6 +7,7 @@
  * region, or the pieces would be byte-swapped relative to each other. */
 #ifndef WG_PLATFORM_CSUM_H
 #define WG_PLATFORM_CSUM_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,10 +23,9 @@ static inline uint64_t wg_csum_combine(uint64_t a, uint64_t b)
 }
 /* Folds a running sum to 16 bits (not complemented). */
 uint16_t wg_csum_fold(uint64_t sum);
-/* Sum of the TCP/UDP pseudo-header: addresses (4 or 16 bytes each, as in the IP header),
- * protocol and upper-layer length. */
-uint64_t wg_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-			uint32_t l4len);
+/* Sum of the TCP/UDP pseudo-header of the IPv4 or IPv6 packet at ip: its addresses,
+ * proto and the upper-layer length l4len. */
+uint64_t wg_csum_pseudo(const uint8_t *ip, bool v6, uint8_t proto, uint32_t l4len);
 /* The value to store in a checksum field: the complement of the folded sum. */
 static inline uint16_t wg_csum_final(uint64_t sum) { return (uint16_t)~wg_csum_fold(sum); }
 #endif

@@ -3,7 +3,6 @@
 #include "platform/vnet.h"
 #include <netinet/in.h>
 #include <stdbool.h>
-#include <sys/socket.h>
 
 /* What a packet is, as far as merging cares. */
 struct info {
@@ -108,13 +107,6 @@ static bool same_flow(const uint8_t *a, const struct info *ia, const uint8_t *b,
 	if (ia->v6 ? memcmp(a + IP6_SRC, b + IP6_SRC, 32) : memcmp(a + IP4_SRC, b + IP4_SRC, 8))
 		return false;
 	return !memcmp(a + ia->l4off, b + ib->l4off, 4); /* both ports */
-}
-
-static uint64_t pseudo(const uint8_t *p, const struct info *in, size_t l4len)
-{
-	if (in->v6)
-		return wg_csum_pseudo(AF_INET6, p + IP6_SRC, p + IP6_DST, in->proto, (uint32_t)l4len);
-	return wg_csum_pseudo(AF_INET, p + IP4_SRC, p + IP4_DST, in->proto, (uint32_t)l4len);
 }
 
 /* Only the IPv4 header checksum is verified before a merge: it is 20 bytes, finish()
@@ -257,7 +249,7 @@ static void finish(struct plan *pl, int k)
 	if (!tcp)
 		wg_put16(p + in->l4off + UDP_LEN, (uint16_t)l4len);
 	size_t csum_off = tcp ? TCP_CSUM : UDP_CSUM;
-	wg_put_csum(p + in->l4off + csum_off, wg_csum_fold(pseudo(p, in, l4len)));
+	wg_put_csum(p + in->l4off + csum_off, wg_csum_fold(wg_csum_pseudo(p, in->v6, in->proto, (uint32_t)l4len)));
 	u->vnet = (struct virtio_net_hdr){
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = !tcp ? VIRTIO_NET_HDR_GSO_UDP_L4 :

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
 
 /* Adds a 16- or 32-bit field as it lies in memory (csum.h: sums are in memory order). */
 static inline uint64_t add16(uint64_t sum, const uint8_t *p)
@@ -65,13 +64,6 @@ static int gso_headers(struct wg_tso *s)
 	return 0;
 }
 
-static uint64_t pseudo(const struct wg_tso *s, const uint8_t *ip, uint8_t proto, size_t l4len)
-{
-	if (s->v6)
-		return wg_csum_pseudo(AF_INET6, ip + IP6_SRC, ip + IP6_DST, proto, (uint32_t)l4len);
-	return wg_csum_pseudo(AF_INET, ip + IP4_SRC, ip + IP4_DST, proto, (uint32_t)l4len);
-}
-
 /* The part of the checksum that is the same in every segment (see shared_sum in tso.h):
  * summed once per super-packet instead of once per segment (the pseudo-header and the
  * TCP/UDP header were 32-72 more bytes summed per 1.4 KB segment, in short pieces). */
@@ -79,7 +71,7 @@ static uint64_t shared_sum(const struct wg_tso *s)
 {
 	const uint8_t *l4 = s->pkt + s->l4off;
 	bool udp = s->gso == VIRTIO_NET_HDR_GSO_UDP_L4;
-	uint64_t sum = pseudo(s, s->pkt, udp ? IPPROTO_UDP : IPPROTO_TCP, 0);
+	uint64_t sum = wg_csum_pseudo(s->pkt, s->v6, udp ? IPPROTO_UDP : IPPROTO_TCP, 0);
 	sum = wg_csum_add(sum, l4, 4); /* ports */
 	if (udp)
 		return sum;

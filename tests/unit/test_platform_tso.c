@@ -336,7 +336,7 @@ TEST(tso_plain_packet_copied_and_partial_checksum_finished)
 	CHECK_EQ(wg_tso_segment(&t, 0, seg, sizeof(seg)), (ssize_t)len);
 	CHECK_MEM(seg, want, len);
 	/* What a local socket with checksum offload hands the device: the pseudo-header sum. */
-	uint64_t ph = wg_csum_pseudo(AF_INET, big + 12, big + 16, IPPROTO_UDP, (uint32_t)len - 20);
+	uint64_t ph = wg_csum_pseudo(big, false, IPPROTO_UDP, (uint32_t)len - 20);
 	wg_put_csum(big + 26, wg_csum_fold(ph));
 	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 20, .csum_offset = 6 };
 	CHECK_EQ(wg_tso_prepare(&t, &vh, big, len, 1500), 0);
