@@ -33,10 +33,13 @@ PT=${PEERS_T:-10}
 KN=${KEEPALIVE_PEERS:-10000}
 IT=${IDLE_T:-60}
 STEADY=${STEADY_AT:-100} # seconds after the configuration when the second window starts
+ANSWER_SETTLE=${ANSWER_SETTLE:-40} # seconds after the clients came up: the first answering window
+ANSWER_STEADY=${ANSWER_STEADY:-100} # ... and the second, AT seconds long
+AT=${ANSWER_T:-150}
 WHAT=("$@")
 [ ${#WHAT[@]} -eq 0 ] && WHAT=(many keepalive)
 [ "$K" -gt "$N" ] && K=$N
-need_bins
+need_bins clients
 caddr() { echo "10.9.$((1 + $1 / 200)).$((1 + $1 % 200))"; }
 # Interface names: the prefix (wgb + pid) and at most 5 more characters (IFNAMSIZ 16).
 cif() { echo "${NS_PREFIX}c$1"; }
@@ -165,7 +168,7 @@ many() {
 }
 
 keepalive() {
-	local R c0 c1 p0 p1
+	local R c0 c1 p0 p1 r0 r1
 	note "peers: $KN peers with persistent-keepalive 25"
 	mkns r && mkns h && veth_pair r h || return 1
 	nsx h sysctl -qw net.ipv4.ip_forward=1
@@ -174,47 +177,60 @@ keepalive() {
 	R=$(ifn r)
 	wg_up r "$R" || return 1
 	nsx r ip addr add 10.9.0.1/16 dev "$R"; nsx r ip link set "$R" mtu 1420 up
-	"$PY" - "$KN" "$(wg genkey)" >"$TMP/k.conf" <<'EOF'
-import base64, os, sys
-n, priv = int(sys.argv[1]), sys.argv[2]
-out = ["[Interface]", "PrivateKey = " + priv, "ListenPort = 51820", ""]
-for i in range(n):
-    out += ["[Peer]", "PublicKey = " + base64.b64encode(os.urandom(32)).decode(),
-            "AllowedIPs = 10.%d.%d.%d/32" % (10 + i // 65536, (i // 256) % 256, i % 256),
-            "Endpoint = 203.0.113.%d:%d" % (1 + i % 254, 20000 + i // 254),
-            "PersistentKeepalive = 25", ""]
-print("\n".join(out))
-EOF
+	{ printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n' "$(wg genkey)"
+	  "$BENCH_BIN/clients" peers "$KN"; } >"$TMP/k.conf"
 	local PR; PR=$(pid_of "$R")
 	local t0; t0=$(now_s)
 	nsx r wg setconf "$R" "$TMP/k.conf" || return 1
 	local setconf_s; setconf_s=$(calc "$(now_s) - $t0")
-	txp() { nsx r cat /sys/class/net/eth0/statistics/tx_packets; }
-	window() { # window LABEL: CPU and packets over IT seconds
-		c0=$(proc_cpu "$PR"); p0=$(txp); local w0; w0=$(now_s)
-		sleep "$IT"
-		c1=$(proc_cpu "$PR"); p1=$(txp); local w; w=$(calc "$(now_s) - $w0")
-		KROWS+=("| $1 | $(calc "100 * ($c1 - $c0) / $CLK_TCK / $w") | $(calc "($p1 - $p0) / $w" | cut -d. -f1) | $(cut -d' ' -f1 /proc/loadavg) |")
+	stat_of() { nsx r cat "/sys/class/net/eth0/statistics/$1"; }
+	window() { # window LABEL [SECONDS]: CPU and packets over SECONDS (IT)
+		c0=$(proc_cpu "$PR"); p0=$(stat_of tx_packets); r0=$(stat_of rx_packets); local w0; w0=$(now_s)
+		sleep "${2:-$IT}"
+		c1=$(proc_cpu "$PR"); p1=$(stat_of tx_packets); r1=$(stat_of rx_packets); local w; w=$(calc "$(now_s) - $w0")
+		KROWS+=("| $1 | $(calc "100 * ($c1 - $c0) / $CLK_TCK / $w") | $(calc "($p1 - $p0) / $w" | cut -d. -f1) | $(calc "($r1 - $r0) / $w" | cut -d. -f1) | $(cut -d' ' -f1 /proc/loadavg) |")
 	}
+	# after S: sleeps until S seconds after the configuration.
+	after() { local rest; rest=$(calc "$1 - $(now_s) + $t0"); if [ "${rest%.*}" -gt 0 ] 2>/dev/null; then sleep "$rest"; fi; }
 	KROWS=()
 	note "peers: first $IT s"
-	window "0 to $IT s after the configuration"
-	local rest; rest=$(calc "$STEADY - $(now_s) + $t0")
-	if [ "${rest%.*}" -gt 0 ] 2>/dev/null; then sleep "$rest"; fi
+	window "absent: 0 to $IT s after the configuration"
+	after "$STEADY"
 	note "peers: from $STEADY s, $IT s"
-	window "$STEADY to $((STEADY + IT)) s after it"
+	window "absent: $STEADY to $((STEADY + IT)) s after it"
+	# The clients come up: their addresses become local in h, where build/bench/clients
+	# answers as each one. The routers' next initiation (at most 25 s away) finds them.
+	note "peers: $KN clients answering"
+	ip netns exec "$(ns h)" "$BENCH_BIN/clients" run "$(nsx r wg show "$R" public-key)" "$KN" >"$TMP/clients.out" 2>>"$TMP/h.log" &
+	local CP=$!; PIDS+=("$CP")
+	for _ in $(seq 100); do grep -q listening "$TMP/h.log" 2>/dev/null && break; sleep 0.2; done
+	nsx h ip route del blackhole 203.0.113.0/24
+	nsx h ip route add local 203.0.113.0/24 dev lo
+	local ta; ta=$(now_s); t0=$ta
+	after "$ANSWER_SETTLE"
+	local hs; hs=$(nsx r wg show "$R" latest-handshakes | awk '$2 > 0' | wc -l)
+	window "answering: $ANSWER_SETTLE to $((ANSWER_SETTLE + IT)) s after they came up"
+	after "$ANSWER_STEADY"
+	window "answering: $ANSWER_STEADY to $((ANSWER_STEADY + AT)) s after it (rekeys included)" "$AT"
+	local hs2; hs2=$(nsx r wg show "$R" latest-handshakes | awk '$2 > 0' | wc -l)
+	kill "$CP" 2>/dev/null; wait "$CP" 2>/dev/null
 	{
-		echo "## $KN peers with persistent-keepalive=25s, no client answering"
+		echo "## $KN peers with persistent-keepalive=25s"
 		echo
 		echo "\`wg setconf\` of $KN peers took $setconf_s s; VmRSS $(proc_rss_kb "$PR") kB."
 		echo
-		echo "| window | router CPU (% of one core) | packets sent per second | load average |"
-		echo "|---|---|---|---|"
+		echo "| window | router CPU (% of one core) | packets sent per second | received per second | load average |"
+		echo "|---|---|---|---|---|"
 		for line in "${KROWS[@]}"; do echo "$line"; done
 		echo
-		echo "Target: < 5% of one core. Endpoints are 203.0.113.x, dropped by a blackhole route in"
-		echo "namespace h; nothing answers, so each keepalive is a handshake initiation (a keepalive"
-		echo "needs a session): one X25519 and two BLAKE2s MACs each."
+		echo "Target: < 5% of one core. *Absent*: endpoints 203.0.113.x are dropped by a blackhole"
+		echo "route in namespace h; nothing answers, so each keepalive becomes a handshake initiation"
+		echo "(a keepalive needs a session), repeated every 5 s for 90 s as the protocol says: two"
+		echo "X25519s and two BLAKE2s MACs each. *Answering*: \`build/bench/clients\` answers as all"
+		echo "$KN clients (a protocol core each, in namespace h): $hs peers had a handshake"
+		echo "$ANSWER_SETTLE s after the clients came up, $hs2 at the end; then the router sends a"
+		echo "keepalive per peer every 25 s and rekeys each session every two minutes. Clients:"
+		echo "$(cat "$TMP/clients.out")."
 		echo
 	}
 	bench_teardown
