@@ -68,6 +68,8 @@ void wg_device_free(struct wg_device *dev)
 	wg_ratelimiter_free(dev->cookie_limiter);
 	free(dev->peer_buckets);
 	free(dev->index_buckets);
+	free(dev->timer_at);
+	free(dev->slot_peer);
 	wg_dh_key_free(dev->static_dh);
 	wg_secmem_free(dev); /* wipes */
 }
@@ -107,6 +109,24 @@ struct wg_peer *wg_device_find_peer(const struct wg_device *dev, const uint8_t p
 	return p;
 }
 
+/* Room for one more peer slot; false on ENOMEM (nothing changed). */
+static bool reserve_slot(struct wg_device *dev)
+{
+	if (dev->npeers < dev->slot_cap)
+		return true;
+	size_t cap = dev->slot_cap ? 2 * dev->slot_cap : 64;
+	uint64_t *at = realloc(dev->timer_at, cap * sizeof(*at));
+	if (!at)
+		return false;
+	dev->timer_at = at;
+	struct wg_peer **sp = realloc(dev->slot_peer, cap * sizeof(*sp));
+	if (!sp)
+		return false;
+	dev->slot_peer = sp;
+	dev->slot_cap = cap;
+	return true;
+}
+
 struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
 	if (dev->has_identity && !memcmp(pub, dev->public_key, WG_KEY_LEN))
@@ -114,10 +134,15 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t pub[WG_K
 	struct wg_peer *p = wg_device_find_peer(dev, pub);
 	if (p)
 		return p;
+	if (!reserve_slot(dev))
+		return NULL;
 	p = wg_secmem_alloc(sizeof(*p)); /* preshared key, handshake state */
 	if (!p)
 		return NULL;
 	p->dev = dev;
+	p->slot = dev->npeers;
+	dev->slot_peer[p->slot] = p;
+	dev->timer_at[p->slot] = UINT64_MAX;
 	memcpy(p->public_key, pub, WG_KEY_LEN);
 	wg_aip_owner_init(&p->aip);
 	p->hs.entry.peer = p;
@@ -147,6 +172,10 @@ void wg_device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 		*pp = peer->hash_next;
 	if (peer->prev) peer->prev->next = peer->next; else dev->first = peer->next;
 	if (peer->next) peer->next->prev = peer->prev; else dev->last = peer->prev;
+	struct wg_peer *moved = dev->slot_peer[dev->npeers - 1]; /* the last slot fills the hole */
+	dev->slot_peer[peer->slot] = moved;
+	dev->timer_at[peer->slot] = dev->timer_at[moved->slot];
+	moved->slot = peer->slot;
 	dev->npeers--;
 	wg_peer_reset_sessions(peer);
 	wg_allowedips_remove_owner(dev->aips, &peer->aip);
@@ -229,12 +258,14 @@ void wg_device_tick(struct wg_device *dev, const struct wg_sink *sink)
 {
 	uint64_t now = wg_now(dev);
 	dev->deadline_hint = UINT64_MAX; /* timers run below re-arm and lower it again */
-	for (struct wg_peer *p = dev->first; p; p = p->next) {
-		if (wg_timers_next(p) <= now)
+	for (size_t i = 0; i < dev->npeers; i++) {
+		if (dev->timer_at[i] <= now) {
+			struct wg_peer *p = dev->slot_peer[i];
 			wg_timers_run(p, now, sink);
-		uint64_t t = wg_timers_next(p);
-		if (t < dev->deadline_hint)
-			dev->deadline_hint = t;
+			dev->timer_at[i] = wg_timers_next(p); /* exact again, whatever was disarmed */
+		}
+		if (dev->timer_at[i] < dev->deadline_hint)
+			dev->deadline_hint = dev->timer_at[i];
 	}
 	wg_ratelimiter_gc(dev->ratelimiter, now);
 	wg_ratelimiter_gc(dev->cookie_limiter, now);

@@ -35,6 +35,14 @@ struct wg_device {
 	 * recomputes it. A stale (early) value only costs a tick that finds nothing due,
 	 * and keeps next_deadline O(1) however many peers there are. */
 	uint64_t deadline_hint;
+	/* Per peer, by slot (0 .. npeers - 1, dense; a removal moves the last peer into the
+	 * hole): a deadline no later than its earliest armed timer, lowered by arming and
+	 * recomputed when a tick visits it. A tick scans these 8 bytes per peer and touches
+	 * only the peers that are due: walking every peer's own memory cost 10,000 cache
+	 * misses per tick, two thirds of an idle router's CPU with 10,000 keepalive peers. */
+	uint64_t *timer_at;
+	struct wg_peer **slot_peer;
+	size_t slot_cap;
 };
 
 /* Clock and randomness of the instance. */

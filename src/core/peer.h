@@ -30,6 +30,7 @@ struct wg_peer {
 	struct wg_peer_cookie cookie;
 	struct wg_keypair *kp_current, *kp_previous, *kp_next;
 	uint64_t timers[WG_TIMER__COUNT];     /* monotonic deadline, 0 = disarmed */
+	size_t slot;                          /* its place in the device's timer_at and slot_peer */
 	unsigned handshake_attempts;
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;

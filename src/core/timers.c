@@ -19,9 +19,12 @@ static void arm(struct wg_peer *peer, enum wg_timer t, uint64_t delay)
 	struct wg_device *dev = peer->dev;
 	if (!dev->up)
 		return;
-	peer->timers[t] = wg_now(dev) + delay;
-	if (peer->timers[t] < dev->deadline_hint)
-		dev->deadline_hint = peer->timers[t];
+	uint64_t at = wg_now(dev) + delay;
+	peer->timers[t] = at;
+	if (at < dev->timer_at[peer->slot])
+		dev->timer_at[peer->slot] = at;
+	if (at < dev->deadline_hint)
+		dev->deadline_hint = at;
 }
 
 static bool pending(const struct wg_peer *peer, enum wg_timer t) { return peer->timers[t] != 0; }

@@ -532,6 +532,97 @@ TEST(many_peers_found_and_removed)
 	world_free(&w);
 }
 
+/* Per-peer counts of handshake initiations, by the peer the core names. */
+struct init_count { struct wg_peer *const *peers; int n, counts[256], strangers; };
+
+static void count_init(void *ctx, struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *buf, size_t len)
+{
+	struct init_count *c = ctx;
+	if (buf[0] != WG_MSG_INITIATION)
+		return;
+	for (int i = 0; i < c->n; i++)
+		if (c->peers[i] == peer) {
+			c->counts[i]++;
+			return;
+		}
+	c->strangers++;
+}
+
+static void no_deliver(void *ctx, struct wg_peer *peer, uint8_t *pkt, size_t len) {}
+
+/* A tick visits the peers by their slot in a dense array, and removing a peer moves the
+ * last one into its slot: the timers of every peer that stays must still fire on time,
+ * none of a removed one, and the device's next deadline must follow. */
+TEST(timers_follow_peers_moved_by_removals)
+{
+	struct world w;
+	world_init(&w, 1);
+	struct wg_device *dev = w.nodes[0].dev;
+	enum { N = 200 };
+	struct wg_peer *all[N], *kept[N / 2];
+	struct init_count c = { .peers = all, .n = N };
+	struct wg_sink sink = { .ctx = &c, .send = count_init, .deliver = no_deliver };
+	uint8_t key[32] = { 0 };
+	for (int i = 0; i < N; i++) {
+		key[0] = (uint8_t)i; key[31] = 0x40;
+		all[i] = wg_device_add_peer(dev, key);
+		struct wg_endpoint ep;
+		set_addr(&ep, "192.0.2.1", (uint16_t)(10000 + i));
+		wg_peer_set_endpoint(all[i], &ep);
+		if (i >= N / 2) /* the second half: an initiation at once, then retries */
+			wg_peer_set_persistent_keepalive(all[i], 25, &sink);
+	}
+	for (int i = 0; i < N; i++)
+		CHECK_EQ(c.counts[i], i >= N / 2);
+	/* Remove the first half (no timers), so that the last peers (timers armed) move
+	 * into the first slots. */
+	for (int i = 0; i < N / 2; i++)
+		wg_device_remove_peer(dev, all[i]);
+	for (int i = 0; i < N / 2; i++)
+		kept[i] = all[N / 2 + i];
+	c = (struct init_count){ .peers = kept, .n = N / 2 };
+	uint64_t t0 = w.now;
+	CHECK(wg_device_next_deadline(dev) <= t0 + S(5) + MS(334));
+	/* Each one retries after REKEY_TIMEOUT plus up to 1/3 s of jitter: once by 5.4 s. */
+	while (w.now < t0 + MS(5400)) {
+		w.now += MS(10);
+		if (wg_device_next_deadline(dev) <= w.now)
+			wg_device_tick(dev, &sink);
+	}
+	int once = 0;
+	for (int i = 0; i < N / 2; i++)
+		once += c.counts[i] == 1;
+	CHECK_EQ(once, N / 2);
+	CHECK_EQ(c.strangers, 0);
+	CHECK(wg_device_next_deadline(dev) > w.now && wg_device_next_deadline(dev) <= w.now + S(5) + MS(334));
+	/* Peers that moved are removed in turn (by the slot they moved to): every other one. */
+	for (int i = 0; i < N / 2; i += 2)
+		wg_device_remove_peer(dev, kept[i]);
+	struct wg_peer *odd[N / 4];
+	for (int i = 0; i < N / 4; i++)
+		odd[i] = kept[2 * i + 1];
+	c = (struct init_count){ .peers = odd, .n = N / 4 };
+	t0 = w.now;
+	while (w.now < t0 + MS(5400)) {
+		w.now += MS(10);
+		if (wg_device_next_deadline(dev) <= w.now)
+			wg_device_tick(dev, &sink);
+	}
+	once = 0;
+	for (int i = 0; i < N / 4; i++)
+		once += c.counts[i] == 1;
+	CHECK_EQ(once, N / 4);
+	CHECK_EQ(c.strangers, 0);
+	/* With every peer gone, a tick finds no deadline at all. */
+	for (int i = 0; i < N / 4; i++)
+		wg_device_remove_peer(dev, odd[i]);
+	w.now += S(6);
+	wg_device_tick(dev, &sink);
+	CHECK(wg_device_next_deadline(dev) == UINT64_MAX);
+	CHECK_EQ(c.strangers, 0);
+	world_free(&w);
+}
+
 /* The batch API: prepare under the lock, crypto outside, finish under the lock. */
 TEST(batch_api_round_trip_and_retired_session)
 {
