@@ -15,6 +15,14 @@
  *       sockets; every core's timers run once a second. On SIGTERM or SIGINT it prints
  *       one line of key=value counts: initiations and keepalives received, responses
  *       sent, datagrams the cores dropped.
+ *   clients blast ROUTER_PUBKEY N SECONDS ROUTER_IP:PORT [-l LEN] [-B BURST] [-s SEED]
+ *       the same N clients, now sending: each handshakes with the router (its endpoint
+ *       given), then for SECONDS they send UDP datagrams of LEN bytes (default 1392, the
+ *       largest in a 1420-byte tunnel MTU) from their tunnel address to 10.9.0.1 port 9,
+ *       sealed by their own cores, BURST (default 1) from one client before the next
+ *       one's turn: 1 interleaves the peers datagram by datagram, the hardest case
+ *       for the router's batching. One thread, one sendto a datagram. Prints
+ *       handshakes=, sent=, bytes=, seconds=.
  *
  * A benchmark's tool: it answers what arrives and counts, and never judges a figure. */
 #include "handshake_gen.h"
@@ -151,37 +159,140 @@ static unsigned long drops(struct client *cl, int n)
 	return sum;
 }
 
-static int run(const uint8_t router_pub[WG_KEY_LEN], int n, uint32_t seed)
+/* N clients, each on its socket, all in one epoll set; NULL on failure. */
+static struct client *open_all(const uint8_t router_pub[WG_KEY_LEN], int n, uint32_t seed, int *ep)
 {
 	struct rlimit rl = { .rlim_cur = (rlim_t)n + 64, .rlim_max = (rlim_t)n + 64 };
 	struct client *cl = calloc((size_t)n, sizeof(*cl));
-	int ep = epoll_create1(EPOLL_CLOEXEC);
 
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		perror("clients: setrlimit"); /* enough if N is small */
-	if (!cl || ep < 0)
-		return 1;
+	*ep = epoll_create1(EPOLL_CLOEXEC);
+	if (!cl || *ep < 0)
+		return NULL;
 	for (int i = 0; i < n; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &cl[i] };
-		if (client_open(&cl[i], i, router_pub, seed) || epoll_ctl(ep, EPOLL_CTL_ADD, cl[i].fd, &ev))
-			return 1;
+		if (client_open(&cl[i], i, router_pub, seed) || epoll_ctl(*ep, EPOLL_CTL_ADD, cl[i].fd, &ev))
+			return NULL;
 	}
+	return cl;
+}
+
+/* Answers what arrives for up to timeout_ms; every core's timers run once a second. */
+static void serve(int ep, struct client *cl, int n, int timeout_ms, double *next_tick)
+{
+	struct epoll_event evs[256];
+	int k = epoll_wait(ep, evs, 256, timeout_ms);
+	for (int j = 0; j < k; j++)
+		client_drain(evs[j].data.ptr);
+	if (bench_now() >= *next_tick) {
+		tick_all(cl, n);
+		*next_tick += 1;
+	}
+}
+
+static int run(const uint8_t router_pub[WG_KEY_LEN], int n, uint32_t seed)
+{
+	int ep;
+	struct client *cl = open_all(router_pub, n, seed, &ep);
+	if (!cl)
+		return 1;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	fprintf(stderr, "clients: %d listening\n", n);
 	double next_tick = bench_now() + 1;
-	while (!stop) {
-		struct epoll_event evs[256];
-		int k = epoll_wait(ep, evs, 256, 200);
-		for (int j = 0; j < k; j++)
-			client_drain(evs[j].data.ptr);
-		if (bench_now() >= next_tick) {
-			tick_all(cl, n);
-			next_tick += 1;
-		}
-	}
+	while (!stop)
+		serve(ep, cl, n, 200, &next_tick);
 	printf("initiations=%lu keepalives=%lu responses=%lu other_sent=%lu dropped=%lu\n", counts.initiations,
 	       counts.keepalives, counts.responses, counts.other_sent, drops(cl, n));
+	return 0;
+}
+
+static bool handshaken(const struct client *c)
+{
+	struct wg_peer_stats st;
+	wg_peer_stats(wg_device_first_peer(c->dev), &st);
+	return st.last_handshake_wall_ns != 0;
+}
+
+/* Client i's inner datagram: IPv4/UDP from its tunnel address to 10.9.0.1:9. */
+static size_t inner_packet(uint8_t *p, int i, size_t len)
+{
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(len >> 8); p[3] = (uint8_t)len;
+	p[8] = 64; p[9] = 17;
+	p[12] = 10; p[13] = (uint8_t)(10 + i / 65536); p[14] = (uint8_t)(i / 256); p[15] = (uint8_t)i;
+	p[16] = 10; p[17] = 9; p[18] = 0; p[19] = 1;
+	uint32_t sum = 0;
+	for (int k = 0; k < 20; k += 2)
+		sum += (uint32_t)(p[k] << 8 | p[k + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	p[10] = (uint8_t)(~sum >> 8); p[11] = (uint8_t)~sum;
+	p[20] = 0x9c; p[21] = 0x40; /* source port 40000 */
+	p[23] = 9;                  /* discard; UDP checksum 0: none */
+	p[24] = (uint8_t)((len - 20) >> 8); p[25] = (uint8_t)(len - 20);
+	return len;
+}
+
+static int blast(const uint8_t router_pub[WG_KEY_LEN], int n, double seconds, const char *router, int argc,
+		 char **argv)
+{
+	size_t len = 1392;
+	int burst = 1;
+	uint32_t seed = 1;
+	for (int i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "-l")) len = (size_t)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "-B")) burst = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "-s")) seed = (uint32_t)strtoul(argv[i + 1], NULL, 10);
+	}
+	char host[64];
+	const char *colon = strrchr(router, ':');
+	struct wg_endpoint to = { 0 };
+	if (len < 28 || len > 1420 || burst < 1 || !colon || (size_t)(colon - router) >= sizeof(host))
+		return 2;
+	memcpy(host, router, (size_t)(colon - router));
+	host[colon - router] = 0;
+	to.addr.sin.sin_family = AF_INET;
+	to.addr.sin.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &to.addr.sin.sin_addr) != 1)
+		return 2;
+	int ep;
+	struct client *cl = open_all(router_pub, n, seed, &ep);
+	if (!cl)
+		return 1;
+	static const uint8_t tunnel[4] = { 10, 9, 0, 0 };
+	for (int i = 0; i < n; i++) {
+		struct wg_peer *r = wg_device_first_peer(cl[i].dev);
+		struct wg_sink sink = { .ctx = &cl[i], .send = client_send, .deliver = client_deliver };
+		wg_peer_set_endpoint(r, &to);
+		wg_peer_add_allowed_ip(r, AF_INET, tunnel, 16);
+		wg_peer_send_keepalive(r, &sink); /* no session: an initiation */
+	}
+	double next_tick = bench_now() + 1, until = bench_now() + 10;
+	int done = 0;
+	while (done < n && bench_now() < until) {
+		serve(ep, cl, n, 50, &next_tick);
+		done = 0;
+		for (int i = 0; i < n; i++)
+			done += handshaken(&cl[i]);
+	}
+	uint8_t buf[WG_HEADROOM + 1500 + WG_TAILROOM];
+	unsigned long sent = 0;
+	double t0 = bench_now(), t1 = t0;
+	for (int i = 0; t1 - t0 < seconds; i = (i + 1) % n) {
+		struct wg_sink sink = { .ctx = &cl[i], .send = client_send, .deliver = client_deliver };
+		for (int b = 0; b < burst; b++) {
+			wg_device_send(cl[i].dev, buf + WG_HEADROOM, inner_packet(buf + WG_HEADROOM, i, len), &sink);
+			sent++;
+		}
+		if (sent % 1024 < (unsigned long)burst) { /* now and then: answers, timers, the clock */
+			serve(ep, cl, n, 0, &next_tick);
+			t1 = bench_now();
+		}
+	}
+	printf("handshakes=%d sent=%lu bytes=%lu seconds=%.3f\n", done, sent, sent * (unsigned long)len, t1 - t0);
 	return 0;
 }
 
@@ -192,7 +303,10 @@ int main(int argc, char **argv)
 		return peers(atoi(argv[2]), argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 1);
 	if (argc >= 4 && !strcmp(argv[1], "run") && wg_key_from_base64(router_pub, argv[2]) && atoi(argv[3]) > 0)
 		return run(router_pub, atoi(argv[3]), argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 1);
+	if (argc >= 6 && !strcmp(argv[1], "blast") && wg_key_from_base64(router_pub, argv[2]) && atoi(argv[3]) > 0)
+		return blast(router_pub, atoi(argv[3]), atof(argv[4]), argv[5], argc - 6, argv + 6);
 	fprintf(stderr, "usage: clients peers N [SEED]\n"
-			"       clients run ROUTER_PUBKEY N [SEED]\n");
+			"       clients run ROUTER_PUBKEY N [SEED]\n"
+			"       clients blast ROUTER_PUBKEY N SECONDS ROUTER_IP:PORT [-l LEN] [-B BURST] [-s SEED]\n");
 	return 2;
 }

@@ -36,8 +36,11 @@ STEADY=${STEADY_AT:-100} # seconds after the configuration when the second windo
 ANSWER_SETTLE=${ANSWER_SETTLE:-40} # seconds after the clients came up: the first answering window
 ANSWER_STEADY=${ANSWER_STEADY:-100} # ... and the second, AT seconds long
 AT=${ANSWER_T:-150}
+ABSENT=${KEEPALIVE_ABSENT:-1} # 0: only the answering windows
+BLAST_T=${BLAST_T:-10}
+BLAST_BURST=${BLAST_BURST:-1}
 WHAT=("$@")
-[ ${#WHAT[@]} -eq 0 ] && WHAT=(many keepalive)
+[ ${#WHAT[@]} -eq 0 ] && WHAT=(many blast keepalive)
 [ "$K" -gt "$N" ] && K=$N
 need_bins clients
 caddr() { echo "10.9.$((1 + $1 / 200)).$((1 + $1 % 200))"; }
@@ -193,11 +196,13 @@ keepalive() {
 	# after S: sleeps until S seconds after the configuration.
 	after() { local rest; rest=$(calc "$1 - $(now_s) + $t0"); if [ "${rest%.*}" -gt 0 ] 2>/dev/null; then sleep "$rest"; fi; }
 	KROWS=()
-	note "peers: first $IT s"
-	window "absent: 0 to $IT s after the configuration"
-	after "$STEADY"
-	note "peers: from $STEADY s, $IT s"
-	window "absent: $STEADY to $((STEADY + IT)) s after it"
+	if [ "$ABSENT" != 0 ]; then
+		note "peers: first $IT s"
+		window "absent: 0 to $IT s after the configuration"
+		after "$STEADY"
+		note "peers: from $STEADY s, $IT s"
+		window "absent: $STEADY to $((STEADY + IT)) s after it"
+	fi
 	# The clients come up: their addresses become local in h, where build/bench/clients
 	# answers as each one. The routers' next initiation (at most 25 s away) finds them.
 	note "peers: $KN clients answering"
@@ -209,6 +214,7 @@ keepalive() {
 	local ta; ta=$(now_s); t0=$ta
 	after "$ANSWER_SETTLE"
 	local hs; hs=$(nsx r wg show "$R" latest-handshakes | awk '$2 > 0' | wc -l)
+	[ -n "${ANSWER_PERF:-}" ] && perf record -g -o "$ANSWER_PERF" -p "$PR" -- sleep "$IT" >/dev/null 2>&1 &
 	window "answering: $ANSWER_SETTLE to $((ANSWER_SETTLE + IT)) s after they came up"
 	after "$ANSWER_STEADY"
 	window "answering: $ANSWER_STEADY to $((ANSWER_STEADY + AT)) s after it (rekeys included)" "$AT"
@@ -236,10 +242,63 @@ keepalive() {
 	bench_teardown
 }
 
+# blast: the router's receive path with many peers against one, the clients' cost kept
+# out of it: build/bench/clients sends for 1, 16 and PEERS clients in turn (one process,
+# a protocol core per client, datagrams interleaved client by client), the router
+# decrypts and writes to its TUN, where the kernel drops them (an nftables rule).
+blast() {
+	local R n out c0 c1 r0 r1 w
+	note "peers: blast, the router with $N peers"
+	mkns r && mkns h && veth_pair r h || return 1
+	nsx r ip route add 203.0.113.0/24 via 192.0.2.2
+	nsx h ip route add local 203.0.113.0/24 dev lo
+	R=$(ifn r)
+	wg_up r "$R" || return 1
+	{ printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n' "$(wg genkey)"
+	  "$BENCH_BIN/clients" peers "$N" | grep -v PersistentKeepalive; } >"$TMP/b.conf"
+	nsx r wg setconf "$R" "$TMP/b.conf" || return 1
+	nsx r ip addr add 10.9.0.1/16 dev "$R"; nsx r ip link set "$R" mtu 1420 up
+	nsx r nft -f - <<'NFT' || return 1
+table inet blast {
+	chain input {
+		type filter hook input priority 0;
+		udp dport 9 drop
+	}
+}
+NFT
+	local PR pub; PR=$(pid_of "$R"); pub=$(nsx r wg show "$R" public-key)
+	local BROWS=() base=
+	for n in 1 16 "$N"; do
+		c0=$(proc_cpu "$PR"); r0=$(nsx r cat "/sys/class/net/$R/statistics/rx_bytes"); local t0; t0=$(now_s)
+		out=$(ip netns exec "$(ns h)" "$BENCH_BIN/clients" blast "$pub" "$n" "$BLAST_T" 192.0.2.1:51820 -B "$BLAST_BURST")
+		sleep 0.2 # what is in flight arrives
+		c1=$(proc_cpu "$PR"); r1=$(nsx r cat "/sys/class/net/$R/statistics/rx_bytes"); w=$(calc "$(now_s) - $t0")
+		local secs; secs=$(kv seconds "$out")
+		local gbit; gbit=$(calc "8 * ($r1 - $r0) / $secs / 1000000000")
+		[ -z "$base" ] && base=$gbit
+		BROWS+=("| $n | $(kv handshakes "$out") | $(calc "8 * $(kv bytes "$out") / $secs / 1000000000") | $gbit | $(calc "100 * $gbit / $base" | cut -d. -f1)% | $(calc "($c1 - $c0) / $CLK_TCK / (($r1 - $r0) / 1000000000)") |")
+		note "  $n peers: $out"
+	done
+	{
+		echo "## The router receiving from many peers at once ($N configured)"
+		echo
+		echo "| peers sending | handshakes | offered (Gbit/s) | received by the router (Gbit/s, TUN) | of one peer | router CPU-s per GB |"
+		echo "|---|---|---|---|---|---|"
+		for line in "${BROWS[@]}"; do echo "$line"; done
+		echo
+		echo "\`build/bench/clients blast\`, ${BLAST_T} s each, 1392-byte datagrams, $BLAST_BURST from a"
+		echo "client before the next one's turn. The sender is one thread on the same 2 vCPUs; its"
+		echo "cost is the same for one peer or many, so the columns compare the router's own."
+		echo
+	}
+	bench_teardown
+}
+
 for w in "${WHAT[@]}"; do
 	case $w in
 	many) many || note "peers: many failed" ;;
 	keepalive) keepalive || note "peers: keepalive failed" ;;
-	*) echo "usage: $0 [many|keepalive]..." >&2; exit 2 ;;
+	blast) blast || note "peers: blast failed" ;;
+	*) echo "usage: $0 [many|keepalive|blast]..." >&2; exit 2 ;;
 	esac
 done
