@@ -11,14 +11,15 @@
 #   scale       100,000 peers and 1,000,000 allowed-IPs prefixes (bench/scale.sh)
 #   flood       an established tunnel under handshake floods (bench/flood.sh)
 #   profile     where the time of one TCP stream goes: perf of both ends (bench/profile.sh)
-#   peers       256 peers with a stream each; 10,000 peers with keepalives (bench/peers.sh)
+#   peers       256 peers with a stream each; the router receiving from 1, 16, 256 peers;
+#               10,000 peers with keepalives, clients absent and answering (bench/peers.sh)
 #   router_path LAN host -> router's firewall -> tunnel -> road warrior (bench/router_path.sh)
 #   latency     ping percentiles and idle CPU: veth, wireguard-go, wgrouter (bench/latency.sh)
 #   cores       1 and 2 data-plane queues, and CORES_BASE's binary if given (bench/cores.sh)
 #
 # Usage: bench/run.sh [throughput|handshake|scale|flood|profile|peers|router_path|latency|cores]...
 #   (default: throughput handshake scale flood profile router_path latency cores; peers takes
-#   about five minutes and runs when named)
+#   about thirteen minutes and runs when named)
 #   or BENCH="throughput handshake" make bench.
 #   BENCH_T (5): seconds per TCP test; BENCH_TU (3): seconds per UDP test.
 #   WGGO=/path/to/wireguard-go: the wireguard-go compared with (default Debian's).
