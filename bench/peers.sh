@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Many peers (issue 17, item 3), two parts:
+# Many peers (issue 17, item 3), three parts:
 #
 # 1. PEERS (256) peers on one interface of one wgrouter data plane (the router, in
 #    namespace r, tunnel address 10.9.0.1/16, UDP port 51820), each peer a client of
@@ -19,9 +19,18 @@
 #    configuration (no peer answers: each sends a handshake initiation every 5 s, for
 #    90 s, as the protocol says), then, from 100 s on, another IDLE_T s (they have
 #    given up; the persistent keepalive starts a new initiation every 25 s), with the
-#    packets it sent per second. Target: < 5% of one core.
+#    packets it sent per second. Target: < 5% of one core. Then build/bench/clients
+#    answers as all of them (a protocol core each, in namespace h, where 203.0.113.0/24
+#    becomes local): the router's CPU from ANSWER_SETTLE (40) s after the clients came
+#    up, IDLE_T s (keepalives only), and from ANSWER_STEADY (100) s, ANSWER_T (150) s
+#    (every session's first rekey falls in it). KEEPALIVE_ABSENT=0 skips the absent
+#    windows; ANSWER_PERF=FILE records the router with perf in the first answering one.
+# 3. blast: the router (PEERS peers configured) receiving from 1, 16 and PEERS peers at
+#    once, `clients blast` sending for BLAST_T (10) s, BLAST_BURST (1) datagrams from a
+#    client before the next one's turn; Gbit/s written to the router's TUN and its
+#    CPU-seconds per GB. The one sender's cost is the same for any number of peers.
 #
-# Usage: bench/peers.sh [many|keepalive]... (default both). PEERS (256), STREAMS
+# Usage: bench/peers.sh [many|blast|keepalive]... (default all three). PEERS (256), STREAMS
 # ("16 PEERS": how many peers stream at once, one run each), PEERS_T (10 s per TCP
 # test), KEEPALIVE_PEERS (10000), IDLE_T (60), STEADY_AT (100 s: the second window). Prints markdown.
 # A benchmark: it reports what it measured and never fails on a figure.
