@@ -26,6 +26,8 @@
  *
  * A benchmark's tool: it answers what arrives and counts, and never judges a figure. */
 #include "handshake_gen.h"
+#include "platform/csum.h"
+#include "platform/vnet.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
@@ -37,6 +39,7 @@
 struct client {
 	struct wg_device *dev;
 	int fd;
+	struct wg_sink sink; /* what its core sends goes out of fd */
 };
 
 struct counts {
@@ -59,12 +62,9 @@ static void client_endpoint(struct sockaddr_in *sin, int i)
 static int peers(int n, uint32_t seed)
 {
 	for (int i = 0; i < n; i++) {
-		uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
 		char b64[WG_KEY_B64_LEN + 1], ep[INET_ADDRSTRLEN];
 		struct sockaddr_in sin;
-		hs_identity(priv, seed, (uint32_t)i);
-		wg_x25519_public(pub, priv);
-		wg_key_to_base64(b64, pub);
+		hs_identity_b64(b64, seed, (uint32_t)i);
 		client_endpoint(&sin, i);
 		inet_ntop(AF_INET, &sin.sin_addr, ep, sizeof(ep));
 		printf("[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\nEndpoint = %s:%d\n"
@@ -109,6 +109,7 @@ static int client_open(struct client *c, int i, const uint8_t router_pub[WG_KEY_
 	c->dev = wg_device_new(&env);
 	if (!c->dev)
 		return -1;
+	c->sink = (struct wg_sink){ .ctx = c, .send = client_send, .deliver = client_deliver };
 	hs_identity(priv, seed, (uint32_t)i);
 	wg_device_set_private_key(c->dev, priv);
 	wg_wipe(priv, sizeof(priv));
@@ -127,7 +128,6 @@ static void count_in(const uint8_t *buf, ssize_t len)
 static void client_drain(struct client *c)
 {
 	uint8_t buf[2048];
-	struct wg_sink sink = { .ctx = c, .send = client_send, .deliver = client_deliver };
 	for (;;) {
 		struct wg_endpoint from;
 		socklen_t alen = sizeof(from.addr);
@@ -136,18 +136,16 @@ static void client_drain(struct client *c)
 		if (len < 0)
 			return;
 		count_in(buf, len);
-		wg_device_receive(c->dev, &from, buf, (size_t)len, &sink);
+		wg_device_receive(c->dev, &from, buf, (size_t)len, &c->sink);
 	}
 }
 
 static void tick_all(struct client *cl, int n)
 {
 	uint64_t now = hs_clock_ns(CLOCK_MONOTONIC);
-	for (int i = 0; i < n; i++) {
-		struct wg_sink sink = { .ctx = &cl[i], .send = client_send, .deliver = client_deliver };
+	for (int i = 0; i < n; i++)
 		if (wg_device_next_deadline(cl[i].dev) <= now)
-			wg_device_tick(cl[i].dev, &sink);
-	}
+			wg_device_tick(cl[i].dev, &cl[i].sink);
 }
 
 static unsigned long drops(struct client *cl, int n)
@@ -218,21 +216,19 @@ static bool handshaken(const struct client *c)
 /* Client i's inner datagram: IPv4/UDP from its tunnel address to 10.9.0.1:9. */
 static size_t inner_packet(uint8_t *p, int i, size_t len)
 {
-	memset(p, 0, 28);
+	static const uint8_t dst[4] = { 10, 9, 0, 1 };
+	uint8_t *u = p + IP4_HDR_MIN;
+	memset(p, 0, IP4_HDR_MIN + 8);
 	p[0] = 0x45;
-	p[2] = (uint8_t)(len >> 8); p[3] = (uint8_t)len;
-	p[8] = 64; p[9] = 17;
-	p[12] = 10; p[13] = (uint8_t)(10 + i / 65536); p[14] = (uint8_t)(i / 256); p[15] = (uint8_t)i;
-	p[16] = 10; p[17] = 9; p[18] = 0; p[19] = 1;
-	uint32_t sum = 0;
-	for (int k = 0; k < 20; k += 2)
-		sum += (uint32_t)(p[k] << 8 | p[k + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	p[10] = (uint8_t)(~sum >> 8); p[11] = (uint8_t)~sum;
-	p[20] = 0x9c; p[21] = 0x40; /* source port 40000 */
-	p[23] = 9;                  /* discard; UDP checksum 0: none */
-	p[24] = (uint8_t)((len - 20) >> 8); p[25] = (uint8_t)(len - 20);
+	wg_put16(p + IP4_TOTLEN, (uint16_t)len);
+	p[IP4_TTL] = 64;
+	p[IP4_PROTO] = IPPROTO_UDP;
+	memcpy(p + IP4_SRC, (uint8_t[4]){ 10, (uint8_t)(10 + i / 65536), (uint8_t)(i / 256), (uint8_t)i }, 4);
+	memcpy(p + IP4_DST, dst, 4);
+	wg_put_csum(p + IP4_CSUM, wg_csum_final(wg_csum_add(0, p, IP4_HDR_MIN)));
+	wg_put16(u, 40000);  /* source port */
+	wg_put16(u + 2, 9);  /* discard; the UDP checksum 0 means none */
+	wg_put16(u + UDP_LEN, (uint16_t)(len - IP4_HDR_MIN));
 	return len;
 }
 
@@ -265,10 +261,9 @@ static int blast(const uint8_t router_pub[WG_KEY_LEN], int n, double seconds, co
 	static const uint8_t tunnel[4] = { 10, 9, 0, 0 };
 	for (int i = 0; i < n; i++) {
 		struct wg_peer *r = wg_device_first_peer(cl[i].dev);
-		struct wg_sink sink = { .ctx = &cl[i], .send = client_send, .deliver = client_deliver };
 		wg_peer_set_endpoint(r, &to);
 		wg_peer_add_allowed_ip(r, AF_INET, tunnel, 16);
-		wg_peer_send_keepalive(r, &sink); /* no session: an initiation */
+		wg_peer_send_keepalive(r, &cl[i].sink); /* no session: an initiation */
 	}
 	double next_tick = bench_now() + 1, until = bench_now() + 10;
 	int done = 0;
@@ -279,15 +274,13 @@ static int blast(const uint8_t router_pub[WG_KEY_LEN], int n, double seconds, co
 			done += handshaken(&cl[i]);
 	}
 	uint8_t buf[WG_HEADROOM + 1500 + WG_TAILROOM];
-	unsigned long sent = 0;
+	unsigned long sent = 0, turns = 0;
 	double t0 = bench_now(), t1 = t0;
 	for (int i = 0; t1 - t0 < seconds; i = (i + 1) % n) {
-		struct wg_sink sink = { .ctx = &cl[i], .send = client_send, .deliver = client_deliver };
-		for (int b = 0; b < burst; b++) {
-			wg_device_send(cl[i].dev, buf + WG_HEADROOM, inner_packet(buf + WG_HEADROOM, i, len), &sink);
-			sent++;
-		}
-		if (sent % 1024 < (unsigned long)burst) { /* now and then: answers, timers, the clock */
+		for (int b = 0; b < burst; b++)
+			wg_device_send(cl[i].dev, buf + WG_HEADROOM, inner_packet(buf + WG_HEADROOM, i, len), &cl[i].sink);
+		sent += (unsigned long)burst;
+		if (++turns % 1024 == 0) { /* now and then: answers, timers, the clock */
 			serve(ep, cl, n, 0, &next_tick);
 			t1 = bench_now();
 		}

@@ -95,11 +95,8 @@ static int peers(int argc, char **argv)
 	int keys = atoi(argv[2]);
 	uint32_t seed = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 1;
 	for (int i = 0; i < keys; i++) {
-		uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
 		char b64[WG_KEY_B64_LEN + 1];
-		hs_identity(priv, seed, (uint32_t)i);
-		wg_x25519_public(pub, priv);
-		wg_key_to_base64(b64, pub);
+		hs_identity_b64(b64, seed, (uint32_t)i);
 		printf("[Peer]\nPublicKey = %s\n", b64);
 	}
 	return 0;

@@ -48,6 +48,16 @@ static inline void hs_identity(uint8_t priv[WG_KEY_LEN], uint32_t seed, uint32_t
 	wg_x25519_clamp(priv);
 }
 
+/* Identity i's public key in base64, as a `wg setconf` [Peer] section names it. */
+static inline void hs_identity_b64(char b64[WG_KEY_B64_LEN + 1], uint32_t seed, uint32_t i)
+{
+	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
+	hs_identity(priv, seed, i);
+	wg_x25519_public(pub, priv);
+	wg_wipe(priv, sizeof(priv));
+	wg_key_to_base64(b64, pub);
+}
+
 static uint64_t hs_gen_mono(void *ctx) { return ((struct hs_gen *)ctx)->mono; }
 static uint64_t hs_gen_wall(void *ctx) { return ((struct hs_gen *)ctx)->wall; }
 static void hs_os_random(void *ctx, void *buf, size_t len) { wg_os_random(buf, len); }

@@ -5,8 +5,8 @@
 # bench/wggo2023.sh) and wgrouter on both ends, one after the other in one run:
 #   - LAT_PINGS (1000) echo requests LAT_INTERVAL (0.01) s apart from a to b: median, 90th
 #     and 99th percentile of the round trip;
-#   - each end's user + system CPU time while the pings ran, as % of one core (what
-#     polling for answers costs: src/dataplane/spin.h);
+#   - each end's user + system CPU time while the pings ran, as % of one core (what a
+#     tunnel that polled or spun for answers would pay shows here);
 #   - then BENCH_IDLE (10) s with no traffic at all: each end's user + system CPU time
 #     (/proc/PID/stat) as % of one core. Measured right after the pings, so a poller that
 #     kept spinning once traffic stopped would show here.

@@ -70,6 +70,10 @@ wg_up() {
 	done
 }
 pid_of() { eval "echo \$PID_$1"; }
+# conf_head PRIVATE_KEY: the router's [Interface] section.
+conf_head() { printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n' "$1"; }
+# router_addr IFNAME: the router's tunnel address, MTU, up.
+router_addr() { nsx r ip addr add 10.9.0.1/16 dev "$1"; nsx r ip link set "$1" mtu 1420 up; }
 
 # streams NAME COUNT: COUNT iperf3 clients at once, client i from peer i to port 5201+i;
 # prints the summed bits per second and bytes.
@@ -109,9 +113,9 @@ many() {
 		printf 'addr add %s/32 dev %s\nlink set %s mtu 1420 up\nrule add from %s lookup %d\nroute add 10.9.0.1/32 dev %s table %d\n' \
 			"$(caddr $i)" "$C" "$C" "$(caddr $i)" $((1000 + i)) "$C" $((1000 + i)) >>"$TMP/c.ip"
 	done
-	printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n' "$(cat "$TMP/r.key")" | cat - "$TMP/r.conf" >"$TMP/r.full"
+	conf_head "$(cat "$TMP/r.key")" | cat - "$TMP/r.conf" >"$TMP/r.full"
 	nsx r wg setconf "$R" "$TMP/r.full" || return 1
-	nsx r ip addr add 10.9.0.1/16 dev "$R"; nsx r ip link set "$R" mtu 1420 up
+	router_addr "$R"
 	keys=$(wg pubkey <"$TMP/r.key")
 	for ((i = 0; i < N; i++)); do
 		nsx c wg set "$(cif $i)" private-key "$TMP/c$i.key" peer "$keys" endpoint 192.0.2.1:51820 allowed-ips 10.9.0.1/32 || return 1
@@ -188,9 +192,8 @@ keepalive() {
 	nsx r ip route add 203.0.113.0/24 via 192.0.2.2
 	R=$(ifn r)
 	wg_up r "$R" || return 1
-	nsx r ip addr add 10.9.0.1/16 dev "$R"; nsx r ip link set "$R" mtu 1420 up
-	{ printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n' "$(wg genkey)"
-	  "$BENCH_BIN/clients" peers "$KN"; } >"$TMP/k.conf"
+	router_addr "$R"
+	{ conf_head "$(wg genkey)"; "$BENCH_BIN/clients" peers "$KN"; } >"$TMP/k.conf"
 	local PR; PR=$(pid_of "$R")
 	local t0; t0=$(now_s)
 	nsx r wg setconf "$R" "$TMP/k.conf" || return 1
@@ -220,7 +223,7 @@ keepalive() {
 	for _ in $(seq 100); do grep -q listening "$TMP/h.log" 2>/dev/null && break; sleep 0.2; done
 	nsx h ip route del blackhole 203.0.113.0/24
 	nsx h ip route add local 203.0.113.0/24 dev lo
-	local ta; ta=$(now_s); t0=$ta
+	t0=$(now_s) # from here, after counts from the clients coming up
 	after "$ANSWER_SETTLE"
 	local hs; hs=$(nsx r wg show "$R" latest-handshakes | awk '$2 > 0' | wc -l)
 	[ -n "${ANSWER_PERF:-}" ] && perf record -g -o "$ANSWER_PERF" -p "$PR" -- sleep "$IT" >/dev/null 2>&1 &
@@ -256,17 +259,16 @@ keepalive() {
 # a protocol core per client, datagrams interleaved client by client), the router
 # decrypts and writes to its TUN, where the kernel drops them (an nftables rule).
 blast() {
-	local R n out c0 c1 r0 r1 w
+	local R n out c0 c1 r0 r1
 	note "peers: blast, the router with $N peers"
 	mkns r && mkns h && veth_pair r h || return 1
 	nsx r ip route add 203.0.113.0/24 via 192.0.2.2
 	nsx h ip route add local 203.0.113.0/24 dev lo
 	R=$(ifn r)
 	wg_up r "$R" || return 1
-	{ printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n' "$(wg genkey)"
-	  "$BENCH_BIN/clients" peers "$N" | grep -v PersistentKeepalive; } >"$TMP/b.conf"
+	{ conf_head "$(wg genkey)"; "$BENCH_BIN/clients" peers "$N" | grep -v PersistentKeepalive; } >"$TMP/b.conf"
 	nsx r wg setconf "$R" "$TMP/b.conf" || return 1
-	nsx r ip addr add 10.9.0.1/16 dev "$R"; nsx r ip link set "$R" mtu 1420 up
+	router_addr "$R"
 	nsx r nft -f - <<'NFT' || return 1
 table inet blast {
 	chain input {
@@ -278,10 +280,10 @@ NFT
 	local PR pub; PR=$(pid_of "$R"); pub=$(nsx r wg show "$R" public-key)
 	local BROWS=() base=
 	for n in 1 16 "$N"; do
-		c0=$(proc_cpu "$PR"); r0=$(nsx r cat "/sys/class/net/$R/statistics/rx_bytes"); local t0; t0=$(now_s)
+		c0=$(proc_cpu "$PR"); r0=$(nsx r cat "/sys/class/net/$R/statistics/rx_bytes")
 		out=$(ip netns exec "$(ns h)" "$BENCH_BIN/clients" blast "$pub" "$n" "$BLAST_T" 192.0.2.1:51820 -B "$BLAST_BURST")
 		sleep 0.2 # what is in flight arrives
-		c1=$(proc_cpu "$PR"); r1=$(nsx r cat "/sys/class/net/$R/statistics/rx_bytes"); w=$(calc "$(now_s) - $t0")
+		c1=$(proc_cpu "$PR"); r1=$(nsx r cat "/sys/class/net/$R/statistics/rx_bytes")
 		local secs; secs=$(kv seconds "$out")
 		local gbit; gbit=$(calc "8 * ($r1 - $r0) / $secs / 1000000000")
 		[ -z "$base" ] && base=$gbit

@@ -155,7 +155,6 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	wg_dp_env(dp, &env);
 	if (!(dp->dev = wg_device_new(&env)))
 		goto fail;
-	wg_device_set_mtu(dp->dev, dp->opts.mtu);
 	dp->timerfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	dp->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (dp->timerfd < 0 || dp->stopfd < 0) {
@@ -165,9 +164,8 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	if ((rc = dp_queues_open(dp, ifname)))
 		goto fail;
 	snprintf(dp->ifname, sizeof(dp->ifname), "%s", dp->q[0].tun.name);
-	if ((rc = wg_tun_set_mtu(&dp->q[0].tun, dp->opts.mtu)))
+	if ((rc = wg_dataplane_set_mtu(dp, dp->opts.mtu))) /* the kernel's, the queues', the core's */
 		goto fail;
-	dp_queues_set_mtu(dp, dp->opts.mtu);
 	if (dp->opts.uapi_socket) {
 		dp->uapi_fd = wg_uapi_listen(dp->opts.uapi_dir ? dp->opts.uapi_dir : "/var/run/wireguard",
 					     dp->ifname, dp->uapi_path, sizeof(dp->uapi_path));
