@@ -144,6 +144,7 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t pub[WG_K
 	dev->slot_peer[p->slot] = p;
 	dev->timer_at[p->slot] = UINT64_MAX;
 	memcpy(p->public_key, pub, WG_KEY_LEN);
+	wg_random(dev, &p->lane, sizeof(p->lane));
 	wg_aip_owner_init(&p->aip);
 	p->hs.entry.peer = p;
 	wg_peer_cookie_init(p);

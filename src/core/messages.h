@@ -13,6 +13,13 @@ enum {
 	WG_MSG_DATA = 4,
 };
 
+/* The byte of a transport message (and of a cookie reply) that names the receiving
+ * peer's lane: the top byte of the little-endian receiver index at offset 4. Every index
+ * this core hands out for one peer has the same lane, drawn at random when the peer is
+ * added, so a receiver with several sockets on one port can keep each peer's datagrams
+ * on one of them, also across roaming and rekeys (src/platform/udp_steer.c). */
+#define WG_INDEX_LANE_OFFSET 7
+
 /* Times in nanoseconds, counts in messages. */
 #define WG_REKEY_AFTER_MESSAGES   (1ULL << 60)
 #define WG_REJECT_AFTER_MESSAGES  (UINT64_MAX - (1ULL << 13))

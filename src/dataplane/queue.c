@@ -55,6 +55,11 @@ int dp_sockets_open(const struct wg_dataplane *dp, uint16_t port, uint32_t mark,
 	}
 	for (int i = 0; i < dp->nq; i++)
 		tune_sockets(&sets[i]);
+	/* Best effort too: without it the kernel hashes each sender's address and port, so a
+	 * peer roaming to another port may land on another rx thread, whose datagrams
+	 * overtake those still queued on the first. */
+	if (dp->nq > 1)
+		wg_udp_set_steering(&sets[0], WG_INDEX_LANE_OFFSET, (unsigned)dp->nq);
 	return 0;
 }
 

@@ -75,6 +75,12 @@ int wg_udp_set_gro(struct wg_udp *u, bool on);
  * garbage flood then costs no receive call). n = 0 removes it. Set it again after an
  * open or rebind. Returns 0 or -errno. */
 int wg_udp_set_prefix_filter(struct wg_udp *u, const uint32_t *words, int n);
+/* For a set opened with wg_udp_open_shared, once all n sets have joined: the kernel
+ * gives each arriving datagram to the set numbered (its payload's byte at `offset`)
+ * mod n, sets numbered in the order they joined (the opener is 0); a datagram too short
+ * for the byte goes by the kernel's hash. One program serves the whole group, IPv4 and
+ * IPv6 alike. Returns 0 or -errno. */
+int wg_udp_set_steering(struct wg_udp *u, unsigned offset, unsigned n);
 /* Wakes threads blocked in wg_udp_recv_batch; their call returns 0 from then on. */
 void wg_udp_shutdown(struct wg_udp *u);
 

@@ -623,6 +623,72 @@ TEST(timers_follow_peers_moved_by_removals)
 	world_free(&w);
 }
 
+/* Every index a node hands out for its peer, as the wire shows it: an initiation's and a
+ * response's sender index are the sender's, a response's, cookie's or data message's
+ * receiver index the other node's. */
+struct indices { uint32_t seen[2][64]; int n[2]; int wire_lane[2]; /* -1: no data seen */ };
+
+static uint32_t le32_at(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+
+static void note_index(struct indices *ix, int node, uint32_t index)
+{
+	for (int i = 0; i < ix->n[node]; i++)
+		if (ix->seen[node][i] == index)
+			return;
+	if (ix->n[node] < 64)
+		ix->seen[node][ix->n[node]++] = index;
+}
+
+/* Delivers what is in flight one datagram at a time (what each causes stays in flight
+ * until its turn), noting the indices on the way. */
+static void deliver_noting(struct world *w, struct indices *ix)
+{
+	while (w->nnet) {
+		const struct dgram *d = &w->net[0];
+		int from = d->from_node, other = 1 - from;
+		if (d->buf[0] == WG_MSG_INITIATION || d->buf[0] == WG_MSG_RESPONSE)
+			note_index(ix, from, le32_at(d->buf + 4));
+		if (d->buf[0] == WG_MSG_RESPONSE)
+			note_index(ix, other, le32_at(d->buf + 8));
+		if (d->buf[0] == WG_MSG_COOKIE || d->buf[0] == WG_MSG_DATA)
+			note_index(ix, other, le32_at(d->buf + 4));
+		if (d->buf[0] == WG_MSG_DATA)
+			ix->wire_lane[other] = d->buf[WG_INDEX_LANE_OFFSET];
+		world_deliver_one(w);
+	}
+}
+
+/* A receiver with several sockets steers by the byte at WG_INDEX_LANE_OFFSET: it must
+ * name the same lane in every session of one peer, so a peer's datagrams keep to one
+ * socket across rekeys; and the rest of each index stays random. */
+TEST(receiver_indices_keep_the_peer_lane)
+{
+	struct world w;
+	struct indices ix = { .wire_lane = { -1, -1 } };
+	setup(&w, NULL, NULL);
+	struct node *A = &w.nodes[0], *B = &w.nodes[1];
+	w.hold = true;
+	for (int round = 0; round < 4; round++) {
+		node_send(A, "10.0.0.1", "10.0.0.2", 100); /* the send after 120 s rekeys */
+		deliver_noting(&w, &ix);
+		node_send(A, "10.0.0.1", "10.0.0.2", 100);
+		node_send(B, "10.0.0.2", "10.0.0.1", 100);
+		deliver_noting(&w, &ix);
+		w.hold = false;
+		world_advance(&w, S(121));
+		w.hold = true;
+	}
+	CHECK_EQ(A->sent_init, 4);
+	for (int node = 0; node < 2; node++) {
+		CHECK(ix.n[node] >= 4); /* a new index for each of the four handshakes */
+		int lane = (int)(ix.seen[node][0] >> 24);
+		CHECK_EQ(ix.wire_lane[node], lane); /* the byte the steering program reads */
+		for (int i = 1; i < ix.n[node]; i++)
+			CHECK_EQ((int)(ix.seen[node][i] >> 24), lane);
+	}
+	world_free(&w);
+}
+
 /* The batch API: prepare under the lock, crypto outside, finish under the lock. */
 TEST(batch_api_round_trip_and_retired_session)
 {
