@@ -229,6 +229,60 @@ TEST(udp_shared_sets_split_senders_and_keep_each_on_one)
 	wg_udp_close(&s[1]);
 }
 
+/* Reads what waits on set `set` of n: the datagrams of 8 bytes or more must carry byte
+ * 7 == set (mod n); returns how many, and adds the short ones to *short_ones. */
+static int steered_to(int fd, int set, int n, int *short_ones)
+{
+	int got = 0;
+	uint8_t b[64];
+	ssize_t len;
+	while ((len = recv(fd, b, sizeof(b), MSG_DONTWAIT)) >= 0) {
+		if (len < 8) {
+			(*short_ones)++;
+			continue;
+		}
+		CHECK_EQ(b[7] % n, set);
+		got++;
+	}
+	return got;
+}
+
+/* Three sets steered by byte 7: from 8 source ports, a datagram whose byte 7 is b
+ * reaches set b % 3, whatever the port; one too short for byte 7 still arrives. */
+static void steered(int family)
+{
+	struct wg_udp s[3];
+	CHECK_EQ(wg_udp_open_shared(&s[0], 0, 0), 0);
+	CHECK_EQ(wg_udp_join(&s[1], &s[0]), 0);
+	CHECK_EQ(wg_udp_join(&s[2], &s[0]), 0);
+	CHECK_EQ(wg_udp_set_steering(&s[0], 7, 3), 0);
+	CHECK_EQ(wg_udp_set_steering(&s[0], 7, 0), -EINVAL);
+	struct wg_endpoint dst = to(family, wg_udp_port(&s[0]));
+	for (int k = 0; k < 8; k++) {
+		struct wg_udp c;
+		CHECK_EQ(wg_udp_open(&c, 0, 0), 0);
+		for (int b = 0; b < 6; b++) { /* two for each set */
+			fill(b, 16, &dst);
+			txb[b][7] = (uint8_t)(b + 3 * k);
+		}
+		fill(6, 7, &dst); /* no byte 7: the kernel's hash picks a set */
+		for (int b = 0; b < 7; b++) /* one at a time: a send of equal datagrams leaves as one
+					     * GSO message, steered whole by its first datagram */
+			CHECK_EQ(wg_udp_send_batch(&c, &tx[b], 1), 0);
+		usleep(1000);
+		int short_ones = 0;
+		for (int i = 0; i < 3; i++)
+			CHECK_EQ(steered_to(family == AF_INET ? s[i].fd4 : s[i].fd6, i, 3, &short_ones), 2);
+		CHECK_EQ(short_ones, 1);
+		wg_udp_close(&c);
+	}
+	for (int i = 0; i < 3; i++)
+		wg_udp_close(&s[i]);
+}
+
+TEST(udp_shared_sets_steered_by_a_byte_ipv4) { steered(AF_INET); }
+TEST(udp_shared_sets_steered_by_a_byte_ipv6) { steered(AF_INET6); }
+
 static void gso_send(int family, bool gro)
 {
 	struct wg_udp a, b;
