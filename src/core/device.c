@@ -241,6 +241,8 @@ void wg_device_set_handshake_backlog(struct wg_device *dev, size_t queued, size_
 const struct wg_device_stats *wg_device_stats(const struct wg_device *dev) { return &dev->stats; }
 void wg_device_set_mtu(struct wg_device *dev, int mtu) { dev->mtu = mtu; }
 
+void wg_device_set_index_lanes(struct wg_device *dev, bool on) { dev->index_lanes = on; }
+
 void wg_device_set_up(struct wg_device *dev, bool up)
 {
 	if (dev->up == up)

@@ -88,6 +88,14 @@ const struct wg_device_stats *wg_device_stats(const struct wg_device *dev);
 /* The tunnel MTU: padding never makes a packet exceed it. 0 = no limit. */
 void wg_device_set_mtu(struct wg_device *dev, int mtu);
 
+/* Receiver indices are random 32-bit numbers (the default). With lanes on, every index
+ * handed out for one peer has the same top byte, the peer's lane (WG_INDEX_LANE_OFFSET),
+ * drawn at random when the peer was added, so a receiver with several sockets on one port
+ * can keep each peer's datagrams on one socket, also across roaming and rekeys. The cost:
+ * 24 random bits instead of 32, and an observer can tell, 255 times in 256, that two
+ * sessions are not the same peer's. Takes effect from the next index handed out. */
+void wg_device_set_index_lanes(struct wg_device *dev, bool on);
+
 /* Down: every session and handshake is wiped and no timer runs. Up (the default). */
 void wg_device_set_up(struct wg_device *dev, bool up);
 

@@ -30,6 +30,7 @@ struct wg_device {
 	size_t index_nbuckets, nindices;
 	struct wg_load load;                  /* when MAC2 is required (load.h) */
 	int mtu;
+	bool index_lanes;                     /* see wg_device_set_index_lanes */
 	struct wg_device_stats stats;
 	/* No later than the earliest armed timer of any peer: arming lowers it, a tick
 	 * recomputes it. A stale (early) value only costs a tick that finds nothing due,

@@ -1,8 +1,9 @@
 /* Receiver indices: random 32-bit numbers, unique per device, mapping an incoming
  * message to the handshake or session it belongs to. A chained hash table that grows;
- * the indices' low bits are random, so they are a fine hash. The top byte is the peer's
- * lane (see WG_INDEX_LANE_OFFSET): every index of one peer shares it, so a receiver can
- * steer all of a peer's sessions to one socket whatever address they come from. */
+ * the indices' low bits are random, so they are a fine hash. With lanes on
+ * (wg_device_set_index_lanes) the top byte is the peer's lane: every index of one peer
+ * shares it, so a receiver can steer all of a peer's sessions to one socket whatever
+ * address they come from. */
 #include "core/index.h"
 #include <stdlib.h>
 #include "core/device_state.h"
@@ -49,7 +50,8 @@ int wg_index_add(struct wg_device *dev, struct wg_index_entry *e)
 	uint32_t lane = (uint32_t)e->peer->lane << 24;
 	do {
 		wg_random(dev, &e->index, sizeof(e->index));
-		e->index = (e->index & 0x00ffffffu) | lane;
+		if (dev->index_lanes)
+			e->index = (e->index & 0x00ffffffu) | lane;
 	} while (wg_index_find(dev, e->index));
 	size_t b = bucket(dev, e->index);
 	e->next_in_bucket = dev->index_buckets[b];

@@ -9,7 +9,7 @@ struct wg_peer;
 struct wg_keypair;
 
 struct wg_index_entry {
-	uint32_t index;            /* our receiver index, random but for the peer's lane, unique per device */
+	uint32_t index;            /* our receiver index, random (but for the peer's lane, if on), unique per device */
 	struct wg_peer *peer;       /* set before wg_index_add: its lane is the top byte */
 	struct wg_keypair *keypair; /* NULL while it names a handshake in progress */
 	struct wg_index_entry *next_in_bucket;

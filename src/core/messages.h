@@ -14,10 +14,10 @@ enum {
 };
 
 /* The byte of a transport message (and of a cookie reply) that names the receiving
- * peer's lane: the top byte of the little-endian receiver index at offset 4. Every index
- * this core hands out for one peer has the same lane, drawn at random when the peer is
- * added, so a receiver with several sockets on one port can keep each peer's datagrams
- * on one of them, also across roaming and rekeys (src/platform/udp_steer.c). */
+ * peer's lane: the top byte of the little-endian receiver index at offset 4. With lanes
+ * on (wg_device_set_index_lanes), every index the core hands out for one peer has the
+ * same lane, so a receiver with several sockets on one port can keep each peer's
+ * datagrams on one of them, also across roaming and rekeys (src/platform/udp_steer.c). */
 #define WG_INDEX_LANE_OFFSET 7
 
 /* Times in nanoseconds, counts in messages. */

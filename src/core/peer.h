@@ -31,7 +31,7 @@ struct wg_peer {
 	struct wg_keypair *kp_current, *kp_previous, *kp_next;
 	uint64_t timers[WG_TIMER__COUNT];     /* monotonic deadline, 0 = disarmed */
 	size_t slot;                          /* its place in the device's timer_at and slot_peer */
-	uint8_t lane;                         /* top byte of its receiver indices, drawn when added */
+	uint8_t lane;                         /* top byte of its receiver indices with lanes on, drawn when added */
 	unsigned handshake_attempts;
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;

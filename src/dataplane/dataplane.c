@@ -155,6 +155,7 @@ struct wg_dataplane *wg_dataplane_start(const char *ifname, const struct wg_data
 	wg_dp_env(dp, &env);
 	if (!(dp->dev = wg_device_new(&env)))
 		goto fail;
+	wg_device_set_index_lanes(dp->dev, dp->nq > 1); /* what the ports' steering reads */
 	dp->timerfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	dp->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (dp->timerfd < 0 || dp->stopfd < 0) {

@@ -11,7 +11,7 @@
 #   port changes while the flows run lose nothing that was sent and break no order: the
 #   receiver keeps the roaming peer on one queue (by the kernel's hash of the sender's
 #   port, each new port could pick the other queue, and its datagrams overtake those
-#   still queued on the first).
+#   still queued on the first); and it keeps the peer on that queue in its new sessions.
 . "$(dirname "$0")/lib.sh"
 export WGROUTER_QUEUES=2
 FLOWS=16 COUNT=300 SIZE=1000 # inner IPv4 packet: SIZE + 28 bytes
@@ -165,6 +165,22 @@ r0=$(( $(cpu "$PB" wgrx0) - r0 )) r1=$(( $(cpu "$PB" wgrx1) - r1 ))
 { [ $r0 = 0 ] || [ $r1 = 0 ]; } && [ $lost = 0 ] && pass roaming-one-queue \
 	|| fail roaming-one-queue "B's rx threads ran $r0 and $r1 ns, $lost of 9 pings lost"
 check ping-after-port-changes nsx a ping -c 2 -i 0.2 -W 3 10.9.0.2 # B learns the last port
+# New sessions: A forgets B and handshakes again, eight times. Each time B hands A a new
+# receiver index; its top byte, B's lane for A, keeps A's data on one of B's queues (with
+# random indices each session would pick either: all on one, 1 in 128). The handshake
+# messages themselves may go to either queue, so only the pings after it count.
+queues=""
+for round in 1 2 3 4 5 6 7 8; do
+	nsx a wg set "$A" peer "$kb_pub" remove
+	nsx a wg set "$A" peer "$kb_pub" endpoint 192.0.2.2:51821 allowed-ips 10.9.0.2/32
+	nsx a ping -c 1 -W 3 10.9.0.2 >/dev/null # the handshake
+	r0=$(cpu "$PB" wgrx0) r1=$(cpu "$PB" wgrx1)
+	nsx a ping -c 2 -i 0.1 -W 3 10.9.0.2 >/dev/null || queues+="lost "
+	r0=$(( $(cpu "$PB" wgrx0) - r0 )) r1=$(( $(cpu "$PB" wgrx1) - r1 ))
+	if [ $r0 != 0 ] && [ $r1 = 0 ]; then queues+="0 "; elif [ $r0 = 0 ] && [ $r1 != 0 ]; then queues+="1 "; else queues+="both "; fi
+done
+[ "$queues" = "0 0 0 0 0 0 0 0 " ] || [ "$queues" = "1 1 1 1 1 1 1 1 " ] && pass sessions-one-queue \
+	|| fail sessions-one-queue "B's queue for A's data, session by session: $queues"
 ep=$(peer_field b "$B" "$ka_pub" endpoints)
 [ "$ep" = 192.0.2.1:51830 ] && pass b:endpoint-roamed || fail b:endpoint-roamed "$ep"
 alive "$PA" && alive "$PB" && pass alive || fail alive

@@ -658,33 +658,59 @@ static void deliver_noting(struct world *w, struct indices *ix)
 	}
 }
 
-/* A receiver with several sockets steers by the byte at WG_INDEX_LANE_OFFSET: it must
- * name the same lane in every session of one peer, so a peer's datagrams keep to one
- * socket across rekeys; and the rest of each index stays random. */
+/* Four sessions of A and B (each rekey after 120 s), noting every index each handed out. */
+static void four_sessions(struct world *w, struct indices *ix, bool lanes)
+{
+	struct node *A = &w->nodes[0], *B = &w->nodes[1];
+	wg_device_set_index_lanes(A->dev, lanes);
+	wg_device_set_index_lanes(B->dev, lanes);
+	w->hold = true;
+	for (int round = 0; round < 4; round++) {
+		node_send(A, "10.0.0.1", "10.0.0.2", 100); /* the send after 120 s rekeys */
+		deliver_noting(w, ix);
+		node_send(A, "10.0.0.1", "10.0.0.2", 100);
+		node_send(B, "10.0.0.2", "10.0.0.1", 100);
+		deliver_noting(w, ix);
+		w->hold = false;
+		world_advance(w, S(121));
+		w->hold = true;
+	}
+	CHECK_EQ(A->sent_init, 4);
+}
+
+/* A receiver with several sockets steers by the byte at WG_INDEX_LANE_OFFSET: with lanes
+ * on it names the same lane in every session of one peer, so a peer's datagrams keep to
+ * one socket across rekeys; and the rest of each index stays random. */
 TEST(receiver_indices_keep_the_peer_lane)
 {
 	struct world w;
 	struct indices ix = { .wire_lane = { -1, -1 } };
 	setup(&w, NULL, NULL);
-	struct node *A = &w.nodes[0], *B = &w.nodes[1];
-	w.hold = true;
-	for (int round = 0; round < 4; round++) {
-		node_send(A, "10.0.0.1", "10.0.0.2", 100); /* the send after 120 s rekeys */
-		deliver_noting(&w, &ix);
-		node_send(A, "10.0.0.1", "10.0.0.2", 100);
-		node_send(B, "10.0.0.2", "10.0.0.1", 100);
-		deliver_noting(&w, &ix);
-		w.hold = false;
-		world_advance(&w, S(121));
-		w.hold = true;
-	}
-	CHECK_EQ(A->sent_init, 4);
+	four_sessions(&w, &ix, true);
 	for (int node = 0; node < 2; node++) {
 		CHECK(ix.n[node] >= 4); /* a new index for each of the four handshakes */
 		int lane = (int)(ix.seen[node][0] >> 24);
 		CHECK_EQ(ix.wire_lane[node], lane); /* the byte the steering program reads */
 		for (int i = 1; i < ix.n[node]; i++)
 			CHECK_EQ((int)(ix.seen[node][i] >> 24), lane);
+	}
+	world_free(&w);
+}
+
+/* Without lanes (the default, one socket) all 32 bits are random: the four sessions'
+ * top bytes are not all one (by chance 1 in 256^3). */
+TEST(receiver_indices_fully_random_without_lanes)
+{
+	struct world w;
+	struct indices ix = { .wire_lane = { -1, -1 } };
+	setup(&w, NULL, NULL);
+	four_sessions(&w, &ix, false);
+	for (int node = 0; node < 2; node++) {
+		CHECK(ix.n[node] >= 4);
+		bool differ = false;
+		for (int i = 1; i < ix.n[node]; i++)
+			differ |= ix.seen[node][i] >> 24 != ix.seen[node][0] >> 24;
+		CHECK(differ);
 	}
 	world_free(&w);
 }
