@@ -26,7 +26,7 @@
 
 /* The provider's ChaCha20-Poly1305, found once per process. */
 static struct {
-	void *provctx;
+	EVP_CIPHER *cipher; /* as fetched: holds its provider loaded, which makes the contexts */
 	OSSL_FUNC_cipher_newctx_fn *newctx;
 	OSSL_FUNC_cipher_freectx_fn *freectx;
 	OSSL_FUNC_cipher_encrypt_init_fn *einit;
@@ -90,20 +90,20 @@ static bool names_include(const char *names, const char *name)
 }
 
 /* The implementation EVP would use: the provider that the fetch picked, and in its
- * table the algorithm of that name. The fetched cipher stays referenced, so the
- * provider stays loaded. */
+ * table the algorithm of that name. */
 static void setup(void)
 {
-	EVP_CIPHER *chacha = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-	const OSSL_PROVIDER *prov = chacha ? EVP_CIPHER_get0_provider(chacha) : NULL;
+	impl.cipher = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
+	const OSSL_PROVIDER *prov = impl.cipher ? EVP_CIPHER_get0_provider(impl.cipher) : NULL;
 	int no_cache = 0;
-	const OSSL_ALGORITHM *alg = prov ? OSSL_PROVIDER_query_operation(prov, OSSL_OP_CIPHER, &no_cache) : NULL;
-	for (; alg && alg->algorithm_names; alg++)
+	const OSSL_ALGORITHM *algs = prov ? OSSL_PROVIDER_query_operation(prov, OSSL_OP_CIPHER, &no_cache) : NULL;
+	for (const OSSL_ALGORITHM *alg = algs; alg && alg->algorithm_names; alg++)
 		if (names_include(alg->algorithm_names, "ChaCha20-Poly1305")) {
-			take(alg->implementation);
+			take(alg->implementation); /* the functions live as long as the provider */
 			break;
 		}
-	impl.provctx = prov ? OSSL_PROVIDER_get0_provider_ctx(prov) : NULL;
+	if (algs)
+		OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_CIPHER, algs);
 	if (!impl.newctx || !impl.freectx || !impl.einit || !impl.dinit || !impl.update || !impl.final ||
 	    !impl.get_params || !impl.set_params || pthread_key_create(&keys_key, free_thread))
 		wg_crypto_die("fetching ChaCha20-Poly1305");
@@ -118,8 +118,9 @@ static struct held_keys *held_keys(void)
 	struct held_keys *held = wg_secmem_alloc(sizeof(*held));
 	if (!held)
 		wg_crypto_die("no secret memory for the ChaCha20-Poly1305 keys");
+	void *provctx = OSSL_PROVIDER_get0_provider_ctx(EVP_CIPHER_get0_provider(impl.cipher));
 	for (int i = 0; i < 2; i++)
-		if (!(thread_ctx[i] = impl.newctx(impl.provctx)))
+		if (!(thread_ctx[i] = impl.newctx(provctx)))
 			wg_crypto_die("ChaCha20-Poly1305 context");
 	if (pthread_setspecific(keys_key, held))
 		wg_crypto_die("ChaCha20-Poly1305 context");
