@@ -17,7 +17,7 @@ enum {
  * peer's lane: the top byte of the little-endian receiver index at offset 4. With lanes
  * on (wg_device_set_index_lanes), every index the core hands out for one peer has the
  * same lane, so a receiver with several sockets on one port can keep each peer's
- * datagrams on one of them, also across roaming and rekeys (src/platform/udp_steer.c). */
+ * datagrams on one of them, also across roaming and rekeys (src/platform/udp_bpf.c). */
 #define WG_INDEX_LANE_OFFSET 7
 
 /* Times in nanoseconds, counts in messages. */

@@ -83,9 +83,12 @@ static void take(const OSSL_DISPATCH *d)
 static bool names_include(const char *names, const char *name)
 {
 	size_t len = strlen(name);
-	for (const char *p = names; p; p = strchr(p, ':'), p = p ? p + 1 : NULL)
+	for (const char *p = names; p; p = strchr(p, ':')) {
+		if (*p == ':')
+			p++;
 		if (!strncasecmp(p, name, len) && (p[len] == ':' || !p[len]))
 			return true;
+	}
 	return false;
 }
 

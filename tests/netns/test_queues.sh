@@ -63,6 +63,10 @@ cpu() {
 	echo 0
 }
 
+# rx_mark PID, then rx_since PID: "NS0 NS1", how long PID's two rx threads ran in between
+rx_mark() { RX_AT=("$(cpu "$1" wgrx0)" "$(cpu "$1" wgrx1)"); }
+rx_since() { echo "$(( $(cpu "$1" wgrx0) - RX_AT[0] )) $(( $(cpu "$1" wgrx1) - RX_AT[1] ))"; }
+
 # check_fds SIDE PID PORT: two TUN queues, and four sockets (2 x IPv4 + IPv6) on PORT
 check_fds() {
 	local tuns socks
@@ -156,12 +160,12 @@ wait $!
 check_fds a "$PA" 51830
 # Roaming, one port at a time: by the kernel's hash each of eight source ports would
 # pick either of B's queues (all on one: 1 in 128); steered by A's lane, all reach one.
-r0=$(cpu "$PB" wgrx0) r1=$(cpu "$PB" wgrx1) lost=0
+rx_mark "$PB"; lost=0
 for p in $(seq 51850 51857) 51830; do
 	nsx a wg set "$A" listen-port $p
 	nsx a ping -c 1 -W 3 10.9.0.2 >/dev/null || lost=$((lost + 1))
 done
-r0=$(( $(cpu "$PB" wgrx0) - r0 )) r1=$(( $(cpu "$PB" wgrx1) - r1 ))
+read -r r0 r1 <<<"$(rx_since "$PB")"
 { [ $r0 = 0 ] || [ $r1 = 0 ]; } && [ $lost = 0 ] && pass roaming-one-queue \
 	|| fail roaming-one-queue "B's rx threads ran $r0 and $r1 ns, $lost of 9 pings lost"
 check ping-after-port-changes nsx a ping -c 2 -i 0.2 -W 3 10.9.0.2 # B learns the last port
@@ -174,9 +178,9 @@ for round in 1 2 3 4 5 6 7 8; do
 	nsx a wg set "$A" peer "$kb_pub" remove
 	nsx a wg set "$A" peer "$kb_pub" endpoint 192.0.2.2:51821 allowed-ips 10.9.0.2/32
 	nsx a ping -c 1 -W 3 10.9.0.2 >/dev/null # the handshake
-	r0=$(cpu "$PB" wgrx0) r1=$(cpu "$PB" wgrx1)
+	rx_mark "$PB"
 	nsx a ping -c 2 -i 0.1 -W 3 10.9.0.2 >/dev/null || queues+="lost "
-	r0=$(( $(cpu "$PB" wgrx0) - r0 )) r1=$(( $(cpu "$PB" wgrx1) - r1 ))
+	read -r r0 r1 <<<"$(rx_since "$PB")"
 	if [ $r0 != 0 ] && [ $r1 = 0 ]; then queues+="0 "; elif [ $r0 = 0 ] && [ $r1 != 0 ]; then queues+="1 "; else queues+="both "; fi
 done
 [ "$queues" = "0 0 0 0 0 0 0 0 " ] || [ "$queues" = "1 1 1 1 1 1 1 1 " ] && pass sessions-one-queue \
