@@ -351,6 +351,31 @@ static void put_verb(struct wg_session *s, const struct target *t, const struct 
 	wg_result_free(&r);
 }
 
+/* The .id of the item the path's last segment names, by .id or by name as GET finds it
+ * (NULL and a 404 when none). The core's own reference would also take a console print
+ * number, which REST has no print to give a meaning to: "/rest/interface/0" must not
+ * change the first interface and then answer 404. */
+static char *item_id(struct wg_session *s, const struct target *t, struct wg_rest_reply *out)
+{
+	struct wg_result r;
+	struct attrs one = { 0 };
+	char *id = NULL;
+	if (t->tail[0] == '*')
+		attr_push(&one, ".id", xstrdup(t->tail));
+	int rc = run(s, t, "print", &one, &r);
+	attrs_free(&one);
+	const struct wg_row *row = rc < 0 ? NULL : find_row(&r, t->m, t->tail);
+	const char *have = row ? wg_row_get(row, ".id") : NULL;
+	if (rc < 0)
+		exec_error(out, &r);
+	else if (have)
+		id = xstrdup(have);
+	else
+		wg_rest_error(out, 404, "no such item");
+	wg_result_free(&r);
+	return id;
+}
+
 static void patch_verb(struct wg_session *s, const struct target *t, const struct wg_rest_request *q,
 		       struct attrs *a, struct wg_rest_reply *out)
 {
@@ -359,12 +384,16 @@ static void patch_verb(struct wg_session *s, const struct target *t, const struc
 		wg_rest_error(out, 400, "missing value(s) of argument(s) numbers");
 		return;
 	}
-	attr_push(a, ".id", xstrdup(t->tail));
+	char *id = item_id(s, t, out);
+	if (!id)
+		return;
+	attr_push(a, ".id", xstrdup(id));
 	if (run(s, t, "set", a, &r) < 0)
 		exec_error(out, &r);
 	else
-		print_reply(s, t, q, &(struct attrs){ .proplist = a->proplist }, t->tail, 200, out);
+		print_reply(s, t, q, &(struct attrs){ .proplist = a->proplist }, id, 200, out);
 	wg_result_free(&r);
+	free(id);
 }
 
 static void delete_verb(struct wg_session *s, const struct target *t, struct attrs *a,
@@ -375,7 +404,10 @@ static void delete_verb(struct wg_session *s, const struct target *t, struct att
 		wg_rest_error(out, 400, "missing value(s) of argument(s) numbers");
 		return;
 	}
-	attr_push(a, ".id", xstrdup(t->tail));
+	char *id = item_id(s, t, out);
+	if (!id)
+		return;
+	attr_push(a, ".id", id);
 	if (run(s, t, "remove", a, &r) < 0) {
 		exec_error(out, &r);
 	} else {

@@ -114,6 +114,39 @@ TEST(errors_carry_the_consoles_detail_and_change_nothing)
 	fx_free(f);
 }
 
+/* The path names an item by .id or by name, as GET finds it. A console print number has
+ * no print to refer to here: PATCH and DELETE on "/0" are 404 and change nothing, and an
+ * item named "0" is that item, not the first one. */
+TEST(items_are_named_by_id_or_name_never_by_print_number)
+{
+	struct fx *f = fx_new();
+	fx_run(f, "/interface/wireguard/add name=wg1 listen-port=51820\n/interface/wireguard/add name=0 listen-port=51821");
+	char *before = fx_export(f, "show-sensitive");
+	struct wg_rest_reply r = call(f, "PATCH", "/rest/interface/wireguard/1", "{\"listen-port\":\"27407\"}", NULL, 0);
+	CHECK_EQ(r.status, 404);
+	free(r.body);
+	r = call(f, "DELETE", "/rest/interface/wireguard/1", NULL, NULL, 0);
+	CHECK_EQ(r.status, 404);
+	free(r.body);
+	char *after = fx_export(f, "show-sensitive");
+	CHECK(!strcmp(before, after), "%s", after);
+	free(after);
+	r = call(f, "PATCH", "/rest/interface/wireguard/0", "{\"listen-port\":\"27407\"}", NULL, 0);
+	CHECK_EQ(r.status, 200);
+	json_t *o = parse(&r);
+	CHECK(streq0(str(o, "name"), "0") && streq0(str(o, "listen-port"), "27407"), "%s", r.body);
+	json_decref(o);
+	free(r.body);
+	const char *now = fx_run_out(f, "/interface/wireguard/print detail where name=wg1");
+	CHECK(strstr(now, "listen-port=51820") != NULL, "%s", now);
+	r = call(f, "DELETE", "/rest/interface/wireguard/wg1", NULL, NULL, 0);
+	CHECK_EQ(r.status, 204);
+	now = fx_run_out(f, "/interface/wireguard/print");
+	CHECK(!strstr(now, "wg1") && strstr(now, "27407"), "%s", now);
+	free(before);
+	fx_free(f);
+}
+
 TEST(filters_proplist_query_and_singletons)
 {
 	struct fx *f = fx_new();
