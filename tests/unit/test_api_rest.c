@@ -15,6 +15,14 @@ static struct wg_rest_reply call(struct fx *f, const char *method, const char *p
 	return r;
 }
 
+/* The status only, for requests whose body does not matter. */
+static int status_of(struct fx *f, const char *method, const char *path, const char *body)
+{
+	struct wg_rest_reply r = call(f, method, path, body, NULL, 0);
+	free(r.body);
+	return r.status;
+}
+
 static json_t *parse(const struct wg_rest_reply *r)
 {
 	return r->body ? json_loads(r->body, 0, NULL) : NULL;
@@ -96,17 +104,10 @@ TEST(errors_carry_the_consoles_detail_and_change_nothing)
 	json_decref(o);
 	free(r.body);
 	static const char *const bad[] = { "{", "[1,2]", "{\"name\":{\"x\":1}}", "{\"a\":1,\"a\":2}", "\"str\"" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = call(f, "PUT", "/rest/interface/wireguard", bad[i], NULL, 0);
-		CHECK_EQ(r.status, 400);
-		free(r.body);
-	}
-	r = call(f, "GET", "/rest/nonexistent/menu", NULL, NULL, 0);
-	CHECK_EQ(r.status, 400);
-	free(r.body);
-	r = call(f, "HEAD", "/rest/interface/wireguard", NULL, NULL, 0);
-	CHECK_EQ(r.status, 501);
-	free(r.body);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ(status_of(f, "PUT", "/rest/interface/wireguard", bad[i]), 400);
+	CHECK_EQ(status_of(f, "GET", "/rest/nonexistent/menu", NULL), 400);
+	CHECK_EQ(status_of(f, "HEAD", "/rest/interface/wireguard", NULL), 501);
 	char *after = fx_export(f, "show-sensitive");
 	CHECK(!strcmp(before, after));
 	free(before);
@@ -122,16 +123,12 @@ TEST(items_are_named_by_id_or_name_never_by_print_number)
 	struct fx *f = fx_new();
 	fx_run(f, "/interface/wireguard/add name=wg1 listen-port=51820\n/interface/wireguard/add name=0 listen-port=51821");
 	char *before = fx_export(f, "show-sensitive");
-	struct wg_rest_reply r = call(f, "PATCH", "/rest/interface/wireguard/1", "{\"listen-port\":\"27407\"}", NULL, 0);
-	CHECK_EQ(r.status, 404);
-	free(r.body);
-	r = call(f, "DELETE", "/rest/interface/wireguard/1", NULL, NULL, 0);
-	CHECK_EQ(r.status, 404);
-	free(r.body);
+	CHECK_EQ(status_of(f, "PATCH", "/rest/interface/wireguard/1", "{\"listen-port\":\"27407\"}"), 404);
+	CHECK_EQ(status_of(f, "DELETE", "/rest/interface/wireguard/1", NULL), 404);
 	char *after = fx_export(f, "show-sensitive");
 	CHECK(!strcmp(before, after), "%s", after);
 	free(after);
-	r = call(f, "PATCH", "/rest/interface/wireguard/0", "{\"listen-port\":\"27407\"}", NULL, 0);
+	struct wg_rest_reply r = call(f, "PATCH", "/rest/interface/wireguard/0", "{\"listen-port\":\"27407\"}", NULL, 0);
 	CHECK_EQ(r.status, 200);
 	json_t *o = parse(&r);
 	CHECK(streq0(str(o, "name"), "0") && streq0(str(o, "listen-port"), "27407"), "%s", r.body);
@@ -139,8 +136,7 @@ TEST(items_are_named_by_id_or_name_never_by_print_number)
 	free(r.body);
 	const char *now = fx_run_out(f, "/interface/wireguard/print detail where name=wg1");
 	CHECK(strstr(now, "listen-port=51820") != NULL, "%s", now);
-	r = call(f, "DELETE", "/rest/interface/wireguard/wg1", NULL, NULL, 0);
-	CHECK_EQ(r.status, 204);
+	CHECK_EQ(status_of(f, "DELETE", "/rest/interface/wireguard/wg1", NULL), 204);
 	now = fx_run_out(f, "/interface/wireguard/print");
 	CHECK(!strstr(now, "wg1") && strstr(now, "27407"), "%s", now);
 	free(before);
