@@ -296,18 +296,24 @@ static const struct wg_row *find_row(const struct wg_result *r, const struct wg_
 	return NULL;
 }
 
+/* print: the menu's rows; with a ref that is an .id (*N), only that item's. */
+static int print_rows(struct wg_session *s, const struct target *t, const char *ref, struct wg_result *r)
+{
+	struct attrs one = { 0 };
+	if (ref && ref[0] == '*')
+		attr_push(&one, ".id", xstrdup(ref));
+	int rc = run(s, t, "print", &one, r);
+	attrs_free(&one);
+	return rc;
+}
+
 /* print, then the rows as JSON: all (an array), a settings menu's one (an object), or
  * the one named by ref (404 when missing). */
 static void print_reply(struct wg_session *s, const struct target *t, const struct wg_rest_request *q,
 			const struct attrs *a, const char *ref, int status, struct wg_rest_reply *out)
 {
 	struct wg_result r;
-	struct attrs one = { 0 };
-	if (ref && ref[0] == '*') /* by id: only that item is read */
-		attr_push(&one, ".id", xstrdup(ref));
-	int rc = run(s, t, "print", &one, &r);
-	attrs_free(&one);
-	if (rc < 0) {
+	if (print_rows(s, t, ref, &r) < 0) {
 		exec_error(out, &r);
 	} else if (ref) {
 		const struct wg_row *row = find_row(&r, t->m, ref);
@@ -358,12 +364,8 @@ static void put_verb(struct wg_session *s, const struct target *t, const struct 
 static char *item_id(struct wg_session *s, const struct target *t, struct wg_rest_reply *out)
 {
 	struct wg_result r;
-	struct attrs one = { 0 };
 	char *id = NULL;
-	if (t->tail[0] == '*')
-		attr_push(&one, ".id", xstrdup(t->tail));
-	int rc = run(s, t, "print", &one, &r);
-	attrs_free(&one);
+	int rc = print_rows(s, t, t->tail, &r);
 	const struct wg_row *row = rc < 0 ? NULL : find_row(&r, t->m, t->tail);
 	const char *have = row ? wg_row_get(row, ".id") : NULL;
 	if (rc < 0)
